@@ -5,7 +5,7 @@ so runs once per backend: SQLite always, PostgreSQL and MariaDB when they answer
 unreachable server is a skip locally and a failure when ``CI=true``.
 
 URLs come from ``ATHANOR_TEST_POSTGRESQL_URL`` / ``ATHANOR_TEST_MYSQL_URL`` with defaults for
-the local servers. Under pytest-xdist each worker gets its own database (``test_gw0``...),
+the local servers; a database named there that does not exist yet is created. Under pytest-xdist each worker gets its own database (``test_gw0``...),
 created on first use, so workers never see each other's tables.
 
 Isolation: after each test the ``engine`` fixture disposes the engine and drops every table
@@ -72,9 +72,7 @@ def _raw_connect(backend: str, *, database: str | None = None) -> Any:
 
 
 def _ensure_database(backend: str) -> None:
-    """Create the per-worker database if it is missing (no-op without xdist)."""
-    if not WORKER:
-        return
+    """Create the test database (or the per-worker one) if it is missing."""
     db = _split(_server_url(backend))["database"]
     if backend == "postgresql":
         conn = _raw_connect(backend, database="postgres")
