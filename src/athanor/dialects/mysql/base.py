@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from athanor.dialects.base import Dialect
-from athanor.dialects.mysql.compiler import (
-    MySQLCompiler,
-    MySQLDDLCompiler,
-    MySQLTypeCompiler,
-)
+from athanor.dialects.mysql.compiler import MySQLCompiler
+from athanor.dialects.mysql.ddl import MySQLDDLCompiler, MySQLTypeCompiler
 
 
 class MySQLDialect(Dialect):

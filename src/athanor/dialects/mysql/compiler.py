@@ -1,15 +1,7 @@
-"""MySQL's SQL spelling: placeholder until the SQL layer lands its compilers (owner: SQL layer)."""
+"""MySQL's SQL spelling for statements: placeholder until the SQL layer lands it (owner: SQL expressions)."""
 
 from __future__ import annotations
 
 
 class MySQLCompiler:
-    pass
-
-
-class MySQLDDLCompiler:
-    pass
-
-
-class MySQLTypeCompiler:
     pass

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from athanor.dialects.base import Dialect
-from athanor.dialects.postgresql.compiler import (
-    PostgreSQLCompiler,
-    PostgreSQLDDLCompiler,
-    PostgreSQLTypeCompiler,
-)
+from athanor.dialects.postgresql.compiler import PostgreSQLCompiler
+from athanor.dialects.postgresql.ddl import PostgreSQLDDLCompiler, PostgreSQLTypeCompiler
 
 
 class PostgreSQLDialect(Dialect):

@@ -1,15 +1,7 @@
-"""PostgreSQL's SQL spelling: placeholder until the SQL layer lands its compilers (owner: SQL layer)."""
+"""PostgreSQL's SQL spelling for statements: placeholder until the SQL layer lands it (owner: SQL expressions)."""
 
 from __future__ import annotations
 
 
 class PostgreSQLCompiler:
-    pass
-
-
-class PostgreSQLDDLCompiler:
-    pass
-
-
-class PostgreSQLTypeCompiler:
     pass

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from athanor.dialects.base import Dialect
-from athanor.dialects.sqlite.compiler import (
-    SQLiteCompiler,
-    SQLiteDDLCompiler,
-    SQLiteTypeCompiler,
-)
+from athanor.dialects.sqlite.compiler import SQLiteCompiler
+from athanor.dialects.sqlite.ddl import SQLiteDDLCompiler, SQLiteTypeCompiler
 
 
 class SQLiteDialect(Dialect):

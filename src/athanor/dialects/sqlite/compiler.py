@@ -1,15 +1,7 @@
-"""SQLite's SQL spelling: placeholder until the SQL layer lands its compilers (owner: SQL layer)."""
+"""SQLite's SQL spelling for statements: placeholder until the SQL layer lands it (owner: SQL expressions)."""
 
 from __future__ import annotations
 
 
 class SQLiteCompiler:
-    pass
-
-
-class SQLiteDDLCompiler:
-    pass
-
-
-class SQLiteTypeCompiler:
     pass

@@ -1,0 +1,11 @@
+"""MySQL's DDL and type names: placeholder until the SQL layer lands it (owner: SQL schema and types)."""
+
+from __future__ import annotations
+
+
+class MySQLDDLCompiler:
+    pass
+
+
+class MySQLTypeCompiler:
+    pass

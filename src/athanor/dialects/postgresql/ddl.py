@@ -1,0 +1,11 @@
+"""PostgreSQL's DDL and type names: placeholder until the SQL layer lands it (owner: SQL schema and types)."""
+
+from __future__ import annotations
+
+
+class PostgreSQLDDLCompiler:
+    pass
+
+
+class PostgreSQLTypeCompiler:
+    pass
