@@ -77,6 +77,13 @@ def _imports(tree: ast.AST, module: str, is_pkg: bool) -> list[tuple[str, int]]:
                     target = ".".join(base + ([child.module] if child.module else []))
                 else:
                     target = child.module or ""
+                if target == "athanor":
+                    # ``from athanor import exc`` imports the submodule, not the package.
+                    found.extend(
+                        (f"athanor.{a.name}" if a.name in LAYERS else target, child.lineno)
+                        for a in child.names
+                    )
+                    continue
                 found.append((target, child.lineno))
             visit(child)
 

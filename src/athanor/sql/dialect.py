@@ -13,7 +13,12 @@ Owner: the SQL layer. Vendor subclasses are in ``athanor/dialects/<vendor>/base.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
+
+import athanor.exc as exc
+from athanor.sql.compiler import REQUIRED, SQLCompiler
+from athanor.sql.elements import _KeyState
 
 
 class BaseDialect:
@@ -55,12 +60,76 @@ class BaseDialect:
     ddl_compiler: ClassVar[type[Any]]
     type_compiler: ClassVar[type[Any]]
 
+    #: How many compiled statements the cache keeps (oldest dropped first).
+    compiled_cache_size: ClassVar[int] = 1000
+
     def __init__(self, **kw: Any) -> None:
         self._compiled_cache: dict[Any, Any] = {}
         self.compile_count = 0  # how often a statement was compiled, not found in the cache
 
+    def compile_statement(
+        self, statement: Any, column_keys: Iterable[str] | None = None
+    ) -> tuple[Any, tuple[Any, ...]]:
+        """Return ``(compiled, extracted)`` for ``statement``, compiling on a cache miss.
+
+        The cache key is the statement's structure (``statement._ck``); the walk that builds
+        it also collects the statement's bind parameters, whose current values are returned
+        as ``extracted``. ``column_keys`` (the keys of the execute-time parameter dict) pick
+        the columns of an INSERT/UPDATE built without ``.values()``.
+        """
+        if getattr(statement, "_is_ddl", False):
+            return self.ddl_compiler(self, statement), ()
+        hook = getattr(statement, "__clause_element__", None)
+        if hook is not None:
+            statement = hook()
+        # Statements are immutable once built: their key and bind list are memoised on the
+        # instance, so re-executing a prebuilt statement skips the walk entirely.
+        memo = getattr(statement, "__dict__", {}).get("_ck_memo")
+        if memo is None:
+            st = _KeyState()
+            try:
+                memo = (statement._ck(st), st.binds)
+            except AttributeError:
+                raise exc.ArgumentError(
+                    f"Executing failed: {type(statement).__name__} is not an executable SQL "
+                    "statement. Pass select(...), insert(...), text('...') and the like."
+                ) from None
+            if hasattr(statement, "__dict__"):
+                statement.__dict__["_ck_memo"] = memo
+        key, binds = memo
+        keys: tuple[str, ...] | None = None
+        if getattr(statement, "_uses_column_keys", False):
+            keys = tuple(column_keys) if column_keys is not None else ()
+            key = (key, keys)
+        extracted = tuple([REQUIRED if b.required else b.effective_value() for b in binds])
+        cache = self._compiled_cache
+        compiled = cache.get(key)
+        if compiled is None:
+            self.compile_count += 1
+            compiled = self.statement_compiler(self, statement, binds, keys).compile()
+            if len(cache) >= self.compiled_cache_size:
+                del cache[next(iter(cache))]
+            cache[key] = compiled
+        return compiled, extracted
+
+    def compile_standalone(self, statement: Any, **kw: Any) -> Any:
+        """Compile without the cache, keeping the statement's values (``stmt.compile()``)."""
+        if getattr(statement, "_is_ddl", False):
+            return self.ddl_compiler(self, statement)
+        st = _KeyState()
+        statement._ck(st)
+        binds = st.binds
+        compiled = self.statement_compiler(self, statement, binds, kw.get("column_keys")
+                                           ).compile()
+        compiled._extracted = tuple(
+            [REQUIRED if b.required else b.effective_value() for b in binds])
+        return compiled
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
+
+
+BaseDialect.statement_compiler = SQLCompiler
 
 
 class DefaultDialect(BaseDialect):

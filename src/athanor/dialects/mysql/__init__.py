@@ -1,7 +1,8 @@
 """MySQL and MariaDB through PyMySQL."""
 
 from athanor.dialects.mysql.base import MySQLDialect
+from athanor.dialects.mysql.dml import Insert, insert
 
 dialect = MySQLDialect
 
-__all__ = ["MySQLDialect", "dialect"]
+__all__ = ["MySQLDialect", "Insert", "dialect", "insert"]

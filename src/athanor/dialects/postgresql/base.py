@@ -1,10 +1,39 @@
-"""PostgreSQL: features and driver hooks (psycopg 3)."""
+"""PostgreSQL: features and driver hooks (psycopg 3).
+
+Connections are opened with ``autocommit=False`` and :class:`psycopg.ClientCursor` (values
+are merged into the SQL text client-side, like the other two drivers: PostgreSQL infers
+types from literals, so ``SELECT %s + %s`` and untyped parameters behave as users expect),
+and ``prepare_threshold=None`` (no server-side prepared statements that could go stale after
+DDL). Every one of these can be overridden through ``connect_args``.
+
+Pings and the isolation-level query go through the low-level ``pgconn.exec_`` so they never
+open a transaction behind psycopg's back. Disconnects are recognised by psycopg's own
+``broken``/``closed`` state, by the "connection" SQLSTATE class 08 and by the admin-shutdown
+errors (57P01-57P03) that ``pg_terminate_backend`` and server restarts produce.
+"""
 
 from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
 
 from athanor.dialects.base import Dialect
 from athanor.dialects.postgresql.compiler import PostgreSQLCompiler
 from athanor.dialects.postgresql.ddl import PostgreSQLDDLCompiler, PostgreSQLTypeCompiler
+
+_DISCONNECT_SQLSTATES = ("57P01", "57P02", "57P03")
+_DISCONNECT_TEXT = (
+    "server closed the connection unexpectedly",
+    "terminating connection",
+    "connection is closed",
+    "connection is lost",
+    "the connection is closed",
+    "consuming input failed",
+    "sending query failed",
+    "could not receive data",
+    "could not send data",
+    "SSL connection has been closed",
+)
 
 
 class PostgreSQLDialect(Dialect):
@@ -30,3 +59,99 @@ class PostgreSQLDialect(Dialect):
     statement_compiler = PostgreSQLCompiler
     ddl_compiler = PostgreSQLDDLCompiler
     type_compiler = PostgreSQLTypeCompiler
+
+    @classmethod
+    def import_dbapi(cls) -> ModuleType:
+        try:
+            import psycopg
+        except ImportError as err:
+            raise cls._missing_driver(err) from err
+        return psycopg
+
+    def create_connect_args(self, url: Any) -> tuple[list[Any], dict[str, Any]]:
+        kwargs: dict[str, Any] = {}
+        if url.host:
+            kwargs["host"] = url.host
+        if url.port:
+            kwargs["port"] = url.port
+        if url.username:
+            kwargs["user"] = url.username
+        if url.password is not None:
+            kwargs["password"] = url.password
+        if url.database:
+            kwargs["dbname"] = url.database
+        for key, value in url.query.items():  # libpq options: sslmode, application_name...
+            kwargs[key] = value if isinstance(value, str) else value[-1]
+        kwargs["autocommit"] = False
+        kwargs["prepare_threshold"] = None
+        return [], kwargs
+
+    def connect(self, *cargs: Any, **cparams: Any) -> Any:
+        dbapi = self.dbapi
+        assert dbapi is not None, "create_engine() sets dialect.dbapi"
+        cparams.setdefault("cursor_factory", dbapi.ClientCursor)
+        return dbapi.connect(*cargs, **cparams)
+
+    def initialize(self, dbapi_connection: Any) -> None:
+        version = dbapi_connection.info.server_version
+        self.server_version_info = (version // 10000, version % 10000)
+        self.default_isolation_level = self._show(dbapi_connection, "default_transaction_isolation")
+
+    @staticmethod
+    def _show(dbapi_connection: Any, setting: str) -> str:
+        res = dbapi_connection.pgconn.exec_(f"SHOW {setting}".encode())
+        value = res.get_value(0, 0)
+        return value.decode().upper() if value else "READ COMMITTED"
+
+    # --- isolation ------------------------------------------------------------------
+    def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
+        level = self.check_isolation_level(level)
+        if level == "AUTOCOMMIT":
+            dbapi_connection.autocommit = True
+            return
+        dbapi_connection.autocommit = False
+        enum = self.dbapi.IsolationLevel if self.dbapi else None  # type: ignore[union-attr]
+        dbapi_connection.isolation_level = enum[level.replace(" ", "_")] if enum else None
+
+    def get_isolation_level(self, dbapi_connection: Any) -> str | None:
+        if dbapi_connection.autocommit:
+            return "AUTOCOMMIT"
+        level = dbapi_connection.isolation_level
+        if level is not None:
+            return str(level.name).replace("_", " ")
+        return self._show(dbapi_connection, "transaction_isolation")
+
+    def reset_isolation_level(self, dbapi_connection: Any) -> None:
+        if self.isolation_level is not None:
+            self.set_isolation_level(dbapi_connection, self.isolation_level)
+            return
+        dbapi_connection.autocommit = False
+        dbapi_connection.isolation_level = None
+
+    # --- health ---------------------------------------------------------------------
+    def do_ping(self, dbapi_connection: Any) -> bool:
+        try:
+            if dbapi_connection.closed or dbapi_connection.broken:
+                return False
+            res = dbapi_connection.pgconn.exec_(b"")
+            return int(res.status) in (0, 1, 2)  # EMPTY_QUERY, COMMAND_OK, TUPLES_OK
+        except Exception:  # any failure: dead
+            return False
+
+    def is_disconnect(self, error: BaseException, dbapi_connection: Any | None) -> bool:
+        dbapi = self.dbapi
+        if dbapi is None or not isinstance(error, (dbapi.OperationalError, dbapi.InterfaceError)):
+            return False
+        if dbapi_connection is not None and (dbapi_connection.closed or dbapi_connection.broken):
+            return True
+        sqlstate = getattr(error, "sqlstate", None) or ""
+        if sqlstate.startswith("08") or sqlstate in _DISCONNECT_SQLSTATES:
+            return True
+        text = str(error)
+        return any(fragment in text for fragment in _DISCONNECT_TEXT)
+
+    def socket_fd(self, dbapi_connection: Any) -> int | None:
+        try:
+            return int(dbapi_connection.pgconn.socket)
+        except Exception:  # already closed: no socket to protect
+            return None

@@ -1,7 +1,23 @@
-"""PostgreSQL's SQL spelling for statements: placeholder until the SQL layer lands it (owner: SQL expressions)."""
+"""PostgreSQL's SQL spelling for statements.
+
+PostgreSQL speaks nearly the generic dialect; the differences are DISTINCT ON, the
+``FOR SHARE`` / ``FOR KEY SHARE`` lock strengths, and integer division rendered for
+Python's ``/`` semantics being left to the user (``/`` stays ``/``).
+"""
 
 from __future__ import annotations
 
+from typing import Any
 
-class PostgreSQLCompiler:
-    pass
+from athanor.sql.compiler import SQLCompiler
+
+
+class PostgreSQLCompiler(SQLCompiler):
+    # psycopg has no lastrowid for SERIAL/IDENTITY keys: ask with RETURNING instead.
+    implicit_returning = True
+
+    def distinct_clause(self, select: Any) -> str:
+        if select._distinct_on:
+            cols = ", ".join(self.process(c) for c in select._distinct_on)
+            return f"DISTINCT ON ({cols})"
+        return "DISTINCT"

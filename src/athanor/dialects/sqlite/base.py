@@ -1,16 +1,44 @@
-"""SQLite: features and driver hooks (stdlib ``sqlite3``)."""
+"""SQLite: features and driver hooks (stdlib ``sqlite3``).
+
+Transactions: the driver runs in its "legacy" mode with ``isolation_level="IMMEDIATE"``: a
+write statement (INSERT/UPDATE/DELETE/REPLACE) outside a transaction first issues
+``BEGIN IMMEDIATE``, reads run on their own. Writers therefore take the write lock up front
+(waiting up to the busy timeout instead of failing with "database is locked" when a read
+snapshot turns out stale), and readers never block writers under WAL. Before a SAVEPOINT
+with no transaction open the dialect issues ``BEGIN`` itself, so releasing the savepoint does
+not commit. ``AUTOCOMMIT`` sets the driver's ``isolation_level`` to None.
+
+Connections: ``check_same_thread=False`` (the pool hands connections across threads), WAL
+journal and ``synchronous=NORMAL`` for file databases, a 30 s busy timeout, and foreign keys
+enforced (``PRAGMA foreign_keys=ON``), as on the other databases. ``sqlite://`` and
+``sqlite:///:memory:`` name one in-memory database per engine: the engine keeps a single
+connection (see :class:`athanor.pool.LockedStaticPool`).
+
+URL query options: ``timeout`` (busy timeout, seconds), ``uri=true`` (database is a
+``file:`` URI), ``foreign_keys=false``, ``journal_mode=...``.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+from types import ModuleType
+from typing import Any
+
+from athanor import exc
 from athanor.dialects.base import Dialect
 from athanor.dialects.sqlite.compiler import SQLiteCompiler
 from athanor.dialects.sqlite.ddl import SQLiteDDLCompiler, SQLiteTypeCompiler
 
+_DEFAULT_BUSY_TIMEOUT = 30.0
+_FALSE = ("0", "false", "no", "off")
+
 
 class SQLiteDialect(Dialect):
     name = "sqlite"
-    driver = "sqlite3"
+    driver = "pysqlite"
+    driver_package = "sqlite3 (part of Python; rebuild Python with SQLite support)"
     paramstyle = "qmark"
+    isolation_levels = ("SERIALIZABLE", "READ UNCOMMITTED", "AUTOCOMMIT")
 
     supports_returning = True  # Since SQLite 3.35.
     supports_multivalues_insert = True
@@ -26,3 +54,112 @@ class SQLiteDialect(Dialect):
     statement_compiler = SQLiteCompiler
     ddl_compiler = SQLiteDDLCompiler
     type_compiler = SQLiteTypeCompiler
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._pragmas: list[str] = []
+
+    @classmethod
+    def import_dbapi(cls) -> ModuleType:
+        return sqlite3
+
+    @staticmethod
+    def is_memory_url(url: Any) -> bool:
+        """Does this URL name an in-memory database (one per engine)?"""
+        db = url.database
+        if not db or db == ":memory:":
+            return True
+        query = url.query
+        return "mode=memory" in db or query.get("mode") == "memory"
+
+    def create_connect_args(self, url: Any) -> tuple[list[Any], dict[str, Any]]:
+        query = dict(url.query)
+        database = url.database or ":memory:"
+        kwargs: dict[str, Any] = {
+            "check_same_thread": False,
+            "isolation_level": "IMMEDIATE",
+            "timeout": _DEFAULT_BUSY_TIMEOUT,
+        }
+        if "timeout" in query:
+            kwargs["timeout"] = _float_option("timeout", query.pop("timeout"))
+        fks = str(query.pop("foreign_keys", "on")).lower() not in _FALSE
+        journal = query.pop("journal_mode", None)
+        if str(query.pop("uri", "")).lower() in ("1", "true", "yes", "on"):
+            kwargs["uri"] = True
+            if query:
+                extra = "&".join(f"{k}={v}" for k, v in query.items())
+                database = f"{database}{'&' if '?' in database else '?'}{extra}"
+        elif query:
+            raise exc.ArgumentError(
+                f"Connecting to SQLite failed: unknown URL option(s) {sorted(query)!r}. "
+                "Known options: timeout, foreign_keys, journal_mode, uri (pass other "
+                "sqlite3.connect() arguments through connect_args)."
+            )
+        memory = self.is_memory_url(url)
+        self._pragmas = ["PRAGMA foreign_keys=ON"] if fks else []
+        if not memory:
+            self._pragmas.append(f"PRAGMA journal_mode={journal or 'WAL'}")
+            self._pragmas.append("PRAGMA synchronous=NORMAL")
+        return [database], kwargs
+
+    def on_connect(self, dbapi_connection: Any) -> None:
+        for pragma in self._pragmas:
+            dbapi_connection.execute(pragma).close()
+
+    def initialize(self, dbapi_connection: Any) -> None:
+        self.server_version_info = sqlite3.sqlite_version_info
+        super().initialize(dbapi_connection)
+
+    # --- transactions ---------------------------------------------------------------
+    def before_savepoint(self, dbapi_connection: Any) -> None:
+        if not dbapi_connection.in_transaction and dbapi_connection.isolation_level is not None:
+            dbapi_connection.execute("BEGIN IMMEDIATE").close()
+
+    def do_rollback(self, dbapi_connection: Any) -> None:
+        dbapi_connection.rollback()
+
+    # --- isolation ------------------------------------------------------------------
+    def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
+        level = self.check_isolation_level(level)
+        if level == "AUTOCOMMIT":
+            dbapi_connection.isolation_level = None
+            return
+        dbapi_connection.isolation_level = "IMMEDIATE"
+        flag = 1 if level == "READ UNCOMMITTED" else 0
+        dbapi_connection.execute(f"PRAGMA read_uncommitted = {flag}").close()
+
+    def get_isolation_level(self, dbapi_connection: Any) -> str | None:
+        if dbapi_connection.isolation_level is None:
+            return "AUTOCOMMIT"
+        cursor = dbapi_connection.execute("PRAGMA read_uncommitted")
+        try:
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return "READ UNCOMMITTED" if row and row[0] else "SERIALIZABLE"
+
+    # --- health ---------------------------------------------------------------------
+    def do_ping(self, dbapi_connection: Any) -> bool:
+        try:
+            dbapi_connection.execute("SELECT 1").close()
+        except Exception:  # closed or unusable connection
+            return False
+        return True
+
+    def is_disconnect(self, error: BaseException, dbapi_connection: Any | None) -> bool:
+        return isinstance(error, sqlite3.ProgrammingError) and (
+            "closed database" in str(error)
+        )
+
+    def do_abandon(self, dbapi_connection: Any) -> None:
+        """A file database connection copied by fork() is simply dropped (no socket)."""
+
+
+def _float_option(name: str, value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise exc.ArgumentError(
+            f"Connecting to SQLite failed: URL option {name!r} must be a number of seconds, "
+            f"got {value!r}."
+        ) from None

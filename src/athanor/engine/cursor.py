@@ -1,0 +1,300 @@
+"""CursorResult: a :class:`Result` reading from a driver cursor.
+
+Rows stay in the cursor until asked for (``fetchmany`` chunks when iterating); each chunk is
+processed in one pass by the statement's result processors, or handed through untouched
+when every processor is None (the common case). Statements that return no rows close their
+cursor at once and keep only ``rowcount`` / ``lastrowid``.
+
+Result metadata (keys, Row class, processing function) is built once per compiled statement
+and kept on it as ``_athanor_result_meta`` when the object allows attributes; text without
+typed columns takes its keys from ``cursor.description``.
+
+``inserted_primary_key`` follows SQLAlchemy: for an ``insert()``, the primary key values in
+column order, taken from the RETURNING row when the statement has one, else from the
+executed parameters (``compiled.bind_names`` aligned with the driver parameters), else, for
+the autoincrement column, from ``cursor.lastrowid``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from athanor import exc
+from athanor.engine.result import Result, ResultMetaData, _no_rows_error
+from athanor.engine.row import Row, row_class
+
+if TYPE_CHECKING:
+    from athanor.engine.base import Connection
+
+_log = logging.getLogger("athanor.engine")
+
+
+def metadata_for(compiled: Any, description: Any) -> ResultMetaData:
+    """Result metadata for a statement's cursor description, cached on the compiled object.
+
+    Typed statements (``result_columns`` matching the description) keep one metadata object
+    as ``compiled._athanor_result_meta``, used next time without reading the description;
+    text keeps one per column-name tuple in ``compiled._athanor_text_meta``.
+    """
+    names = tuple([d[0] for d in description])
+    if compiled is None:
+        return ResultMetaData(names)
+    columns = getattr(compiled, "result_columns", None) or ()
+    if len(columns) == len(names):
+        procs = getattr(compiled, "result_processors", None)
+        meta = ResultMetaData(
+            [c[0] for c in columns], procs if procs and len(procs) == len(names) else None
+        )
+        _remember(compiled, "_athanor_result_meta", meta)
+        return meta
+    by_names = getattr(compiled, "_athanor_text_meta", None)
+    if by_names is None:
+        by_names = {}
+        _remember(compiled, "_athanor_text_meta", by_names)
+    found: ResultMetaData | None = by_names.get(names)
+    if found is None:
+        if len(by_names) > 8:
+            by_names.clear()
+        found = by_names[names] = ResultMetaData(names)
+    return found
+
+
+def _remember(compiled: Any, name: str, value: Any) -> None:
+    try:
+        setattr(compiled, name, value)
+    except AttributeError:  # a slotted Compiled: rebuilt per execution instead
+        pass
+
+
+class CursorResult(Result):
+    """The result of one execution: rows (if any), rowcount, inserted primary keys."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        cursor: Any,
+        compiled: Any = None,
+        parameters: Any = None,
+        *,
+        many: bool = False,
+    ) -> None:
+        self._source = self
+        self.connection = connection
+        self.context = None
+        self.compiled = compiled
+        self._parameters = parameters
+        self._many = many
+        self.rowcount: int = cursor.rowcount
+        self._lastrowid = getattr(cursor, "lastrowid", None)
+        self._buffer: list[tuple[Any, ...]] | None = None
+        self._returned: tuple[Any, ...] | None = None
+        self._log_rows = connection._echo_rows
+        meta = getattr(compiled, "_athanor_result_meta", None)
+        if meta is None:
+            description = cursor.description
+            if description is None:
+                self._cursor = None
+                self._set_metadata(None)
+                self._closed = True
+                cursor.close()
+                return
+            meta = metadata_for(compiled, description)
+        self._cursor = cursor
+        self._set_metadata(meta)
+        self._process = meta.process_row
+        if compiled is not None and compiled.is_insert and compiled.has_returning:
+            self._buffer = self._raw_all_from_cursor()
+            self._closed = False
+            if self._buffer:
+                self._returned = self._buffer[0]
+
+    # --- facts about the execution ------------------------------------------------
+    @property
+    def returns_rows(self) -> bool:
+        return self._metadata is not None
+
+    @property
+    def lastrowid(self) -> Any:
+        return self._lastrowid
+
+    @property
+    def is_insert(self) -> bool:
+        return bool(self.compiled is not None and getattr(self.compiled, "is_insert", False))
+
+    def supports_sane_rowcount(self) -> bool:
+        return bool(self.connection.dialect.supports_sane_rowcount)
+
+    def supports_sane_multi_rowcount(self) -> bool:
+        return bool(self.connection.dialect.supports_sane_multi_rowcount)
+
+    # --- source interface ---------------------------------------------------------
+    def _cursor_or_raise(self) -> Any:
+        if self._hard_closed_flag:
+            raise exc.ResourceClosedError(
+                "Fetching from a result failed: it was closed. Fetch rows before close()."
+            )
+        if self._metadata is None:
+            raise _no_rows_error()
+        return self._cursor
+
+    def _raw_all_from_cursor(self) -> list[tuple[Any, ...]]:
+        cursor = self._cursor
+        assert cursor is not None
+        try:
+            rows = cursor.fetchall()
+        except Exception as err:
+            self._fetch_failed(err)
+        self._release_cursor()
+        process = self._process
+        if process is not None:
+            return list(map(process, rows))
+        return rows if type(rows) is list else list(rows)
+
+    def _raw_one(self) -> tuple[Any, ...] | None:
+        cursor = self._cursor_or_raise()
+        if self._buffer is not None:
+            row = self._buffer.pop(0) if self._buffer else None
+        elif cursor is None:
+            return None
+        else:
+            try:
+                row = cursor.fetchone()
+            except Exception as err:
+                self._fetch_failed(err)
+            if row is None:
+                self._release_cursor()
+                return None
+            if self._process is not None:
+                row = self._process(row)
+        if self._log_rows and row is not None:
+            _log._log(logging.DEBUG, "Row %r", (row,))
+        return row
+
+    def _raw_many(self, size: int) -> list[tuple[Any, ...]]:
+        cursor = self._cursor_or_raise()
+        if self._buffer is not None:
+            rows, self._buffer[:size] = self._buffer[:size], []
+        elif cursor is None:
+            return []
+        else:
+            try:
+                rows = cursor.fetchmany(size)
+            except Exception as err:
+                self._fetch_failed(err)
+            if len(rows) < size:
+                self._release_cursor()
+            if self._process is not None:
+                rows = list(map(self._process, rows))
+            elif type(rows) is not list:
+                rows = list(rows)
+        if self._log_rows:
+            for row in rows:
+                _log._log(logging.DEBUG, "Row %r", (row,))
+        return rows
+
+    def _raw_all(self) -> list[tuple[Any, ...]]:
+        cursor = self._cursor_or_raise()
+        if self._buffer is not None:
+            rows, self._buffer = self._buffer, []
+        elif cursor is None:
+            return []
+        else:
+            rows = self._raw_all_from_cursor()
+        if self._log_rows:
+            for row in rows:
+                _log._log(logging.DEBUG, "Row %r", (row,))
+        return rows
+
+    def _fetch_failed(self, err: Exception) -> NoReturn:
+        """A driver error while reading rows: close the cursor, raise it wrapped."""
+        self._release_cursor()
+        sql = getattr(self.compiled, "string", None)
+        self.connection._raise_wrapped(err, sql, self._parameters)
+
+    def _release_cursor(self) -> None:
+        cursor, self._cursor = self._cursor, None
+        self._closed = True
+        if cursor is not None:
+            try:
+                cursor.close()
+            except Exception:  # closing a cursor of a dead connection may fail
+                pass
+
+    def _soft_close(self) -> None:
+        self._buffer = None if self._buffer is None else []
+        self._release_cursor()
+
+    # --- inserted primary keys ------------------------------------------------------
+    @property
+    def inserted_primary_key_rows(self) -> list[Row]:
+        """One Row of primary key values per inserted parameter set."""
+        compiled = self.compiled
+        if compiled is None or not getattr(compiled, "is_insert", False):
+            raise exc.InvalidRequestError(
+                "Reading inserted_primary_key failed: the statement is not an insert(). "
+                "It is only available after executing an insert() construct."
+            )
+        table = getattr(getattr(compiled, "statement", None), "table", None)
+        pk_cols = list(getattr(table, "primary_key", None) or ())
+        keys = [getattr(c, "key", getattr(c, "name", "")) for c in pk_cols]
+        cls = row_class(keys)
+        if self._many:
+            return [cls(self._pk_values(pk_cols, keys, p, first=False)) for p in self._parameters]
+        return [cls(self._pk_values(pk_cols, keys, self._parameters, first=True))]
+
+    @property
+    def inserted_primary_key(self) -> Row | None:
+        """The primary key of the inserted row, as a Row in primary key column order."""
+        if self._many:
+            raise exc.InvalidRequestError(
+                "Reading inserted_primary_key failed: the insert ran with several parameter "
+                "sets (executemany). Use inserted_primary_key_rows."
+            )
+        rows = self.inserted_primary_key_rows
+        return rows[0] if rows else None
+
+    def _pk_values(
+        self, pk_cols: list[Any], keys: list[str], params: Any, *, first: bool
+    ) -> tuple[Any, ...]:
+        returned: dict[str, Any] = {}
+        if first and self._returned is not None and self._metadata is not None:
+            returned = dict(zip(self._metadata.keys, self._returned, strict=False))
+        bind_names = getattr(self.compiled, "bind_names", None) or ()
+        sent: dict[str, Any] = {}
+        if params is not None and not isinstance(params, dict):
+            sent = dict(zip(bind_names, params, strict=False))
+        autoinc = _autoincrement_key(pk_cols)
+        values = []
+        for key in keys:
+            if key in returned:
+                values.append(returned[key])
+            elif sent.get(key) is not None:
+                values.append(sent[key])
+            elif first and key == autoinc and self._lastrowid:
+                values.append(self._lastrowid)
+            else:
+                values.append(None)
+        return tuple(values)
+
+    @property
+    def returned_defaults(self) -> Row | None:
+        """The RETURNING row of an insert/update that fetched server-generated values."""
+        if self._returned is None or self._metadata is None:
+            return None
+        return self._metadata.row_class(self._returned)
+
+    @property
+    def returned_defaults_rows(self) -> list[Row] | None:
+        row = self.returned_defaults
+        return None if row is None else [row]
+
+
+def _autoincrement_key(pk_cols: list[Any]) -> str | None:
+    """The key of the column the database numbers itself (a lone integer primary key)."""
+    if len(pk_cols) != 1:
+        return None
+    col = pk_cols[0]
+    if getattr(col, "autoincrement", "auto") is False:
+        return None
+    return getattr(col, "key", None)
