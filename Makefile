@@ -28,4 +28,4 @@ bench: $(STAMP)
 	$(PY) -m benchmarks $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache data/*.db
+	rm -rf $(VENV) .pytest_cache data/*.db data/*.db-wal data/*.db-shm

@@ -5,6 +5,7 @@ The tree::
     AthanorError
     ├── ArgumentError                  bad arguments to a public function or constructor
     │   ├── NoSuchModuleError          unknown dialect or driver name in a URL
+    │   ├── ObjectNotExecutableError   execute() got a string or a non-statement
     │   └── UnmappedError (orm)        an object or class that is not mapped
     ├── CompileError                   a statement cannot be rendered as SQL
     │   └── UnsupportedCompilationError
@@ -53,6 +54,20 @@ class ArgumentError(AthanorError):
 
 class NoSuchModuleError(ArgumentError):
     """A URL names a dialect or driver athanor does not know, or one not installed."""
+
+
+class ObjectNotExecutableError(ArgumentError):
+    """``Connection.execute()`` got something that is not a statement, e.g. a plain string."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+        shown = repr(target) if len(repr(target)) <= 200 else repr(target)[:200] + "..."
+        hint = (
+            " Wrap SQL text in text('...'), or run it with exec_driver_sql()."
+            if isinstance(target, str)
+            else " Pass a statement such as select(), insert(), text() or a DDL element."
+        )
+        super().__init__(f"Executing failed: {shown} is not an executable object.{hint}")
 
 
 class CompileError(AthanorError):
@@ -245,6 +260,7 @@ __all__ = [
     "SQLAlchemyError",
     "ArgumentError",
     "NoSuchModuleError",
+    "ObjectNotExecutableError",
     "CompileError",
     "UnsupportedCompilationError",
     "InvalidRequestError",

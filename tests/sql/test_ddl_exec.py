@@ -179,3 +179,16 @@ def test_hostile_identifiers_are_quoted(engine: Any) -> None:
         assert tuple(conn.execute(select(t)).one()) == (1, "x", 3)
     md.drop_all(engine)
     assert not _exists(engine, "select")
+
+
+def test_enum_type_create_and_drop_by_hand(engine: Any) -> None:
+    mood = Enum(Status, name="hand_status")
+    mood.create(engine)
+    mood.create(engine)  # checkfirst
+    compiler = ddl_compiler_for(engine.dialect)
+    with engine.connect() as conn:
+        assert compiler.has_type(conn, "hand_status") is compiler.creates_enum_types
+    mood.drop(engine)
+    mood.drop(engine)
+    with engine.connect() as conn:
+        assert not compiler.has_type(conn, "hand_status")

@@ -262,3 +262,11 @@ def test_metadata_remove_and_clear() -> None:
     Table("u", md, Column("id", Integer))
     md.clear()
     assert md.tables == {}
+
+
+def test_a_column_belongs_to_one_table() -> None:
+    md = MetaData()
+    col = Column("id", Integer)
+    Table("a", md, col)
+    with pytest.raises(exc.ArgumentError, match="already belongs to Table 'a'"):
+        Table("b", md, col)

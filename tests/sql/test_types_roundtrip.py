@@ -3,6 +3,7 @@
 One table per type (``id`` + ``v``) is created once per backend; the hypothesis property then
 inserts a batch of random values per type with executemany, reads them back in id order and
 compares, and empties the tables for the next example.
+``ATHANOR_ROUNDTRIP_EXAMPLES`` raises the example count for a deeper run.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+import os
 import uuid
 from typing import Any
 
@@ -137,11 +139,15 @@ _BATCHES = st.fixed_dictionaries(
 )
 
 
+#: Kept small for speed; set ATHANOR_ROUNDTRIP_EXAMPLES=1000 for a deep run.
+EXAMPLES = int(os.environ.get("ATHANOR_ROUNDTRIP_EXAMPLES", "15"))
+
+
 def test_every_type_round_trips_random_values(engine: Any) -> None:
     md, tables = _tables()
     md.create_all(engine)
 
-    @settings(max_examples=15, deadline=None, database=None,
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(batches=_BATCHES)
     def check(batches: dict[str, list[Any]]) -> None:

@@ -530,6 +530,11 @@ class DDLCompiler:
         """Does table ``name`` exist? Vendors override with a catalog query."""
         raise NotImplementedError
 
+    @staticmethod
+    def has_type(connection: Any, name: str, schema: str | None = None) -> bool:
+        """Does a named type exist? Only databases with CREATE TYPE override this."""
+        return False
+
 
 _FK_ACTIONS = {"CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION"}
 

@@ -38,7 +38,8 @@ from athanor.sql.schema import sort_tables
 
 
 @contextmanager
-def _connection(bind: Any) -> Iterator[Any]:
+def connection_for(bind: Any) -> Iterator[Any]:
+    """A Connection for ``bind``: the Connection itself, or an Engine's in a transaction."""
     if hasattr(bind, "exec_driver_sql") or not hasattr(bind, "begin"):
         yield bind  # a Connection: run in its transaction
         return
@@ -48,7 +49,7 @@ def _connection(bind: Any) -> Iterator[Any]:
 
 def run_ddl(bind: Any, elements: list[DDLElement]) -> None:
     """Execute DDL elements on ``bind`` (Engine or Connection)."""
-    with _connection(bind) as conn:
+    with connection_for(bind) as conn:
         for element in elements:
             conn.execute(element)
 
@@ -140,7 +141,7 @@ def _existing_types(conn: Any, dialect: Any, types: list[Any]) -> set[str]:
 def create_all(metadata: Any, bind: Any, *, tables: Any = None, checkfirst: bool = True) -> None:
     """Create ``tables`` (default: all of ``metadata``) in dependency order."""
     chosen = sort_tables(metadata.tables.values() if tables is None else tables)
-    with _connection(bind) as conn:
+    with connection_for(bind) as conn:
         dialect = conn.dialect
         existing: set[str] = set()
         if checkfirst:
@@ -155,7 +156,7 @@ def drop_all(metadata: Any, bind: Any, *, tables: Any = None, checkfirst: bool =
     """Drop ``tables`` (default: all of ``metadata``) in reverse dependency order."""
     chosen = sort_tables(metadata.tables.values() if tables is None else tables)
     others = [t for t in metadata.tables.values() if not any(t is c for c in chosen)]
-    with _connection(bind) as conn:
+    with connection_for(bind) as conn:
         dialect = conn.dialect
         existing: set[str] | None = None
         if checkfirst:

@@ -335,6 +335,11 @@ class Column(ColumnClause):
                 f"Adding a column to Table {table.name!r} failed: the column has no name. "
                 "Pass the name as Column's first argument."
             )
+        if self.table is not None and self.table is not table:
+            raise exc.ArgumentError(
+                f"Adding column {self.name!r} to Table {table.name!r} failed: it already belongs "
+                f"to Table {self.table.name!r}. Use column._copy() for a second table."
+            )
         if self.key is None:
             self.key = self.name
         existing = table.c.get(self.key)
@@ -403,6 +408,8 @@ class Table(TableClause):
     _is_schema_item = True
 
     def __new__(cls, *args: Any, **kw: Any) -> Table:
+        if not args:  # copy / unpickle: no constructor arguments, __init__ is not called
+            return super().__new__(cls)
         if len(args) < 2:
             raise exc.ArgumentError(
                 "Creating a Table failed: it needs a name and a MetaData, as in "

@@ -7,7 +7,7 @@ database stores the type differently, the vendor's storage table in
 :mod:`athanor.sql.type_api`); the small conversion functions those tables share live at the
 bottom of this module so every vendor uses one tested implementation.
 
-Storage choices where a database lacks a native type (documented in docs/types.md):
+Storage choices where a database lacks a native type (table and details: docs/types.md):
 
 * SQLite dates and times are ISO-8601 text with microseconds ("2024-01-31 12:00:00.000000"),
   which sorts and compares correctly as text. ``DateTime(timezone=True)`` values are stored as

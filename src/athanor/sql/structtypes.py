@@ -183,6 +183,26 @@ class Enum(String):
     def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine:
         return self
 
+    def create(self, bind: Any, checkfirst: bool = True) -> None:
+        """CREATE TYPE on databases with named enum types (PostgreSQL); else nothing."""
+        self._type_ddl(bind, checkfirst, create=True)
+
+    def drop(self, bind: Any, checkfirst: bool = True) -> None:
+        """DROP TYPE on databases with named enum types (PostgreSQL); else nothing."""
+        self._type_ddl(bind, checkfirst, create=False)
+
+    def _type_ddl(self, bind: Any, checkfirst: bool, *, create: bool) -> None:
+        from athanor.sql.ddl import CreateEnumType, DropEnumType, ddl_compiler_for
+        from athanor.sql.ddlrunner import connection_for
+
+        with connection_for(bind) as conn:
+            compiler = ddl_compiler_for(conn.dialect)
+            if not (compiler.creates_enum_types and self.native_enum and self.name):
+                return
+            if checkfirst and compiler.has_type(conn, self.name, self.schema) is create:
+                return
+            conn.execute(CreateEnumType(self) if create else DropEnumType(self))
+
     def _repr_args(self) -> list[str]:
         if self.enum_class is not None:
             return [self.enum_class.__name__]

@@ -1,0 +1,1 @@
+"""Extensions and SQLAlchemy-shaped compatibility paths (``athanor.ext.declarative``, ...)."""

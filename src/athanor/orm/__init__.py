@@ -1,0 +1,95 @@
+"""The ORM: declarative models, Session with identity map and unit of work, Query.
+
+Public names mirror ``sqlalchemy.orm``. Module map (see each module's docstring):
+
+- ``decl``: declarative_base / DeclarativeBase / registry / Mapped / mapped_column
+- ``mapper``: Mapper and MapperProperty (ColumnProperty; relationships plug in here)
+- ``attributes`` / ``state`` / ``identity``: instrumentation, per-instance state, identity map
+- ``loading``: rows to objects (pure); ``unitofwork`` + ``persistence``: flush planning (pure)
+- ``session`` / ``transaction`` / ``context``: the I/O shell; ``query``: the legacy Query
+- ``scoping``: scoped_session (owned by the web integration)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from athanor.orm import exc
+from athanor.orm.attributes import History, InstrumentedAttribute
+from athanor.orm.decl import (
+    DeclarativeBase,
+    DeclarativeBaseNoMeta,
+    Mapped,
+    MappedColumn,
+    declarative_base,
+    declared_attr,
+    mapped_column,
+    registry,
+)
+from athanor.orm.mapper import (
+    ColumnProperty,
+    Mapper,
+    MapperProperty,
+    class_mapper,
+    object_mapper,
+)
+from athanor.orm.query import Query
+from athanor.orm.session import (
+    Session,
+    close_all_sessions,
+    make_transient,
+    make_transient_to_detached,
+    object_session,
+    sessionmaker,
+)
+from athanor.orm.state import InstanceState
+from athanor.orm.transaction import SessionTransaction
+
+
+def column_property(column: Any, **kw: Any) -> Any:
+    """A plain mapped column (``deferred``/``group`` options are not supported yet)."""
+    return column
+
+
+def synonym(name: str, **kw: Any) -> Any:
+    raise NotImplementedError("synonym() is not supported yet.")
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("scoped_session", "QueryPropertyDescriptor"):
+        from athanor.orm import scoping
+
+        return getattr(scoping, name)
+    raise AttributeError(f"module 'athanor.orm' has no attribute {name!r}")
+
+
+__all__ = [
+    "ColumnProperty",
+    "DeclarativeBase",
+    "DeclarativeBaseNoMeta",
+    "History",
+    "InstanceState",
+    "InstrumentedAttribute",
+    "Mapped",
+    "MappedColumn",
+    "Mapper",
+    "MapperProperty",
+    "Query",
+    "Session",
+    "SessionTransaction",
+    "class_mapper",
+    "close_all_sessions",
+    "column_property",
+    "declarative_base",
+    "declared_attr",
+    "exc",
+    "make_transient",
+    "make_transient_to_detached",
+    "mapped_column",
+    "object_mapper",
+    "object_session",
+    "registry",
+    "scoped_session",
+    "sessionmaker",
+    "synonym",
+]

@@ -1,0 +1,213 @@
+"""Class-level instrumentation: attribute descriptors that are also SQL expressions.
+
+Design
+------
+Reads must cost nothing: a loaded column value sits in the instance ``__dict__``, and the
+class attribute is a *non-data* descriptor (it defines ``__get__`` only), so Python finds the
+``__dict__`` entry first and never calls into the ORM. ``__get__`` runs only when the value is
+missing: at class level (it returns itself, a SQL expression), on a transient/pending object
+(None, like an unset attribute), or on an expired/unloaded attribute of a persistent or
+detached object (reload or restore, see :mod:`athanor.orm.state`).
+
+Writes are tracked by :func:`instrumented_setattr`, installed as ``__setattr__`` of mapped
+classes: a write to a mapped column of an object with an identity records the old value once
+per flush cycle and registers the object with its session as modified. Transient and pending
+objects pay one dict lookup per write.
+
+As SQL expressions, attributes forward operators and unknown attribute lookups to their
+column, and expose ``__clause_element__()`` so Core accepts them wherever a column goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from athanor.orm.state import NO_VALUE, STATE_KEY, InstanceState, mark_modified
+
+if TYPE_CHECKING:
+    from athanor.orm.mapper import ColumnProperty, Mapper
+
+
+class History(NamedTuple):
+    """Changes of one attribute since it was loaded: ``added``, ``unchanged``, ``deleted``."""
+
+    added: tuple[Any, ...]
+    unchanged: tuple[Any, ...]
+    deleted: tuple[Any, ...]
+
+    def has_changes(self) -> bool:
+        return bool(self.added or self.deleted)
+
+    def empty(self) -> bool:
+        return not (self.added or self.unchanged or self.deleted)
+
+    def sum(self) -> tuple[Any, ...]:
+        return self.added + self.unchanged + self.deleted
+
+    def non_deleted(self) -> tuple[Any, ...]:
+        return self.added + self.unchanged
+
+
+def _forward(name: str) -> Callable[..., Any]:
+    def method(self: InstrumentedAttribute, *args: Any) -> Any:
+        args = tuple(a.column if isinstance(a, InstrumentedAttribute) else a for a in args)
+        return getattr(self.column, name)(*args)
+
+    method.__name__ = name
+    return method
+
+
+class InstrumentedAttribute:
+    """The class attribute of one mapped column: a descriptor and a SQL column expression."""
+
+    __slots__ = ("key", "class_", "prop", "column", "__weakref__")
+
+    def __init__(self, class_: type, key: str, prop: ColumnProperty) -> None:
+        self.class_ = class_
+        self.key = key
+        self.prop = prop
+        self.column = prop.column
+
+    # -- descriptor ----------------------------------------------------------------------
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        st: InstanceState | None = obj.__dict__.get(STATE_KEY)
+        if st is None or (st.key is None and st.expired is None):
+            return None
+        return load_missing(st, obj, self.key)
+
+    # -- SQL expression ------------------------------------------------------------------
+    def __clause_element__(self) -> Any:
+        return self.column
+
+    @property
+    def expression(self) -> Any:
+        return self.column
+
+    @property
+    def parent(self) -> Mapper:
+        return self.prop.parent
+
+    @property
+    def type(self) -> Any:
+        return self.column.type
+
+    @property
+    def name(self) -> str:
+        return self.column.name
+
+    @property
+    def table(self) -> Any:
+        return self.column.table
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return getattr(self.column, name)
+        except AttributeError:
+            raise AttributeError(
+                f"Neither {self.class_.__name__}.{self.key} nor its column has an attribute "
+                f"{name!r}."
+            ) from None
+
+    __hash__ = object.__hash__
+
+    # the comparisons ORM code writes most, without the generic forwarding's tuple
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.column == (other.column if type(other) is InstrumentedAttribute else other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.column != (other.column if type(other) is InstrumentedAttribute else other)
+
+    for _name in (
+        "__lt__ __le__ __gt__ __ge__ __add__ __radd__ __sub__ __rsub__ "
+        "__mul__ __rmul__ __truediv__ __rtruediv__ __floordiv__ __rfloordiv__ __mod__ "
+        "__rmod__ __neg__ __invert__ __and__ __rand__ __or__ __ror__ __getitem__ "
+        "__lshift__ __rshift__ __pow__ __rpow__ __abs__"
+    ).split():
+        locals()[_name] = _forward(_name)
+    del _name
+
+    def __repr__(self) -> str:
+        return f"<InstrumentedAttribute {self.class_.__name__}.{self.key}>"
+
+    def __str__(self) -> str:
+        return f"{self.class_.__name__}.{self.key}"
+
+    # defined last: the name shadows the builtin inside the class body
+    property = property(lambda self: self.prop)  # noqa: A003
+
+
+def load_missing(st: InstanceState, obj: Any, key: str) -> Any:
+    """Produce the value of an attribute that is not in ``__dict__``.
+
+    Attached: reload expired/unloaded attributes from the database. Detached: restore the last
+    known values, or raise DetachedInstanceError naming the attribute and the fix.
+    """
+    d = obj.__dict__
+    session = st.session
+    if session is not None and st.key is not None and not st.deleted:
+        session._load_expired(st, obj)
+        if key in d:
+            return d[key]
+    expired = st.expired
+    if expired is not None:
+        for k, v in expired.items():
+            if k not in d:
+                d[k] = v
+        st.expired = None
+        if key in d:
+            return d[key]
+    if st.key is None:
+        return None
+    from athanor.orm.exc import DetachedInstanceError
+
+    cls = type(obj).__name__
+    raise DetachedInstanceError(
+        f"Reading {cls}.{key} failed: the attribute was never loaded and the {cls} instance "
+        f"is not bound to a Session, so it cannot be loaded now. Load it while the Session is "
+        f"open (read it, or session.refresh(obj, [{key!r}])), or attach the object to a new "
+        f"Session with session.add(obj) or session.merge(obj)."
+    )
+
+
+def instrumented_setattr(self: Any, key: str, value: Any) -> None:
+    """``__setattr__`` of mapped classes: track writes to mapped columns of known rows."""
+    d = self.__dict__
+    st: InstanceState | None = d.get(STATE_KEY)
+    if st is None or key not in st.mapper._column_keys:
+        object.__setattr__(self, key, value)
+        return
+    if st.key is not None:
+        old = d.get(key, NO_VALUE)
+        if old is NO_VALUE and st.expired is not None:
+            old = st.expired.get(key, NO_VALUE)
+        mark_modified(st, self, key, old)
+    d[key] = value
+
+
+def get_history(st: InstanceState, key: str) -> History:
+    """The :class:`History` of one attribute of ``st``'s instance."""
+    obj = st()
+    d = obj.__dict__ if obj is not None else {}
+    if key in d:
+        current = d[key]
+    elif st.expired is not None and key in st.expired:
+        current = st.expired[key]
+    else:
+        current = NO_VALUE
+    if st.key is None:
+        return History((current,) if current is not NO_VALUE else (), (), ())
+    committed = st.committed
+    if committed is not None and key in committed:
+        old = committed[key]
+        if old is NO_VALUE or old != current:
+            return History(
+                (current,) if current is not NO_VALUE else (),
+                (),
+                (old,) if old is not NO_VALUE else (),
+            )
+    return History((), (current,) if current is not NO_VALUE else (), ())

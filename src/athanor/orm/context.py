@@ -1,0 +1,504 @@
+"""ORM statement execution: entities in SELECTs, ORM-enabled INSERT/UPDATE/DELETE.
+
+Design
+------
+Core statements keep the objects they were built from (``Select._raw_entities``), so the
+ORM recognises ``select(User, Address.email)`` without a separate statement type: mapped
+classes become entity loaders (:func:`athanor.orm.loading.instance_loader`) over their
+columns' row positions; other elements pass through as plain values. The load plan for a
+statement shape is cached on the statement object's structure.
+
+``update(User)`` / ``delete(User)`` executed by a Session keep objects already loaded in
+step (``synchronize_session``: ``'auto'``/``'evaluate'`` evaluate the WHERE clause in
+Python over the identity map, ``'fetch'`` selects the affected keys first, ``False`` does
+nothing). ``session.execute(insert(User), [dicts])`` is a bulk executemany keyed by
+attribute names.
+
+The functions here do the I/O through ``session._connection()``; their planning halves
+(:func:`entity_layout`, :func:`_sync_targets`) are pure for reuse by an async session.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from athanor import exc
+from athanor.orm.loading import expire_state, instance_loader
+from athanor.orm.result import ORMResult
+from athanor.orm.state import STATE_KEY
+
+if TYPE_CHECKING:
+    from athanor.orm.mapper import Mapper
+    from athanor.orm.session import Session
+    from athanor.orm.unitofwork import Batch, Capabilities
+
+
+def _mapper_of_entity(e: Any) -> Mapper | None:
+    if isinstance(e, type):
+        return e.__dict__.get("__mapper__")
+    return None
+
+
+_mappers_by_table: dict[int, Any] = {}
+
+
+def mapper_for_table(table: Any) -> Mapper | None:
+    m = _mappers_by_table.get(id(table))
+    if m is not None and m.local_table is table:
+        return m
+    return None
+
+
+def register_table(mapper: Mapper) -> None:
+    _mappers_by_table[id(mapper.local_table)] = mapper
+
+
+# ------------------------------------------------------------------------------------
+# SELECT
+
+
+class EntityLayout:
+    """Where each output element of an ORM select comes from in the cursor row."""
+
+    __slots__ = ("keys", "items", "single")
+
+    def __init__(self, keys: tuple[str, ...], items: list[tuple[Any, Any]], single: bool) -> None:
+        self.keys = keys
+        #: per output element: (mapper, positions or None) or (None, position)
+        self.items = items
+        self.single = single
+
+
+def entity_layout(stmt: Any) -> EntityLayout | None:
+    """The entity layout of a Select, or None when it selects no mapped class."""
+    raw = getattr(stmt, "_raw_entities", None)
+    if not raw or not any(_mapper_of_entity(e) is not None for e in raw):
+        return None
+    cached = stmt.__dict__.get("_orm_layout")
+    if cached is not None:
+        return cached
+    shape = _shape_key(raw)
+    if shape is not None:
+        hit = _layout_cache.get(shape)
+        if hit is not None and all(a is b for a, b in zip(hit[0], raw)):
+            stmt.__dict__["_orm_layout"] = hit[1]
+            return hit[1]
+    layout = _build_layout(stmt, raw)
+    stmt.__dict__["_orm_layout"] = layout
+    if shape is not None:
+        if len(_layout_cache) > 2000:
+            _layout_cache.clear()
+        _layout_cache[shape] = (raw, layout)  # holding raw keeps the ids valid
+    return layout
+
+
+#: layouts by the identity of the selected entities, when all are long-lived objects
+#: (mapped classes, their attributes, table columns): building a layout reads the
+#: statement's exported columns, which costs more than the rest of an ORM execution.
+_layout_cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], EntityLayout]] = {}
+
+
+def _shape_key(raw: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    from athanor.orm.attributes import InstrumentedAttribute
+    from athanor.sql.schema import Column
+
+    for e in raw:
+        if not (isinstance(e, (type, InstrumentedAttribute)) or type(e) is Column):
+            return None
+    return tuple(id(e) for e in raw)
+
+
+def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
+    exported = stmt._export_columns()
+    items: list[tuple[Any, Any]] = []
+    keys: list[str] = []
+    pos = 0
+    for e, coerced in zip(raw, stmt._raw_columns):
+        mapper = _mapper_of_entity(e)
+        if mapper is not None:
+            table_cols = list(coerced.c)
+            index = {id(c): i for i, c in enumerate(table_cols)}
+            positions = tuple(pos + index[id(c)] for c in mapper._columns)
+            if positions == tuple(range(len(table_cols))) and len(raw) == 1:
+                items.append((mapper, None))
+            else:
+                items.append((mapper, positions))
+            keys.append(mapper.class_.__name__)
+            pos += len(table_cols)
+        else:
+            width = len(coerced.c) if hasattr(coerced, "c") and not hasattr(coerced, "type") else 1
+            if width != 1:
+                for j in range(width):
+                    items.append((None, pos + j))
+                    keys.append(exported[pos + j][0])
+            else:
+                items.append((None, pos))
+                keys.append(exported[pos][0])
+            pos += width
+    return EntityLayout(tuple(keys), items, len(items) == 1)
+
+
+def load_entities(
+    session: Session, mapper: Mapper, rows: list[tuple[Any, ...]], populate_existing: bool = False
+) -> list[Any]:
+    """Objects for rows that are exactly the mapper's columns in order."""
+    lkey = (mapper, None, populate_existing)
+    loader = session._loaders.get(lkey)
+    if loader is None:
+        loader = session._loaders[lkey] = instance_loader(
+            mapper, None, session, populate_existing=populate_existing
+        )
+    return loader(rows)
+
+
+def _load(session: Session, layout: EntityLayout, rows: list[tuple[Any, ...]],
+          populate_existing: bool) -> ORMResult:
+    columns: list[list[Any]] = []
+    loaders = session._loaders
+    for mapper, where in layout.items:
+        if mapper is not None:
+            lkey = (mapper, where, populate_existing)
+            loader = loaders.get(lkey)
+            if loader is None:
+                loader = loaders[lkey] = instance_loader(
+                    mapper, where, session, populate_existing=populate_existing
+                )
+            columns.append(loader(rows))
+        else:
+            columns.append([r[where] for r in rows])
+    if layout.single:
+        return ORMResult(layout.keys, columns[0], scalar=True)
+    return ORMResult(layout.keys, list(zip(*columns)) if rows else [], scalar=False)
+
+
+def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -> Any:
+    if getattr(stmt, "_is_select", False) or getattr(stmt, "__visit_name__", "") == "textclause":
+        session._autoflush()
+        layout = entity_layout(stmt) if getattr(stmt, "_is_select", False) else None
+        conn = session._connection()
+        result = conn.execute(stmt, params)
+        if layout is None:
+            return result
+        rows = _tuples(result)
+        return _load(session, layout, rows, bool(options.get("populate_existing")))
+    if getattr(stmt, "_is_dml", False):
+        mapper = mapper_for_table(stmt.table)
+        if mapper is not None:
+            return _execute_orm_dml(session, mapper, stmt, params, options)
+    session._autoflush()
+    return session._connection().execute(stmt, params)
+
+
+def _tuples(result: Any) -> list[tuple[Any, ...]]:
+    fast = getattr(result, "_tuples_all", None)
+    return fast() if fast is not None else [tuple(r) for r in result]
+
+
+# ------------------------------------------------------------------------------------
+# flush helpers (called by run_plan)
+
+#: most bound values one multi-row INSERT may carry (SQLite's default limit is 32766)
+_MAX_BINDS = 30_000
+_MAX_ROWS = 1_000
+
+
+def insert_many_returning(conn: Any, stmt: Any, params: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """INSERT many rows with RETURNING as a few multi-row ``VALUES (...), (...)`` statements.
+
+    The single-row statement is compiled once through the dialect; its ``VALUES`` group is
+    repeated per row (the approach of "insertmanyvalues"), the positional parameters are
+    concatenated, and the returned rows come back in parameter order. Falls back to the
+    Connection's own executemany-with-RETURNING when the SQL shape is not recognised.
+    """
+    if len(params) == 1:
+        return _tuples(conn.execute(stmt, params[0]))
+    dialect = conn.dialect
+    compiled, extracted = dialect.compile_statement(stmt, column_keys=list(params[0]))
+    hit = _split_cache.get(id(compiled))
+    if hit is not None and hit[0] is compiled:
+        split = hit[1]
+    else:
+        split = _values_group(compiled.string) if getattr(compiled, "positional", True) else None
+        if len(_split_cache) > 500:
+            _split_cache.clear()
+        _split_cache[id(compiled)] = (compiled, split)
+    if split is None or not getattr(dialect, "supports_multivalues_insert", False):
+        return _tuples(conn.execute(stmt, params))
+    head, group, tail = split
+    per_row = max(1, len(compiled.bind_names))
+    chunk = max(1, min(_MAX_ROWS, _MAX_BINDS // per_row))
+    procs = [p for p in compiled.result_processors]
+    has_procs = any(p is not None for p in procs)
+    out: list[tuple[Any, ...]] = []
+    sql_cache: dict[int, str] = {}
+    for start in range(0, len(params), chunk):
+        part = params[start:start + chunk]
+        sql = sql_cache.get(len(part))
+        if sql is None:
+            sql = sql_cache[len(part)] = head + ", ".join([group] * len(part)) + tail
+        flat: list[Any] = []
+        for row in compiled.construct_params_many(part, extracted):
+            flat.extend(row)
+        rows = _tuples(conn.exec_driver_sql(sql, tuple(flat)))
+        if has_procs:
+            rows = [tuple(v if p is None else p(v) for p, v in zip(procs, r)) for r in rows]
+        out.extend(rows)
+    return out
+
+
+_split_cache: dict[int, tuple[Any, Any]] = {}
+
+
+def _values_group(sql: str) -> tuple[str, str, str] | None:
+    """Split ``INSERT ... VALUES (<group>) RETURNING ...`` into (head, group, tail)."""
+    at = sql.find(" VALUES (")
+    if at < 0:
+        return None
+    start = at + len(" VALUES ")
+    depth = 0
+    quote = ""
+    for i in range(start, len(sql)):
+        ch = sql[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return sql[:start], sql[start:i + 1], sql[i + 1:]
+    return None
+
+
+def apply_returned(batch: Batch, rows: list[tuple[Any, ...]], journal: list[Any]) -> None:
+    """Copy RETURNING rows of a batched INSERT into the objects, in parameter order."""
+    fetch = batch.fetch
+    if len(rows) != len(batch.rows):
+        raise exc.InvalidRequestError(
+            f"Flushing {batch.info.mapper.class_.__name__} failed: the batched INSERT returned "
+            f"{len(rows)} rows for {len(batch.rows)} objects."
+        )
+    for (_st, obj), row in zip(batch.rows, rows):
+        d = obj.__dict__
+        for key, value in zip(fetch, row):
+            d[key] = value
+            journal.append((d, key))
+
+
+def apply_generated(
+    batch: Batch, i: int, result: Any, caps: Capabilities, journal: list[Any]
+) -> None:
+    """Fill generated values of one inserted row (RETURNING row or inserted_primary_key)."""
+    _st, obj = batch.rows[i]
+    d = obj.__dict__
+    fetch = batch.fetch
+    if caps.returning:
+        rows = _tuples(result)
+        if rows:
+            for key, value in zip(fetch, rows[0]):
+                d[key] = value
+                journal.append((d, key))
+        return
+    info = batch.info
+    pk = getattr(result, "inserted_primary_key", None)
+    if pk is None:
+        lastrowid = getattr(result, "lastrowid", None)
+        pk = (lastrowid,) if lastrowid is not None else ()
+    for cw, value in zip(info.pk_writes, pk):
+        if cw.key in fetch and value is not None:
+            d[cw.key] = value
+            journal.append((d, cw.key))
+
+
+# ------------------------------------------------------------------------------------
+# bulk and ORM-enabled DML
+
+
+def _column_params(mapper: Mapper, mapping: dict[str, Any]) -> dict[str, Any]:
+    props = mapper._props
+    out = {}
+    for k, v in mapping.items():
+        prop = props.get(k)
+        if prop is None or not getattr(prop, "is_column", False):
+            raise exc.InvalidRequestError(
+                f"Bulk write of {mapper.class_.__name__} failed: it has no column attribute "
+                f"{k!r}; its attributes are: {mapper._attribute_names()}."
+            )
+        out[prop.column.key] = v
+    return out
+
+
+def bulk_insert(session: Session, mapper: Mapper, mappings: list[dict[str, Any]]) -> Any:
+    if not mappings:
+        return None
+    from athanor.orm.persistence import write_info
+
+    info = write_info(mapper)
+    params = []
+    for m in mappings:
+        row = _column_params(mapper, m)
+        for cw in info.columns:
+            if cw.column.key not in row and cw.python_default is not None:
+                row[cw.column.key] = cw.python_default()
+        params.append(row)
+    from athanor.sql.dml import insert
+
+    return session._connection().execute(insert(mapper.local_table), params)
+
+
+def bulk_update(session: Session, mapper: Mapper, mappings: list[dict[str, Any]]) -> None:
+    from athanor.orm.persistence import update_stmt, write_info
+
+    info = write_info(mapper)
+    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    pk_keys = mapper._pk_keys
+    for m in mappings:
+        missing = [k for k in pk_keys if k not in m]
+        if missing:
+            raise exc.InvalidRequestError(
+                f"bulk_update_mappings({mapper.class_.__name__}) failed: a mapping lacks the "
+                f"primary key attribute {missing[0]!r}. Each dict needs "
+                f"{', '.join(pk_keys)} plus the attributes to change."
+            )
+        keys = frozenset(k for k in m if k not in pk_keys)
+        if not keys:
+            continue
+        _column_params(mapper, m)
+        cols = {cw.key: cw.column.key for cw in info.columns}
+        params = {"_set_" + cols[k]: m[k] for k in keys}
+        for w in info.pk_writes:
+            params["_pk_" + w.column.key] = m[w.key]
+        groups.setdefault(keys, []).append(params)
+    conn = session._connection()
+    for keys, plist in groups.items():
+        conn.execute(update_stmt(info, keys), plist)
+    imap = session._identity_map._maps.get(mapper)
+    if imap:
+        for m in mappings:
+            key = tuple(m[k] for k in pk_keys) if len(pk_keys) > 1 else m[pk_keys[0]]
+            st = imap.get(key)
+            obj = st() if st is not None else None
+            if obj is not None:
+                d = obj.__dict__
+                for k, v in m.items():
+                    if k not in pk_keys:
+                        d[k] = v
+
+
+def _execute_orm_dml(
+    session: Session, mapper: Mapper, stmt: Any, params: Any, options: dict[str, Any]
+) -> Any:
+    kind = stmt.__visit_name__
+    if kind == "insert":
+        if isinstance(params, list):
+            params = [_column_params(mapper, p) for p in params]
+        elif isinstance(params, dict):
+            params = _column_params(mapper, params)
+        session._autoflush()
+        return session._connection().execute(stmt, params)
+    sync = options.get("synchronize_session", "auto")
+    session._autoflush()
+    return synchronized_dml(session, mapper, stmt, params, sync)
+
+
+def synchronized_dml(session: Session, mapper: Mapper, stmt: Any, params: Any, sync: Any) -> Any:
+    """Run an UPDATE/DELETE against ``mapper``'s table and bring loaded objects in step."""
+    if sync not in (False, None, "auto", "evaluate", "fetch"):
+        raise exc.ArgumentError(
+            f"synchronize_session={sync!r} is not valid. Use 'auto', 'evaluate', 'fetch' or False."
+        )
+    imap = session._identity_map._maps.get(mapper)
+    conn = session._connection()
+    if not sync or not imap:
+        return conn.execute(stmt, params)
+    targets = None
+    if sync in ("auto", "evaluate"):
+        targets = _evaluate_targets(mapper, stmt, imap)
+        if targets is None and sync == "evaluate":
+            raise exc.InvalidRequestError(
+                "synchronize_session='evaluate' failed: the WHERE clause cannot be evaluated in "
+                "Python. Use synchronize_session='fetch'."
+            )
+    if targets is None:
+        targets = _fetch_targets(session, mapper, stmt, imap)
+    result = conn.execute(stmt, params)
+    _apply_sync(session, mapper, stmt, targets)
+    return result
+
+
+def _evaluate_targets(mapper: Mapper, stmt: Any, imap: dict[Any, Any]) -> list[Any] | None:
+    from athanor.orm.evaluator import UnevaluatableError, compile_criteria
+
+    col_to_key = {c: k for c, k in mapper._col_to_key.items()}
+    try:
+        pred = compile_criteria(list(stmt._where), col_to_key)
+        out = []
+        for st in list(imap.values()):
+            obj = st()
+            if obj is None:
+                continue
+            d = obj.__dict__
+            if st.expired:
+                d = {**st.expired, **d}
+            if pred(d):
+                out.append(obj)
+        return out
+    except UnevaluatableError:
+        return None
+
+
+def _fetch_targets(session: Session, mapper: Mapper, stmt: Any, imap: dict[Any, Any]) -> list[Any]:
+    from athanor.sql._select import select
+
+    sel = select(*mapper.primary_key)
+    if stmt._where:
+        sel = sel.where(*stmt._where)
+    rows = _tuples(session._connection().execute(sel))
+    out = []
+    for row in rows:
+        key = tuple(row) if mapper._pk_composite else row[0]
+        st = imap.get(key)
+        obj = st() if st is not None else None
+        if obj is not None:
+            out.append(obj)
+    return out
+
+
+def _apply_sync(session: Session, mapper: Mapper, stmt: Any, targets: list[Any]) -> None:
+    if stmt.__visit_name__ == "delete":
+        for obj in targets:
+            st = obj.__dict__[STATE_KEY]
+            session._identity_map._discard_state(st)
+            session._modified.pop(st, None)
+            session._deleted.pop(st, None)
+            st.deleted = True
+            if session._stack:
+                session._stack[-1].deleted.append(st)
+        return
+    literal: dict[str, Any] = {}
+    expire: list[str] = []
+    from athanor.sql.elements import BindParameter
+
+    for col, value in stmt._values or ():
+        key = mapper._col_to_key.get(col)
+        if key is None:
+            continue
+        if isinstance(value, BindParameter) and value.callable is None:
+            literal[key] = value.value
+        else:
+            expire.append(key)
+    for obj in targets:
+        st = obj.__dict__[STATE_KEY]
+        d = obj.__dict__
+        committed = st.committed
+        for key, value in literal.items():
+            if committed is None or key not in committed:
+                d[key] = value
+            if st.expired and key in st.expired:
+                st.expired[key] = value
+        if expire:
+            expire_state(st, obj, [k for k in expire if committed is None or k not in committed])
+

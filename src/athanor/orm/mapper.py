@@ -1,0 +1,341 @@
+"""The Mapper: one per mapped class, holding everything precomputed about it.
+
+Design
+------
+A mapper links a class to a Table through *properties* (:class:`MapperProperty`). Today the
+only property kind is :class:`ColumnProperty`; relationships (issue 6) will be another
+``MapperProperty`` subclass using the same hooks: ``instrument_class`` (install the class
+attribute), ``cascade_iterator`` (objects reachable for save/delete cascades), ``merge``
+(copy state between sessions) and ``flush_dependencies`` (row-level ordering constraints for
+the flush planner). Nothing outside this module enumerates property kinds by type.
+
+Everything the hot paths need is computed once, here: the ordered column keys used by the
+row loader, the primary-key positions, the set of column attribute keys the write tracker
+checks, and the per-shape INSERT/UPDATE/DELETE statements (see
+:mod:`athanor.orm.persistence`, cached in ``_stmt_cache``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from athanor.orm.attributes import InstrumentedAttribute, instrumented_setattr
+from athanor.orm.exc import MappingError
+from athanor.orm.state import STATE_KEY, InstanceState
+
+if TYPE_CHECKING:
+    from athanor.orm.decl import registry as Registry
+
+
+class KeyedList:
+    """An ordered, read-only collection addressable by key, index or attribute."""
+
+    __slots__ = ("_items", "_by_key")
+
+    def __init__(self, items: list[tuple[str, Any]]) -> None:
+        self._items = [v for _, v in items]
+        self._by_key = dict(items)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, key: str | int) -> Any:
+        if isinstance(key, int):
+            return self._items[key]
+        return self._by_key[key]
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._by_key[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key
+
+    def keys(self) -> list[str]:
+        return list(self._by_key)
+
+    def values(self) -> list[Any]:
+        return list(self._items)
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(self._by_key.items())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._by_key.get(key, default)
+
+    def __repr__(self) -> str:
+        return f"<KeyedList {list(self._by_key)}>"
+
+
+class MapperProperty:
+    """One mapped attribute of a class. Subclasses: ColumnProperty (relationships later)."""
+
+    key: str
+    parent: Mapper
+    is_column: bool = False
+    is_relationship: bool = False
+
+    def instrument_class(self, mapper: Mapper) -> None:
+        """Install the class-level attribute for this property."""
+
+    def cascade_iterator(self, cascade: str, state: InstanceState) -> Iterator[InstanceState]:
+        """States reachable from ``state`` along this property for ``cascade``."""
+        return iter(())
+
+    def merge(self, source: dict[str, Any], dest: Any, load: bool) -> None:
+        """Copy this property's value from a source ``__dict__`` onto ``dest``."""
+
+    def flush_dependencies(self, state: InstanceState) -> Iterator[InstanceState]:
+        """States that must be written before ``state`` (row-level flush ordering)."""
+        return iter(())
+
+
+class ColumnProperty(MapperProperty):
+    """A mapped table column."""
+
+    is_column = True
+
+    def __init__(self, column: Any, key: str) -> None:
+        self.column = column
+        self.columns = [column]
+        self.key = key
+
+    @property
+    def expression(self) -> Any:
+        return self.column
+
+    def instrument_class(self, mapper: Mapper) -> None:
+        attr = InstrumentedAttribute(mapper.class_, self.key, self)
+        type.__setattr__(mapper.class_, self.key, attr)
+
+    def merge(self, source: dict[str, Any], dest: Any, load: bool) -> None:
+        if self.key in source:
+            setattr(dest, self.key, source[self.key])
+
+    def __repr__(self) -> str:
+        return f"<ColumnProperty {self.parent.class_.__name__}.{self.key}>"
+
+
+class Mapper:
+    """How one class maps to one table (inspect(Model) returns it)."""
+
+    def __init__(
+        self,
+        class_: type,
+        local_table: Any,
+        *,
+        registry: Registry | None = None,
+        properties: dict[str, Any] | None = None,
+        primary_key: Any = None,
+        include_properties: Any = None,
+        exclude_properties: Any = None,
+        eager_defaults: bool = False,
+        **unsupported: Any,
+    ) -> None:
+        if unsupported:
+            raise MappingError(
+                f"Mapping {class_.__name__} failed: unsupported __mapper_args__ "
+                f"{sorted(unsupported)!r}. Supported: primary_key, include_properties, "
+                f"exclude_properties, eager_defaults."
+            )
+        self.class_ = class_
+        self.local_table = local_table
+        self.persist_selectable = local_table
+        self.registry = registry
+        self.eager_defaults = eager_defaults
+        self.base_mapper = self
+        self.inherits: Mapper | None = None
+        self._stmt_cache: dict[Any, Any] = {}
+        self._build_properties(properties or {}, include_properties, exclude_properties)
+        self._build_primary_key(primary_key)
+        self._precompute()
+        self._instrument()
+
+    # -- construction ---------------------------------------------------------------------
+    def _build_properties(
+        self, explicit: dict[str, Any], include: Any, exclude: Any
+    ) -> None:
+        props: dict[str, MapperProperty] = {}
+        col_to_key: dict[Any, str] = {}
+        for key, col in explicit.items():
+            props[key] = ColumnProperty(col, key)
+            col_to_key[col] = key
+        include_set = set(include) if include is not None else None
+        exclude_set = set(exclude or ())
+        for col in self.local_table.columns:
+            if col in col_to_key:
+                continue
+            key = col.key
+            if include_set is not None and key not in include_set and col not in include_set:
+                continue
+            if key in exclude_set or col in exclude_set:
+                continue
+            props[key] = ColumnProperty(col, key)
+            col_to_key[col] = key
+        for prop in props.values():
+            prop.parent = self
+        self._props = props
+        self._col_to_key = col_to_key
+
+    def _build_primary_key(self, explicit: Any) -> None:
+        if explicit is not None:
+            cols = [getattr(c, "column", c) for c in (explicit if isinstance(
+                explicit, (list, tuple)) else [explicit])]
+        else:
+            cols = list(self.local_table.primary_key.columns)
+        if not cols:
+            raise MappingError(
+                f"Mapping {self.class_.__name__} failed: table {self.local_table.name!r} has no "
+                f"primary key. Mark a column with primary_key=True or pass "
+                f"__mapper_args__ = {{'primary_key': [...]}}."
+            )
+        missing = [c for c in cols if c not in self._col_to_key]
+        if missing:
+            raise MappingError(
+                f"Mapping {self.class_.__name__} failed: primary key column "
+                f"{missing[0].name!r} is excluded from the mapping. Map it."
+            )
+        self.primary_key = tuple(cols)
+
+    def _precompute(self) -> None:
+        col_props = [p for p in self._props.values() if isinstance(p, ColumnProperty)]
+        self._column_props = col_props
+        self._columns = [p.column for p in col_props]
+        #: attribute keys in the loader's column order
+        self._load_keys = tuple(p.key for p in col_props)
+        self._column_keys = frozenset(self._load_keys)
+        self._pk_keys = tuple(self._col_to_key[c] for c in self.primary_key)
+        self._pk_composite = len(self._pk_keys) > 1
+        self._pk_keyset = frozenset(self._pk_keys)
+        self._pk_bind_names = tuple("_pk_" + c.key for c in self.primary_key)
+        self._pk_positions = tuple(self._columns.index(c) for c in self.primary_key)
+        self._dict_keys_ok = self._column_keys | {STATE_KEY}
+
+    def _instrument(self) -> None:
+        cls = self.class_
+        for prop in self._props.values():
+            prop.instrument_class(self)
+        if "__setattr__" not in cls.__dict__ and not _has_tracking_setattr(cls):
+            type.__setattr__(cls, "__setattr__", instrumented_setattr)
+        type.__setattr__(cls, "__mapper__", self)
+        if "__table__" not in cls.__dict__:
+            type.__setattr__(cls, "__table__", self.local_table)
+        if "__clause_element__" not in cls.__dict__:
+            type.__setattr__(cls, "__clause_element__", classmethod(_class_clause_element))
+        from athanor.orm.context import register_table
+
+        register_table(self)
+
+    # -- public inspection API --------------------------------------------------------------
+    @property
+    def attrs(self) -> KeyedList:
+        return KeyedList(list(self._props.items()))
+
+    @property
+    def column_attrs(self) -> KeyedList:
+        return KeyedList([(p.key, p) for p in self._column_props])
+
+    @property
+    def relationships(self) -> KeyedList:
+        return KeyedList([(k, p) for k, p in self._props.items() if p.is_relationship])
+
+    @property
+    def columns(self) -> KeyedList:
+        return KeyedList([(p.key, p.column) for p in self._column_props])
+
+    c = columns
+
+    @property
+    def tables(self) -> list[Any]:
+        return [self.local_table]
+
+    @property
+    def entity(self) -> type:
+        return self.class_
+
+    @property
+    def mapper(self) -> Mapper:
+        return self
+
+    @property
+    def all_orm_descriptors(self) -> KeyedList:
+        return KeyedList([(k, getattr(self.class_, k)) for k in self._props])
+
+    def get_property(self, key: str) -> MapperProperty:
+        try:
+            return self._props[key]
+        except KeyError:
+            raise MappingError(
+                f"{self.class_.__name__} has no mapped attribute {key!r}; its attributes are: "
+                f"{', '.join(self._props)}."
+            ) from None
+
+    def has_property(self, key: str) -> bool:
+        return key in self._props
+
+    def iterate_properties(self) -> Iterator[MapperProperty]:
+        return iter(self._props.values())
+
+    def get_property_by_column(self, column: Any) -> MapperProperty:
+        return self._props[self._col_to_key[column]]
+
+    def identity_key_from_primary_key(self, pk: Any) -> tuple[type, tuple[Any, ...], None]:
+        return (self.class_, tuple(pk), None)
+
+    def primary_key_from_instance(self, obj: Any) -> tuple[Any, ...]:
+        return tuple(getattr(obj, k) for k in self._pk_keys)
+
+    def identity_key_from_instance(self, obj: Any) -> tuple[type, tuple[Any, ...], None]:
+        return (self.class_, self.primary_key_from_instance(obj), None)
+
+    def _attribute_names(self) -> str:
+        return ", ".join(self._props)
+
+    def __repr__(self) -> str:
+        return f"<Mapper {self.class_.__name__} -> {self.local_table.name}>"
+
+
+def _class_clause_element(cls: type) -> Any:
+    """``select(User)``: a mapped class stands for its table in Core constructs."""
+    return cls.__mapper__.local_table  # type: ignore[attr-defined]
+
+
+def _has_tracking_setattr(cls: type) -> bool:
+    for base in cls.__mro__:
+        sa = base.__dict__.get("__setattr__")
+        if sa is not None:
+            return sa is instrumented_setattr
+    return False
+
+
+def class_mapper(cls: type) -> Mapper:
+    """The mapper of a mapped class; UnmappedClassError otherwise."""
+    mapper = cls.__dict__.get("__mapper__") if isinstance(cls, type) else None
+    if mapper is None:
+        from athanor.orm.exc import UnmappedClassError
+
+        name = cls.__name__ if isinstance(cls, type) else type(cls).__name__
+        raise UnmappedClassError(
+            f"Using {name} as a mapped class failed: it is not mapped. Give it a __tablename__ "
+            f"and subclass a declarative base (DeclarativeBase or declarative_base())."
+        )
+    return mapper
+
+
+def object_mapper(obj: Any) -> Mapper:
+    """The mapper of a mapped instance; UnmappedInstanceError otherwise."""
+    mapper = type(obj).__dict__.get("__mapper__")
+    if mapper is None:
+        from athanor.orm.exc import UnmappedInstanceError
+
+        raise UnmappedInstanceError(
+            f"Using a {type(obj).__name__} instance as a mapped object failed: its class is not "
+            f"mapped. Only instances of declarative models can be added to a Session."
+        )
+    return mapper

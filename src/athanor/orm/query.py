@@ -1,0 +1,341 @@
+"""The legacy ``session.query(...)`` API, as a thin builder over a Core ``Select``.
+
+Design
+------
+A :class:`Query` holds a Session and one immutable ``Select``; every builder method returns
+a new Query around a new Select (``filter`` -> ``where`` and so on), so execution is the
+same path as ``session.execute(select(...))`` and shares its entity loaders and caches.
+Only the result shape differs: a single-entity query returns objects, anything else rows.
+
+``options()`` records loader options for the relationship strategies of issue 6; they are
+accepted and stored but have nothing to act on yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from athanor import exc
+from athanor.orm.attributes import InstrumentedAttribute
+
+if TYPE_CHECKING:
+    from athanor.orm.mapper import Mapper
+    from athanor.orm.session import Session
+
+
+class Query:
+    """``session.query(Model)`` / ``session.query(Model.col, ...)``."""
+
+    def __init__(self, entities: Any, session: Session | None = None) -> None:
+        from athanor.sql._select import select
+
+        if len(entities) == 1 and isinstance(entities[0], (list, tuple)):
+            entities = tuple(entities[0])
+        self.session = session
+        self._entities = tuple(entities)
+        self._stmt = select(*entities)
+        self._options: tuple[Any, ...] = ()
+        self._populate_existing = False
+        self._exec_options: dict[str, Any] = {}
+
+    def _copy(self, stmt: Any = None) -> Query:
+        new = Query.__new__(Query)
+        new.__dict__.update(self.__dict__)
+        if stmt is not None:
+            new._stmt = stmt
+        return new
+
+    # -- introspection ------------------------------------------------------------------
+    @property
+    def statement(self) -> Any:
+        return self._stmt
+
+    def __clause_element__(self) -> Any:
+        return self._stmt
+
+    def _primary_mapper(self, what: str) -> Mapper:
+        for e in self._entities:
+            mapper = getattr(e, "__mapper__", None) if isinstance(e, type) else None
+            if mapper is None and isinstance(e, InstrumentedAttribute):
+                mapper = e.prop.parent
+            if mapper is not None:
+                return mapper
+        raise exc.InvalidRequestError(
+            f"Query.{what} failed: the query selects no mapped class or mapped attribute. "
+            f"Query a model, e.g. session.query(User)."
+        )
+
+    @property
+    def column_descriptions(self) -> list[dict[str, Any]]:
+        out = []
+        for e in self._entities:
+            mapper = getattr(e, "__mapper__", None) if isinstance(e, type) else None
+            name = e.__name__ if mapper is not None else getattr(e, "key", str(e))
+            out.append({"name": name, "type": e if mapper is not None else getattr(e, "type", None),
+                        "entity": mapper.class_ if mapper is not None else None, "expr": e})
+        return out
+
+    def __str__(self) -> str:
+        return str(self._stmt)
+
+    # -- building -----------------------------------------------------------------------
+    def filter(self, *criterion: Any) -> Query:
+        return self._copy(self._stmt.where(*criterion))
+
+    where = filter
+
+    def filter_by(self, **kwargs: Any) -> Query:
+        mapper = self._primary_mapper("filter_by()")
+        crit = []
+        cls = mapper.class_
+        for key, value in kwargs.items():
+            if not mapper.has_property(key):
+                raise exc.InvalidRequestError(
+                    f"{cls.__name__} has no attribute {key!r} to filter on; its columns are: "
+                    f"{', '.join(mapper._load_keys)}."
+                )
+            crit.append(getattr(cls, key) == value)
+        return self.filter(*crit)
+
+    def order_by(self, *clauses: Any) -> Query:
+        return self._copy(self._stmt.order_by(*clauses))
+
+    def group_by(self, *clauses: Any) -> Query:
+        return self._copy(self._stmt.group_by(*clauses))
+
+    def having(self, *criterion: Any) -> Query:
+        return self._copy(self._stmt.having(*criterion))
+
+    def distinct(self, *expr: Any) -> Query:
+        return self._copy(self._stmt.distinct(*expr))
+
+    def limit(self, limit: int | None) -> Query:
+        return self._copy(self._stmt.limit(limit))
+
+    def offset(self, offset: int | None) -> Query:
+        return self._copy(self._stmt.offset(offset))
+
+    def slice(self, start: int, stop: int) -> Query:
+        return self._copy(self._stmt.slice(start, stop))
+
+    def join(self, target: Any, onclause: Any = None, *, isouter: bool = False,
+             full: bool = False) -> Query:
+        return self._copy(self._stmt.join(target, onclause, isouter=isouter, full=full))
+
+    def outerjoin(self, target: Any, onclause: Any = None, *, full: bool = False) -> Query:
+        return self._copy(self._stmt.join(target, onclause, isouter=True, full=full))
+
+    def select_from(self, *froms: Any) -> Query:
+        return self._copy(self._stmt.select_from(*froms))
+
+    def with_entities(self, *entities: Any) -> Query:
+        new = self._copy(self._stmt.with_only_columns(*entities))
+        new._entities = tuple(entities)
+        return new
+
+    def add_columns(self, *columns: Any) -> Query:
+        new = self._copy(self._stmt.add_columns(*columns))
+        new._entities = self._entities + tuple(columns)
+        return new
+
+    add_column = add_columns
+    add_entity = add_columns
+
+    def options(self, *options: Any) -> Query:
+        new = self._copy()
+        new._options = self._options + options
+        return new
+
+    def populate_existing(self) -> Query:
+        new = self._copy()
+        new._populate_existing = True
+        return new
+
+    def execution_options(self, **kw: Any) -> Query:
+        new = self._copy()
+        new._exec_options = {**self._exec_options, **kw}
+        if kw.get("populate_existing"):
+            new._populate_existing = True
+        return new
+
+    def with_for_update(self, **kw: Any) -> Query:
+        return self._copy(self._stmt.with_for_update(**kw))
+
+    def yield_per(self, count: int) -> Query:
+        return self
+
+    def enable_eagerloads(self, value: bool) -> Query:
+        return self
+
+    def autoflush(self, setting: bool) -> Query:
+        return self
+
+    def params(self, *args: Any, **kw: Any) -> Query:
+        raise exc.InvalidRequestError(
+            "Query.params() is not supported: put values in the criteria directly, or use "
+            "bindparam() and session.execute(stmt, params)."
+        )
+
+    # -- subqueries ---------------------------------------------------------------------
+    def subquery(self, name: str | None = None, **kw: Any) -> Any:
+        return self._stmt.subquery(name)
+
+    def cte(self, name: str | None = None, recursive: bool = False, nesting: bool = False) -> Any:
+        return self._stmt.cte(name, recursive)
+
+    def scalar_subquery(self) -> Any:
+        return self._stmt.scalar_subquery()
+
+    as_scalar = scalar_subquery
+
+    def label(self, name: str) -> Any:
+        return self._stmt.label(name)
+
+    def exists(self) -> Any:
+        return self._stmt.exists()
+
+    # -- execution ----------------------------------------------------------------------
+    def _session(self, what: str) -> Session:
+        if self.session is None:
+            raise exc.InvalidRequestError(
+                f"Query.{what} failed: this Query is not bound to a Session. Build it with "
+                f"session.query(...)."
+            )
+        return self.session
+
+    def _execute(self, stmt: Any = None) -> Any:
+        opts = dict(self._exec_options)
+        if self._populate_existing:
+            opts["populate_existing"] = True
+        return self._session("all()").execute(
+            stmt if stmt is not None else self._stmt, execution_options=opts
+        )
+
+    def _single_entity(self) -> bool:
+        return len(self._entities) == 1 and isinstance(self._entities[0], type) and (
+            "__mapper__" in self._entities[0].__dict__
+        )
+
+    def _shape(self, result: Any) -> list[Any]:
+        if self._single_entity():
+            return result.scalars().all()
+        return result.all()
+
+    def all(self) -> list[Any]:
+        return self._shape(self._execute())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.all())
+
+    def first(self) -> Any:
+        rows = self._shape(self._execute(self._stmt.limit(1)))
+        return rows[0] if rows else None
+
+    def one(self) -> Any:
+        rows = self.all()
+        if not rows:
+            raise exc.NoResultFound(
+                "Query.one() failed: no row was found. Use one_or_none() or first() when no row "
+                "is a valid outcome."
+            )
+        if len(rows) > 1:
+            raise exc.MultipleResultsFound(
+                f"Query.one() failed: {len(rows)} rows were found where one was expected. "
+                f"Narrow the filter, or use first()."
+            )
+        return rows[0]
+
+    def one_or_none(self) -> Any:
+        rows = self.all()
+        if len(rows) > 1:
+            raise exc.MultipleResultsFound(
+                f"Query.one_or_none() failed: {len(rows)} rows were found where at most one was "
+                f"expected. Narrow the filter, or use first()."
+            )
+        return rows[0] if rows else None
+
+    def scalar(self) -> Any:
+        try:
+            row = self.one_or_none()
+        except exc.MultipleResultsFound:
+            raise
+        if row is None:
+            return None
+        if self._single_entity():
+            return row
+        return row[0]
+
+    def count(self) -> int:
+        from athanor.sql._select import select
+        from athanor.sql.functions import func
+
+        stmt = select(func.count()).select_from(self._stmt.subquery())
+        return int(self._session("count()").execute(stmt).scalar() or 0)
+
+    def get(self, ident: Any) -> Any:
+        mapper = self._primary_mapper("get()")
+        return self._session("get()").get(mapper.class_, ident,
+                                          populate_existing=self._populate_existing)
+
+    def __getitem__(self, item: Any) -> Any:
+        if isinstance(item, slice):
+            start, stop, step = item.start or 0, item.stop, item.step
+            if step not in (None, 1) or start < 0 or (stop is not None and stop < 0):
+                rows = self.all()
+                return rows[item]
+            q = self.offset(start or None)
+            if stop is not None:
+                q = q.limit(max(stop - start, 0))
+            return q.all()
+        if item < 0:
+            return self.all()[item]
+        rows = self.offset(item or None).limit(1).all()
+        if not rows:
+            raise IndexError(f"Query index {item} is out of range.")
+        return rows[0]
+
+    # -- bulk DML -----------------------------------------------------------------------
+    def _dml_target(self, what: str) -> Mapper:
+        mapper = self._primary_mapper(what)
+        if getattr(self._stmt, "_setup_joins", ()):
+            raise exc.InvalidRequestError(
+                f"Query.{what} failed: bulk statements on a joined query are not supported. "
+                f"Filter with a subquery or EXISTS instead of join()."
+            )
+        return mapper
+
+    def update(self, values: dict[Any, Any], synchronize_session: Any = "auto",
+               update_args: Any = None) -> int:
+        from athanor.sql.dml import update
+
+        mapper = self._dml_target("update()")
+        table = mapper.local_table
+        vals = {}
+        for k, v in values.items():
+            if isinstance(k, str):
+                if not mapper.has_property(k):
+                    raise exc.InvalidRequestError(
+                        f"Query.update() failed: {mapper.class_.__name__} has no attribute "
+                        f"{k!r}; its columns are: {', '.join(mapper._load_keys)}."
+                    )
+                k = mapper._props[k].column  # type: ignore[attr-defined]
+            vals[k] = v
+        stmt = update(table).values(vals)
+        if self._stmt._where:
+            stmt = stmt.where(*self._stmt._where)
+        session = self._session("update()")
+        result = session.execute(stmt, execution_options={"synchronize_session": synchronize_session})
+        return result.rowcount
+
+    def delete(self, synchronize_session: Any = "auto", delete_args: Any = None) -> int:
+        from athanor.sql.dml import delete
+
+        mapper = self._dml_target("delete()")
+        stmt = delete(mapper.local_table)
+        if self._stmt._where:
+            stmt = stmt.where(*self._stmt._where)
+        session = self._session("delete()")
+        result = session.execute(stmt, execution_options={"synchronize_session": synchronize_session})
+        return result.rowcount
+

@@ -1,0 +1,217 @@
+"""Results of ORM queries: rows of entities and columns, already loaded.
+
+Design
+------
+An ORM result is built from a fully fetched list of values (entity queries are buffered, as
+objects must be in the identity map before anything else happens), so this is a small
+list-backed implementation of Core's Result API: ``all/first/one/one_or_none/scalar*``,
+``scalars()``, ``unique()``, ``mappings()``, iteration and ``fetch*``. Single-entity and
+single-column results keep their values unwrapped internally (``scalars()`` is then free)
+and wrap them in rows only when rows are asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from athanor import exc
+
+
+def _row_class(fields: tuple[str, ...]) -> Any:
+    from athanor.engine.row import row_class
+
+    return row_class(fields)
+
+
+class ORMResult:
+    """The result of an ORM-enabled SELECT executed by a Session."""
+
+    def __init__(self, keys: tuple[str, ...], values: list[Any], *, scalar: bool) -> None:
+        #: column keys of each row (entity class names for entities)
+        self._keys = keys
+        #: scalar=True: one value per row (not wrapped); else tuples
+        self._values = values
+        self._scalar = scalar
+        self._pos = 0
+        self._unique = False
+
+    # -- shaping ----------------------------------------------------------------------
+    def _rows(self) -> list[Any]:
+        vals = self._remaining()
+        cls = _row_class(self._keys)
+        if self._scalar:
+            return [cls((v,)) for v in vals]
+        return [cls(v) for v in vals]
+
+    def _remaining(self) -> list[Any]:
+        vals = self._values[self._pos:] if self._pos else self._values
+        self._pos = len(self._values)
+        if self._unique:
+            vals = _uniq(vals)
+        return vals
+
+    def keys(self) -> list[str]:
+        return list(self._keys)
+
+    def unique(self, strategy: Any = None) -> ORMResult:
+        self._unique = True
+        return self
+
+    def scalars(self, index: int = 0) -> ScalarResult:
+        vals = self._remaining()
+        if not self._scalar:
+            vals = [v[index] for v in vals]
+        elif index != 0:
+            raise exc.ArgumentError(
+                f"scalars({index}) failed: the result has one column. Use scalars() or scalars(0)."
+            )
+        return ScalarResult(vals)
+
+    def mappings(self) -> ScalarResult:
+        return ScalarResult([r._mapping for r in self._rows()])
+
+    def columns(self, *cols: Any) -> ORMResult:
+        rows = self._rows()
+        idx = [c if isinstance(c, int) else self._keys.index(c) for c in cols]
+        return ORMResult(tuple(self._keys[i] for i in idx), [tuple(r[i] for i in idx) for r in rows],
+                         scalar=False)
+
+    def tuples(self) -> ORMResult:
+        return self
+
+    # -- fetching ---------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows())
+
+    def all(self) -> list[Any]:
+        return self._rows()
+
+    fetchall = all
+
+    def fetchone(self) -> Any:
+        if self._pos >= len(self._values):
+            return None
+        v = self._values[self._pos]
+        self._pos += 1
+        return _row_class(self._keys)((v,) if self._scalar else v)
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        out = []
+        for _ in range(size or 1):
+            row = self.fetchone()
+            if row is None:
+                break
+            out.append(row)
+        return out
+
+    def partitions(self, size: int | None = None) -> Iterator[list[Any]]:
+        while True:
+            part = self.fetchmany(size or 100)
+            if not part:
+                return
+            yield part
+
+    def first(self) -> Any:
+        rows = self._rows()
+        return rows[0] if rows else None
+
+    def one(self) -> Any:
+        return _one(self._rows(), "one()")
+
+    def one_or_none(self) -> Any:
+        return _one_or_none(self._rows(), "one_or_none()")
+
+    def scalar(self) -> Any:
+        vals = self.scalars()._values
+        return vals[0] if vals else None
+
+    def scalar_one(self) -> Any:
+        return _one(self.scalars()._values, "scalar_one()")
+
+    def scalar_one_or_none(self) -> Any:
+        return _one_or_none(self.scalars()._values, "scalar_one_or_none()")
+
+    def close(self) -> None:
+        self._pos = len(self._values)
+
+    @property
+    def rowcount(self) -> int:
+        return len(self._values)
+
+
+class ScalarResult:
+    """One value per row (``result.scalars()``)."""
+
+    def __init__(self, values: list[Any]) -> None:
+        self._values = values
+        self._unique = False
+
+    def unique(self, strategy: Any = None) -> ScalarResult:
+        return ScalarResult(_uniq(self._values))
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def all(self) -> list[Any]:
+        return list(self._values)
+
+    fetchall = all
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        n = size or 1
+        out, self._values = self._values[:n], self._values[n:]
+        return out
+
+    def partitions(self, size: int | None = None) -> Iterator[list[Any]]:
+        while True:
+            part = self.fetchmany(size or 100)
+            if not part:
+                return
+            yield part
+
+    def first(self) -> Any:
+        return self._values[0] if self._values else None
+
+    def one(self) -> Any:
+        return _one(self._values, "one()")
+
+    def one_or_none(self) -> Any:
+        return _one_or_none(self._values, "one_or_none()")
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def _uniq(values: list[Any]) -> list[Any]:
+    seen: set[Any] = set()
+    out = []
+    for v in values:
+        k = id(v) if not isinstance(v, tuple) else tuple(id(x) for x in v)
+        if k not in seen:
+            seen.add(k)
+            out.append(v)
+    return out
+
+
+def _one(values: list[Any], what: str) -> Any:
+    if not values:
+        raise exc.NoResultFound(
+            f"{what} failed: the query returned no rows. Use one_or_none() or first() when "
+            f"no row is a valid outcome."
+        )
+    if len(values) > 1:
+        raise exc.MultipleResultsFound(
+            f"{what} failed: the query returned {len(values)} rows where one was expected. "
+            f"Narrow the filter, or use first()."
+        )
+    return values[0]
+
+
+def _one_or_none(values: list[Any], what: str) -> Any:
+    if len(values) > 1:
+        raise exc.MultipleResultsFound(
+            f"{what} failed: the query returned {len(values)} rows where at most one was "
+            f"expected. Narrow the filter, or use first()."
+        )
+    return values[0] if values else None

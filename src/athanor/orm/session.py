@@ -1,0 +1,970 @@
+"""The Session: identity map, unit of work and transactions, around a thin I/O shell.
+
+Design
+------
+The Session keeps three strong collections of instances with unflushed work (``_new``,
+``_modified``, ``_deleted``, each ``{state: instance}``) and the weak
+:class:`~athanor.orm.identity.IdentityMap`. Flushing is planned by the pure
+:func:`~athanor.orm.unitofwork.plan_flush` and executed by :func:`run_plan`, the only
+function here that sends flush statements; queries go through :mod:`athanor.orm.context`.
+An AsyncSession can reuse everything but ``run_plan``, ``_connection`` and the few methods
+that call them.
+
+Failure semantics: a flush that raises rolls back the innermost transaction level at once
+(nothing half-written stays), undoes what it wrote into objects (generated keys,
+defaults), leaves every object in its pre-flush state, and makes the session raise
+PendingRollbackError until ``rollback()``.
+
+Detached objects: ``expire_on_commit`` moves values aside rather than dropping them, so an
+object whose session committed and closed still reads its committed values.
+
+Thread guard: I/O methods record the running thread; a second thread entering while one
+runs gets ConcurrentSessionUseError instead of corrupting the connection.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from athanor import exc
+from athanor.orm import context
+from athanor.orm.exc import ConcurrentSessionUseError, ObjectDeletedError, UnmappedInstanceError
+from athanor.orm.identity import IdentityMap
+from athanor.orm.loading import expire_state, overwrite_state, populate_state
+from athanor.orm.mapper import Mapper, class_mapper
+from athanor.orm.persistence import select_by_pk_stmt
+from athanor.orm.state import STATE_KEY, InstanceState, new_state
+from athanor.orm.transaction import ACTIVE, COMMITTED, FAILED, ROLLED_BACK, SessionTransaction
+from athanor.orm.unitofwork import Capabilities, FlushPlan, plan_flush, undo_journal
+
+_get_ident = threading.get_ident
+
+
+def _state_for(obj: Any, what: str) -> InstanceState:
+    d = getattr(obj, "__dict__", None)
+    st = d.get(STATE_KEY) if d is not None else None
+    if st is not None:
+        return st
+    mapper = type(obj).__dict__.get("__mapper__")
+    if mapper is None:
+        raise UnmappedInstanceError(
+            f"{what} failed: {type(obj).__name__!r} is not a mapped class. Pass instances of "
+            f"declarative models."
+        )
+    return new_state(obj, mapper)
+
+
+class Session:
+    """Tracks objects, writes their changes in one transaction, and queries."""
+
+    def __init__(
+        self,
+        bind: Any = None,
+        *,
+        autoflush: bool = True,
+        expire_on_commit: bool = True,
+        autobegin: bool = True,
+        info: dict[str, Any] | None = None,
+        query_cls: Any = None,
+        twophase: bool = False,
+        binds: Any = None,
+        enable_baked_queries: bool = True,
+        join_transaction_mode: str = "conservative_savepoint",
+        close_resets_only: bool = True,
+    ) -> None:
+        self.bind = bind
+        self.autoflush = autoflush
+        self.expire_on_commit = expire_on_commit
+        self.autobegin = autobegin
+        self.info: dict[str, Any] = dict(info) if info else {}
+        self._query_cls = query_cls
+        self._identity_map = IdentityMap()
+        self._new: dict[InstanceState, Any] = {}
+        self._modified: dict[InstanceState, Any] = {}
+        self._deleted: dict[InstanceState, Any] = {}
+        self._conn: Any = None
+        self._stack: list[SessionTransaction] = []
+        self._flushing = False
+        self._no_autoflush = 0
+        self._op_thread: int | None = None
+        self._caps: tuple[Any, Capabilities] | None = None
+        self._owns_conn = True
+        #: row loaders by (mapper, column positions, populate_existing); see context._load
+        self._loaders: dict[Any, Any] = {}
+
+    # ------------------------------------------------------------------------------------
+    # thread guard
+    def _enter(self) -> int | None:
+        owner = self._op_thread
+        me = _get_ident()
+        if owner is not None and owner != me:
+            raise ConcurrentSessionUseError(
+                "Using this Session failed: another thread is using it right now. A Session "
+                "is not thread-safe; give each thread its own (sessionmaker() per thread, or "
+                "scoped_session)."
+            )
+        self._op_thread = me
+        return owner
+
+    # ------------------------------------------------------------------------------------
+    # scoped_session hook (set by a registry on the sessions it hands out; see orm/scoping.py)
+    _scope_remove: Any = None
+
+    def remove(self) -> None:
+        """Close this session and forget it in the scoped_session registry that made it.
+
+        The same as ``Session.remove()`` on the registry, for the scope this session was made
+        in. Only for sessions a ``scoped_session`` handed out.
+        """
+        hook = self._scope_remove
+        if hook is None:
+            raise exc.InvalidRequestError(
+                "Session.remove() failed: this Session was not made by a scoped_session "
+                "registry, so there is no scope to remove it from. Call close() instead, or "
+                "get sessions from Session = scoped_session(sessionmaker(...))."
+            )
+        hook(self)
+
+    # ------------------------------------------------------------------------------------
+    # properties
+    @property
+    def identity_map(self) -> IdentityMap:
+        return self._identity_map
+
+    @property
+    def new(self) -> list[Any]:
+        return list(self._new.values())
+
+    @property
+    def dirty(self) -> list[Any]:
+        return [o for st, o in self._modified.items() if st not in self._deleted]
+
+    @property
+    def deleted(self) -> list[Any]:
+        return list(self._deleted.values())
+
+    @property
+    def is_active(self) -> bool:
+        return not self._stack or self._stack[-1].status == ACTIVE
+
+    @property
+    def no_autoflush(self) -> Any:
+        return self._no_autoflush_cm()
+
+    @contextmanager
+    def _no_autoflush_cm(self) -> Iterator[Session]:
+        self._no_autoflush += 1
+        try:
+            yield self
+        finally:
+            self._no_autoflush -= 1
+
+    def in_transaction(self) -> bool:
+        return bool(self._stack)
+
+    def in_nested_transaction(self) -> bool:
+        return any(t.nested for t in self._stack)
+
+    def get_transaction(self) -> SessionTransaction | None:
+        return self._stack[0] if self._stack else None
+
+    def get_nested_transaction(self) -> SessionTransaction | None:
+        return self._stack[-1] if self._stack and self._stack[-1].nested else None
+
+    def __contains__(self, obj: Any) -> bool:
+        st = obj.__dict__.get(STATE_KEY) if hasattr(obj, "__dict__") else None
+        return st is not None and st.session is self and not st.deleted
+
+    def __iter__(self) -> Iterator[Any]:
+        seen = list(self._new.values()) + self._identity_map.values()
+        return iter(seen)
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, exc_type: Any, exc_val: Any, tb: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Session at {id(self):#x}>"
+
+    # ------------------------------------------------------------------------------------
+    # binding and connections
+    def get_bind(self, mapper: Any = None, clause: Any = None, **kw: Any) -> Any:
+        if self.bind is None:
+            raise exc.InvalidRequestError(
+                "Executing on this Session failed: it is not bound to an Engine. Pass "
+                "bind=engine to Session()/sessionmaker(), or call "
+                "sessionmaker.configure(bind=engine) before creating sessions."
+            )
+        return self.bind
+
+    def connection(self, **kw: Any) -> Any:
+        return self._connection()
+
+    def _connection(self) -> Any:
+        conn = self._conn
+        if conn is not None:
+            return conn
+        root = self._autobegin("Executing")
+        bind = self.get_bind()
+        if hasattr(bind, "connect"):  # an Engine: the session owns its connection
+            conn = bind.connect()
+            self._owns_conn = True
+        else:  # a Connection: join it (inside a SAVEPOINT when it is already in a transaction)
+            conn = bind
+            self._owns_conn = False
+        self._conn = conn
+        try:
+            if not self._owns_conn and conn.in_transaction():
+                root.core = conn.begin_nested()
+            else:
+                root.core = conn.begin()
+        except Exception:
+            self._conn = None
+            if self._owns_conn:
+                conn.close()
+            raise
+        return conn
+
+    def _capabilities(self, conn: Any) -> Capabilities:
+        dialect = conn.dialect
+        caps = self._caps
+        if caps is None or caps[0] is not dialect:
+            caps = self._caps = (dialect, Capabilities(dialect))
+        return caps[1]
+
+    def _release_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None and self._owns_conn:
+            conn.close()
+
+    # ------------------------------------------------------------------------------------
+    # transactions
+    def _autobegin(self, what: str) -> SessionTransaction:
+        if self._stack:
+            tx = self._stack[-1]
+            if tx.status != ACTIVE:
+                tx._check_active(what)
+            return self._stack[0]
+        if not self.autobegin:
+            raise exc.InvalidRequestError(
+                f"{what} failed: autobegin is disabled on this Session and no transaction "
+                f"was begun. Call Session.begin() first."
+            )
+        root = SessionTransaction(self, None, False)
+        self._stack.append(root)
+        return root
+
+    def _check_usable(self, what: str) -> None:
+        if self._stack:
+            tx = self._stack[-1]
+            if tx.status != ACTIVE:
+                tx._check_active(what)
+
+    def begin(self, nested: bool = False) -> SessionTransaction:
+        if nested:
+            return self.begin_nested()
+        if self._stack:
+            raise exc.InvalidRequestError(
+                "Session.begin() failed: a transaction is already begun on this Session "
+                "(possibly autobegun by an earlier query). Commit or roll it back first, or use "
+                "begin_nested() for a SAVEPOINT."
+            )
+        root = SessionTransaction(self, None, False)
+        self._stack.append(root)
+        return root
+
+    def begin_nested(self) -> SessionTransaction:
+        prev = self._enter()
+        try:
+            self._check_usable("begin_nested()")
+            self._autoflush()
+            conn = self._connection()
+            tx = SessionTransaction(self, self._stack[-1], True)
+            tx.core = conn.begin_nested()
+            self._stack.append(tx)
+            return tx
+        finally:
+            self._op_thread = prev
+
+    def commit(self) -> None:
+        prev = self._enter()
+        try:
+            if not self._stack:
+                if not (self._new or self._modified or self._deleted):
+                    return
+                self._autobegin("commit()")
+            self._stack[-1]._check_active("commit()")
+            self._flush()
+            root = self._stack[0]
+            if root.core is not None:
+                root.core.commit()
+            self._release_connection()
+            self._end_all(COMMITTED)
+        finally:
+            self._op_thread = prev
+
+    def rollback(self) -> None:
+        prev = self._enter()
+        try:
+            if not self._stack:
+                return
+            root = self._stack[0]
+            try:
+                if root.core is not None and root.status != FAILED:
+                    root.core.rollback()
+            finally:
+                self._release_connection()
+                for tx in reversed(self._stack):
+                    self._restore(tx, dirty_only=False)
+                self._expunge_pending()
+                self._deleted.clear()
+                for st in self._identity_map._all_states():
+                    obj = st()
+                    if obj is not None:
+                        expire_state(st, obj)
+                self._modified.clear()
+                for tx in self._stack:
+                    tx.status = ROLLED_BACK
+                self._stack.clear()
+        finally:
+            self._op_thread = prev
+
+    def _commit_nested(self, tx: SessionTransaction) -> None:
+        self._check_top(tx, "commit()")
+        tx._check_active("Committing the SAVEPOINT")
+        self.flush()
+        tx.core.commit()
+        parent = self._stack[-2]
+        parent.new.extend(tx.new)
+        parent.deleted.extend(tx.deleted)
+        parent.updated.extend(tx.updated)
+        tx.status = COMMITTED
+        self._stack.pop()
+
+    def _rollback_nested(self, tx: SessionTransaction) -> None:
+        self._check_top(tx, "rollback()")
+        if tx.status != FAILED and tx.core is not None:
+            tx.core.rollback()
+        self._restore(tx, dirty_only=True)
+        self._expunge_pending()
+        self._deleted.clear()
+        tx.status = ROLLED_BACK
+        self._stack.pop()
+
+    def _check_top(self, tx: SessionTransaction, what: str) -> None:
+        if not self._stack or self._stack[-1] is not tx:
+            raise exc.InvalidRequestError(
+                f"SAVEPOINT {what} failed: this savepoint is not the innermost active "
+                f"transaction of the Session. End the inner savepoints first."
+            )
+
+    def _restore(self, tx: SessionTransaction, *, dirty_only: bool) -> None:
+        """Undo the session-side effects of a rolled back transaction level."""
+        imap = self._identity_map
+        for st in tx.new:
+            imap._discard_state(st)
+            st.key = None
+            st.session = None
+            st.committed = None
+        for st in tx.deleted:
+            obj = st()
+            st.deleted = False
+            if obj is not None:
+                imap._add_state(st)
+        if dirty_only:
+            for st in list(tx.updated) + list(self._modified):
+                obj = st()
+                if obj is not None and st.key is not None:
+                    expire_state(st, obj)
+            self._modified.clear()
+
+    def _expunge_pending(self) -> None:
+        for st in self._new:
+            st.session = None
+        self._new.clear()
+
+    def _end_all(self, status: str) -> None:
+        for tx in self._stack:
+            for st in tx.deleted:
+                st.session = None
+            tx.status = status
+        self._stack.clear()
+        if self.expire_on_commit:
+            for st in self._identity_map._all_states():
+                obj = st()
+                if obj is not None:
+                    expire_state(st, obj)
+
+    def _fail(self, err: BaseException) -> None:
+        """A flush failed: roll back the innermost level now and remember the error."""
+        tx = self._stack[-1]
+        tx.status = FAILED
+        tx.error = err
+        try:
+            if tx.core is not None:
+                tx.core.rollback()
+        finally:
+            if not tx.nested:
+                self._release_connection()
+
+    def close(self) -> None:
+        prev = self._enter()
+        try:
+            self._release_all(close_connection=True)
+        finally:
+            self._op_thread = prev
+
+    def reset(self) -> None:
+        self.close()
+
+    def _release_all(self, *, close_connection: bool) -> None:
+        try:
+            if self._stack:
+                root = self._stack[0]
+                if root.core is not None and root.status == ACTIVE:
+                    try:
+                        root.core.rollback()
+                    except Exception:  # the connection is released either way
+                        pass
+                for tx in self._stack:
+                    tx.status = ROLLED_BACK
+                self._stack.clear()
+        finally:
+            if close_connection:
+                self._release_connection()
+            self.expunge_all()
+
+    # ------------------------------------------------------------------------------------
+    # object state
+    def add(self, instance: Any, _warn: bool = True) -> None:
+        st = _state_for(instance, "Session.add()")
+        sess = st.session
+        if sess is self:
+            if st.deleted or st in self._deleted:
+                return
+            return
+        if sess is not None:
+            raise exc.InvalidRequestError(
+                f"Session.add() failed: the {type(instance).__name__} object is already attached "
+                f"to another Session. Expunge or close that Session first, or use "
+                f"session.merge(obj) to copy it into this one."
+            )
+        self._autobegin("Session.add()")
+        if st.key is None:
+            st.session = self
+            self._new[st] = instance
+            return
+        self._attach_detached(st, instance)
+
+    def _attach_detached(self, st: InstanceState, instance: Any) -> None:
+        if st.deleted:
+            raise exc.InvalidRequestError(
+                f"Session.add() failed: the {type(instance).__name__} object was deleted. "
+                f"Deleted rows cannot be re-added; create a new object."
+            )
+        existing = self._identity_map._get_state(st.mapper, st.key)
+        if existing is not None and existing is not st and existing() is not None:
+            raise exc.InvalidRequestError(
+                f"Session.add() failed: another {type(instance).__name__} object with the same "
+                f"primary key {st.key!r} is already in this Session. Use session.merge(obj)."
+            )
+        st.session = self
+        self._identity_map._add_state(st)
+        if st.committed is not None:
+            self._modified[st] = instance
+
+    def add_all(self, instances: Iterable[Any]) -> None:
+        for obj in instances:
+            self.add(obj)
+
+    def delete(self, instance: Any) -> None:
+        st = _state_for(instance, "Session.delete()")
+        if st.key is None:
+            raise exc.InvalidRequestError(
+                f"Session.delete() failed: the {type(instance).__name__} object is not "
+                f"persisted (it was never flushed). Use session.expunge(obj) to discard a "
+                f"pending object."
+            )
+        if st.session is not self:
+            if st.session is not None:
+                raise exc.InvalidRequestError(
+                    f"Session.delete() failed: the {type(instance).__name__} object belongs to "
+                    f"another Session."
+                )
+            self._autobegin("Session.delete()")
+            self._attach_detached(st, instance)
+        if st.deleted:
+            return
+        self._deleted[st] = instance
+
+    def expunge(self, instance: Any) -> None:
+        st = _state_for(instance, "Session.expunge()")
+        if st.session is not self:
+            raise exc.InvalidRequestError(
+                f"Session.expunge() failed: the {type(instance).__name__} object is not in "
+                f"this Session."
+            )
+        self._detach(st)
+
+    def _detach(self, st: InstanceState) -> None:
+        self._new.pop(st, None)
+        self._modified.pop(st, None)
+        self._deleted.pop(st, None)
+        self._identity_map._discard_state(st)
+        st.session = None
+
+    def expunge_all(self) -> None:
+        for st in self._identity_map._all_states():
+            st.session = None
+        for st in self._new:
+            st.session = None
+        for st in self._deleted:
+            st.session = None
+        self._identity_map._clear()
+        self._new.clear()
+        self._modified.clear()
+        self._deleted.clear()
+
+    def expire(self, instance: Any, attribute_names: Iterable[str] | None = None) -> None:
+        st = _state_for(instance, "Session.expire()")
+        if st.key is None:
+            return
+        self._modified.pop(st, None)
+        expire_state(st, instance, list(attribute_names) if attribute_names else None)
+
+    def expire_all(self) -> None:
+        for st in self._identity_map._all_states():
+            obj = st()
+            if obj is not None:
+                expire_state(st, obj)
+        self._modified.clear()
+
+    def refresh(
+        self, instance: Any, attribute_names: Iterable[str] | None = None, with_for_update: Any = None
+    ) -> None:
+        st = _state_for(instance, "Session.refresh()")
+        if st.session is not self or st.key is None:
+            raise exc.InvalidRequestError(
+                f"Session.refresh() failed: the {type(instance).__name__} object is not "
+                f"persistent in this Session. Add and flush it first."
+            )
+        row = self._fetch_row(st)
+        if row is None:
+            raise _deleted_error(st, instance)
+        self._modified.pop(st, None)
+        overwrite_state(st, instance, st.mapper._load_keys, row)
+
+    def _fetch_row(self, st: InstanceState) -> tuple[Any, ...] | None:
+        mapper = st.mapper
+        stmt = select_by_pk_stmt(mapper)
+        params = _pk_bind_params(mapper, st.key)
+        prev = self._enter()
+        try:
+            self._check_usable("Loading an attribute")
+            result = self._connection().execute(stmt, params)
+            rows = _tuples(result)
+        finally:
+            self._op_thread = prev
+        return rows[0] if rows else None
+
+    def _load_expired(self, st: InstanceState, obj: Any) -> None:
+        """Called by attribute access on an expired/unloaded attribute of an attached object."""
+        row = self._fetch_row(st)
+        if row is None:
+            raise _deleted_error(st, obj)
+        populate_state(st, obj, st.mapper._load_keys, row)
+
+    def merge(self, instance: Any, load: bool = True, options: Any = None) -> Any:
+        mapper = type(instance).__dict__.get("__mapper__")
+        if mapper is None:
+            _state_for(instance, "Session.merge()")
+        src = instance.__dict__
+        src_st = src.get(STATE_KEY)
+        if src_st is not None and src_st.session is self:
+            return instance
+        values: dict[str, Any] = {}
+        if src_st is not None and src_st.expired:
+            values.update(src_st.expired)
+        values.update((k, v) for k, v in src.items() if k != STATE_KEY)
+        pk = tuple(values.get(k) for k in mapper._pk_keys)
+        target = None
+        if None not in pk:
+            target = self.get(mapper.class_, pk if mapper._pk_composite else pk[0]) if load else None
+        if target is None:
+            target = mapper.class_.__new__(mapper.class_)
+            new_state(target, mapper)
+            self.add(target)
+        for prop in mapper.iterate_properties():
+            prop.merge(values, target, load)
+        return target
+
+    # ------------------------------------------------------------------------------------
+    # flush
+    def _autoflush(self) -> None:
+        if self.autoflush and not self._no_autoflush and not self._flushing and (
+            self._new or self._modified or self._deleted
+        ):
+            self.flush()
+
+    def flush(self, objects: Any = None) -> None:
+        prev = self._enter()
+        try:
+            self._check_usable("Flushing")
+            self._flush()
+        finally:
+            self._op_thread = prev
+
+    def _flush(self) -> None:
+        if not (self._new or self._modified or self._deleted):
+            return
+        if self._flushing:
+            raise exc.InvalidRequestError(
+                "Session.flush() failed: the Session is already flushing. Do not call flush() "
+                "from inside a flush (for example from an attribute event)."
+            )
+        self._flushing = True
+        try:
+            conn = self._connection()
+            caps = self._capabilities(conn)
+            deleted = self._deleted
+            modified = [(st, o) for st, o in self._modified.items() if st not in deleted]
+            plan: FlushPlan | None = None
+            try:
+                plan = plan_flush(list(self._new.items()), modified, list(deleted.items()), caps)
+                run_plan(conn, plan, caps)
+            except BaseException as err:
+                if plan is not None:
+                    undo_journal(plan)
+                self._fail(err)
+                raise
+            self._finalize(plan)
+        finally:
+            self._flushing = False
+
+    def _finalize(self, plan: FlushPlan) -> None:
+        tx = self._stack[-1]
+        imap = self._identity_map
+        new = self._new
+        for st, obj in plan.inserted:
+            d = obj.__dict__
+            keys = st.mapper._pk_keys
+            st.key = tuple(d[k] for k in keys) if len(keys) > 1 else d[keys[0]]
+            st.committed = None
+            imap._add_state(st)
+            del new[st]
+            tx.new.append(st)
+        modified = self._modified
+        for st, obj in plan.updated:
+            committed = st.committed
+            if committed and not st.mapper._pk_keyset.isdisjoint(committed):
+                keys = st.mapper._pk_keys
+                d = obj.__dict__
+                key = tuple(d[k] for k in keys) if len(keys) > 1 else d[keys[0]]
+                if key != st.key:
+                    imap._discard_state(st)
+                    st.key = key
+                    imap._add_state(st)
+            st.committed = None
+            modified.pop(st, None)
+            tx.updated.append(st)
+        deleted = self._deleted
+        for st, _obj in plan.deleted:
+            st.deleted = True
+            imap._discard_state(st)
+            deleted.pop(st, None)
+            modified.pop(st, None)
+            tx.deleted.append(st)
+        plan.journal.clear()
+
+    # ------------------------------------------------------------------------------------
+    # queries
+    def execute(
+        self,
+        statement: Any,
+        params: Any = None,
+        *,
+        execution_options: Any = None,
+        bind_arguments: Any = None,
+        **kw: Any,
+    ) -> Any:
+        prev = self._enter()
+        try:
+            self._check_usable("Executing a statement")
+            return context.execute(self, statement, params, execution_options or {})
+        finally:
+            self._op_thread = prev
+
+    def scalars(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        return self.execute(statement, params, **kw).scalars()
+
+    def scalar(self, statement: Any, params: Any = None, **kw: Any) -> Any:
+        return self.execute(statement, params, **kw).scalar()
+
+    def query(self, *entities: Any, **kw: Any) -> Any:
+        from athanor.orm.query import Query
+
+        cls = self._query_cls or Query
+        return cls(entities, self)
+
+    def get(
+        self,
+        entity: Any,
+        ident: Any,
+        *,
+        options: Any = None,
+        populate_existing: bool = False,
+        with_for_update: Any = None,
+        identity_token: Any = None,
+        execution_options: Any = None,
+    ) -> Any:
+        m = self._identity_map._by_class.get(entity)
+        if m is not None and not populate_existing:
+            try:
+                st = m.get(ident)
+            except TypeError:  # an unhashable identity (dict, list): normalised below
+                st = None
+            if st is not None and not st.deleted:
+                obj = st()
+                if obj is not None and (not self._deleted or st not in self._deleted):
+                    return obj
+        mapper: Mapper | None = entity.__dict__.get("__mapper__") if isinstance(
+            entity, type) else None
+        if mapper is None:
+            mapper = entity if isinstance(entity, Mapper) else class_mapper(entity)
+        if mapper._pk_composite or isinstance(ident, (tuple, list, dict)):
+            key = _normalize_ident(mapper, ident)
+            m = self._identity_map._maps.get(mapper)
+            if m is not None and not populate_existing:
+                st = m.get(key)
+                if st is not None:
+                    obj = st()
+                    if obj is not None:
+                        if st.deleted or st in self._deleted:
+                            return None
+                        return obj
+        else:
+            key = ident
+        return self._get_by_sql(mapper, key, populate_existing)
+
+    def _get_by_sql(self, mapper: Mapper, key: Any, populate_existing: bool) -> Any:
+        prev = self._enter()
+        try:
+            tx = self._stack[-1] if self._stack else None
+            if tx is not None and tx.status != ACTIVE:
+                tx._check_active("Session.get()")
+            if self._new or self._modified or self._deleted:
+                self._autoflush()
+            params = _pk_bind_params(mapper, key)
+            conn = self._conn if self._conn is not None else self._connection()
+            rows = conn.execute(select_by_pk_stmt(mapper), params)._tuples_all()
+        finally:
+            self._op_thread = prev
+        if not rows:
+            return None
+        return context.load_entities(self, mapper, rows, populate_existing)[0]
+
+    def get_one(self, entity: Any, ident: Any, **kw: Any) -> Any:
+        obj = self.get(entity, ident, **kw)
+        if obj is None:
+            raise exc.NoResultFound(
+                f"Session.get_one() failed: no {getattr(entity, '__name__', entity)} row has "
+                f"primary key {ident!r}."
+            )
+        return obj
+
+    # ------------------------------------------------------------------------------------
+    # bulk helpers (classic API)
+    def bulk_save_objects(
+        self, objects: Iterable[Any], return_defaults: bool = False, update_changed_only: bool = True,
+        preserve_order: bool = True,
+    ) -> None:
+        for obj in objects:
+            st = _state_for(obj, "Session.bulk_save_objects()")
+            if st.key is None or st.session is None:
+                if st.key is None:
+                    self.add(obj)
+                else:
+                    self._autobegin("bulk_save_objects()")
+                    self._attach_detached(st, obj)
+                    self._modified[st] = obj
+                    if st.committed is None:
+                        st.committed = {k: None for k in st.mapper._column_keys if k in obj.__dict__}
+            else:
+                self.add(obj)
+        self.flush()
+
+    def bulk_insert_mappings(
+        self, mapper: Any, mappings: Iterable[dict[str, Any]], return_defaults: bool = False,
+        render_nulls: bool = False,
+    ) -> None:
+        prev = self._enter()
+        try:
+            self._check_usable("bulk_insert_mappings()")
+            context.bulk_insert(self, _mapper_of(mapper), list(mappings))
+        finally:
+            self._op_thread = prev
+
+    def bulk_update_mappings(self, mapper: Any, mappings: Iterable[dict[str, Any]]) -> None:
+        prev = self._enter()
+        try:
+            self._check_usable("bulk_update_mappings()")
+            context.bulk_update(self, _mapper_of(mapper), list(mappings))
+        finally:
+            self._op_thread = prev
+
+
+def _mapper_of(entity: Any) -> Mapper:
+    return entity if isinstance(entity, Mapper) else class_mapper(entity)
+
+
+def _tuples(result: Any) -> list[tuple[Any, ...]]:
+    fast = getattr(result, "_tuples_all", None)
+    if fast is not None:
+        return fast()
+    return [tuple(r) for r in result]
+
+
+def _pk_bind_params(mapper: Mapper, key: Any) -> dict[str, Any]:
+    names = mapper._pk_bind_names
+    if len(names) == 1:
+        return {names[0]: key}
+    return dict(zip(names, key))
+
+
+def _normalize_ident(mapper: Mapper, ident: Any) -> Any:
+    n = len(mapper._pk_keys)
+    if isinstance(ident, dict):
+        try:
+            values = tuple(ident[k] for k in mapper._pk_keys)
+        except KeyError as err:
+            raise exc.InvalidRequestError(
+                f"Session.get() failed: the identity dict lacks primary key attribute "
+                f"{err.args[0]!r} of {mapper.class_.__name__}; it needs: "
+                f"{', '.join(mapper._pk_keys)}."
+            ) from None
+        return values if n > 1 else values[0]
+    if isinstance(ident, (tuple, list)):
+        if len(ident) != n:
+            raise exc.InvalidRequestError(
+                f"Session.get() failed: {mapper.class_.__name__} has a {n}-column primary key "
+                f"({', '.join(mapper._pk_keys)}); got {len(ident)} values. Pass one value per "
+                f"key column, in that order."
+            )
+        return tuple(ident) if n > 1 else ident[0]
+    if n > 1:
+        raise exc.InvalidRequestError(
+            f"Session.get() failed: {mapper.class_.__name__} has a composite primary key "
+            f"({', '.join(mapper._pk_keys)}); pass a tuple or a dict of all its values."
+        )
+    return ident
+
+
+def _deleted_error(st: InstanceState, obj: Any) -> ObjectDeletedError:
+    return ObjectDeletedError(
+        f"Refreshing {type(obj).__name__} with primary key {st.key!r} failed: its row no longer "
+        f"exists in the database (deleted, possibly by another transaction). Expunge the object "
+        f"or re-create it."
+    )
+
+
+def run_plan(conn: Any, plan: FlushPlan, caps: Capabilities) -> None:
+    """Execute a flush plan on ``conn`` (the only flush I/O; an async twin awaits execute)."""
+    from athanor.orm.exc import StaleDataError
+
+    journal = plan.journal
+    for batch in plan.batches:
+        kind = batch.kind
+        if kind == "insert":
+            if not batch.fetch:
+                conn.execute(batch.stmt, batch.params)
+                continue
+            if batch.many:
+                rows = context.insert_many_returning(conn, batch.stmt, batch.params)
+                context.apply_returned(batch, rows, journal)
+                continue
+            for i, params in enumerate(batch.params):
+                result = conn.execute(batch.stmt, params)
+                context.apply_generated(batch, i, result, caps, journal)
+        else:
+            params = batch.params
+            result = conn.execute(batch.stmt, params if len(params) > 1 else params[0])
+            expected = len(params)
+            sane = caps.sane_multi_rowcount if expected > 1 else caps.sane_rowcount
+            rc = getattr(result, "rowcount", -1)
+            if sane and rc is not None and rc >= 0 and rc != expected and kind == "update":
+                raise StaleDataError(
+                    f"Flushing {batch.info.mapper.class_.__name__} failed: an UPDATE expected to "
+                    f"match {expected} row(s) but matched {rc}. The row was deleted or its key "
+                    f"changed by another transaction; refresh the objects and retry."
+                )
+
+
+class sessionmaker:  # noqa: N801 - SQLAlchemy's public name
+    """A configured Session factory: ``Session = sessionmaker(bind=engine); s = Session()``."""
+
+    def __init__(
+        self,
+        bind: Any = None,
+        *,
+        class_: type[Session] = Session,
+        autoflush: bool = True,
+        expire_on_commit: bool = True,
+        info: dict[str, Any] | None = None,
+        **kw: Any,
+    ) -> None:
+        kw["bind"] = bind
+        kw["autoflush"] = autoflush
+        kw["expire_on_commit"] = expire_on_commit
+        if info is not None:
+            kw["info"] = info
+        self.kw = kw
+        self.class_ = class_
+
+    def __call__(self, **local_kw: Any) -> Session:
+        kw = dict(self.kw)
+        if "info" in kw and "info" in local_kw:
+            local_kw["info"] = {**kw["info"], **local_kw["info"]}
+        kw.update(local_kw)
+        return self.class_(**kw)
+
+    def begin(self) -> SessionTransaction:
+        session = self()
+        tx = session.begin()
+        tx._close_session_on_exit = True
+        return tx
+
+    def configure(self, **new_kw: Any) -> None:
+        self.kw.update(new_kw)
+
+    def __repr__(self) -> str:
+        return f"sessionmaker(class_={self.class_.__name__}, {self.kw!r})"
+
+
+def close_all_sessions() -> None:
+    """Kept for API compatibility; sessions are closed individually."""
+
+
+def object_session(instance: Any) -> Session | None:
+    st = instance.__dict__.get(STATE_KEY) if hasattr(instance, "__dict__") else None
+    return st.session if st is not None else None
+
+
+def make_transient(instance: Any) -> None:
+    st = _state_for(instance, "make_transient()")
+    if st.session is not None:
+        st.session._detach(st)
+    st.key = None
+    st.deleted = False
+    st.committed = None
+
+
+def make_transient_to_detached(instance: Any) -> None:
+    st = _state_for(instance, "make_transient_to_detached()")
+    d = instance.__dict__
+    keys = st.mapper._pk_keys
+    st.key = tuple(d[k] for k in keys) if len(keys) > 1 else d[keys[0]]
