@@ -11,8 +11,8 @@ On SQLite every implementation runs with the same connection settings: athanor's
 the raw connections and to SQLAlchemy's through a connect hook, and checked on every run.
 
 An in-memory SQLite database lives in one connection, so for the ORM implementations the
-schema and data go through the engine's own DB-API connection (``attach_memory``); for the
-file and PostgreSQL it is a separate raw connection, closed (or idle, outside a transaction)
+schema and data go through the engine's own DB-API connection (``engine.raw_connection()``);
+for the file and PostgreSQL it is a separate raw connection, idle (outside a transaction)
 while the clock runs.
 
 SQL is written once with ``?`` placeholders; ``Database.sql`` turns them into ``%s`` for
@@ -206,11 +206,13 @@ def item_rows(n: int, *, start: int = 0, groups: int = 100) -> list[ItemRow]:
 
 
 def pks(rows: int, n: int, *, seed: int = 7) -> list[int]:
-    """``n`` primary keys of a table with ids 1..rows, shuffled; distinct when ``n <= rows``."""
+    """``n`` primary keys of a table with ids 1..rows, shuffled; distinct when ``n <= rows``,
+    else the same shuffled order repeated."""
     rng = random.Random(seed)
     if n <= rows:
         return rng.sample(range(1, rows + 1), n)
-    return [rng.randrange(1, rows + 1) for _ in range(n)]
+    order = rng.sample(range(1, rows + 1), rows)
+    return (order * (n // rows + 1))[:n]
 
 
 def name_of(pk: int) -> str:

@@ -52,7 +52,7 @@ def _header(plan: Plan, backend: str) -> list[str]:
 def _row(plan: Plan, results: Results, backend: str, name: str) -> list[str]:
     case = CASES[name]
     med = {impl: results.median((backend, name, impl)) for impl in plan.impls}
-    cells = [name, case.describe(plan.scale)] + [_ms(med[i]) for i in plan.impls]
+    cells = [name, case.describe(plan.scale, backend)] + [_ms(med[i]) for i in plan.impls]
     if "raw" in plan.impls:
         cells += [_ratio(med[i], med["raw"]) for i in plan.impls if i != "raw"]
     if {"sqlalchemy", "athanor"} <= set(plan.impls):

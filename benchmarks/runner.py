@@ -76,9 +76,11 @@ class Results:
 def run_in_subprocess(spec: RunSpec, timeout: float) -> dict:
     """Run one measurement in a fresh interpreter; never raises."""
     cmd = [sys.executable, "-m", "benchmarks.worker", spec.to_json()]
+    env = os.environ.copy()
+    env.pop("PYTEST_CURRENT_TEST", None)  # athanor switches on N+1 warnings under pytest
     try:
         proc = subprocess.run(
-            cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=os.environ.copy()
+            cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env
         )
     except subprocess.TimeoutExpired:
         return {"ok": False, "error": f"timeout: no result after {timeout:.0f} s"}

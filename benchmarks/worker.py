@@ -118,7 +118,7 @@ def _close(conn: Any) -> None:
 def measure(spec: RunSpec, profiler: Profiler | None = None) -> float:
     """Run the case and return the seconds spent in its timed stretches (raises on failure)."""
     case = CASES[spec.case]
-    n, rows = case.sizes(spec.scale)
+    n, rows = case.sizes(spec.scale, spec.backend)
     db = open_database(spec.backend)
     env = Env(spec.impl, db, n, rows, nogc=spec.nogc, profiler=profiler, clock=spec.clock)
     try:

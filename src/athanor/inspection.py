@@ -43,10 +43,14 @@ def inspect(subject: Any, raiseerr: bool = True) -> Any:
                 return inspector(subject)
     if not raiseerr:
         return None
-    raise exc.NoInspectionAvailable(
-        f"inspect() failed: no inspection is available for {type(subject).__name__} objects. "
-        f"Pass a mapped class, a mapped instance, an Engine or a Connection."
-    ) if hasattr(exc, "NoInspectionAvailable") else exc.ArgumentError(
-        f"inspect() failed: no inspection is available for {type(subject).__name__} objects. "
-        f"Pass a mapped class, a mapped instance, an Engine or a Connection."
+    raise (
+        exc.NoInspectionAvailable(
+            f"inspect() failed: no inspection is available for {type(subject).__name__} objects. "
+            f"Pass a mapped class, a mapped instance, an Engine or a Connection."
+        )
+        if hasattr(exc, "NoInspectionAvailable")
+        else exc.ArgumentError(
+            f"inspect() failed: no inspection is available for {type(subject).__name__} objects. "
+            f"Pass a mapped class, a mapped instance, an Engine or a Connection."
+        )
     )

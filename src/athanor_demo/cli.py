@@ -58,12 +58,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="worker threads (16); 0 starts one thread per connection",
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument(
+        "--asgi", action="store_true",
+        help="serve the async variant (JSON API on Starlette + uvicorn, athanor_demo.asgi)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     url = args.database_url or default_database_url()
+    if args.asgi:  # the async variant (issue 7)
+        from athanor_demo.asgi import main as asgi_main
+
+        return asgi_main(["--database-url", url, "--host", args.host, "--port", str(args.port)])
     engine = setup(url)
     try:
         server = make_server(

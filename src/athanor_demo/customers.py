@@ -16,13 +16,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from athanor import or_
-from athanor.exc import IntegrityError
+from athanor.exc import DataError, IntegrityError
 from athanor_demo.models import Customer, Session
 
 FIELDS = ("id", "name", "phone", "address")
 LABELS = {"id": "Id", "name": "Name", "phone": "Phone", "address": "Address"}
 LIMITS: dict[str, int] = {c.name: c.type.length for c in Customer.__table__.columns}
 _ID_PATTERN = re.compile(r"[A-Za-z0-9._-]+\Z")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class InputError(Exception):
@@ -48,6 +49,10 @@ def clean(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, str | 
         if raw is not None and not isinstance(raw, str):
             raise InputError(f"{LABELS[field]} must be text.", field=field)
         value = (raw or "").strip()
+        if not _is_utf8(value):
+            raise InputError(f"{LABELS[field]} is not valid text.", field=field)
+        if _CONTROL.search(value):
+            raise InputError(f"{LABELS[field]} must not contain control characters.", field=field)
         if len(value) > LIMITS[field]:
             raise InputError(
                 f"{LABELS[field]} is too long: at most {LIMITS[field]} characters, "
@@ -65,10 +70,19 @@ def clean(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, str | 
     return values
 
 
+def _is_utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, which JSON can carry
+        return False
+    return True
+
+
 def list_customers(search: str | None = None) -> list[Customer]:
     """Every customer, or those whose id, name, phone or address contains ``search``
     (ignoring case; ``%`` and ``_`` are matched literally)."""
     query = Customer.query
+    search = _CONTROL.sub("", search or "")
     if search:
         escaped = search.replace("/", "//").replace("%", "/%").replace("_", "/_")
         pattern = f"%{escaped}%"
@@ -79,7 +93,9 @@ def list_customers(search: str | None = None) -> list[Customer]:
 
 
 def get_customer(customer_id: str) -> Customer:
-    customer = Session.get(Customer, customer_id)
+    customer = None
+    if len(customer_id) <= LIMITS["id"] and _ID_PATTERN.match(customer_id):
+        customer = Session.get(Customer, customer_id)  # no query for ids that cannot exist
     if customer is None:
         raise InputError(f"No customer with id {customer_id!r}.", status=404)
     return customer
@@ -120,6 +136,9 @@ def _commit(customer_id: str | None) -> None:
     except IntegrityError:
         Session.rollback()
         raise _duplicate(customer_id)
+    except DataError:  # e.g. characters the database's character set cannot hold
+        Session.rollback()
+        raise InputError("The database cannot store one of these values as given.")
     except BaseException:
         Session.rollback()
         raise

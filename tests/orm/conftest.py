@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -22,8 +22,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(30))
-    fullname: Mapped[Optional[str]] = mapped_column(String(60))
-    password: Mapped[Optional[str]] = mapped_column(String(30))
+    fullname: Mapped[str | None] = mapped_column(String(60))
+    password: Mapped[str | None] = mapped_column(String(30))
 
 
 class Address(Base):

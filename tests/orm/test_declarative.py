@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -48,9 +48,9 @@ def test_annotated_columns_infer_types_and_nullability() -> None:
         __tablename__ = "thing"
         id: Mapped[int] = mapped_column(primary_key=True)
         name: Mapped[str] = mapped_column(String(20))
-        note: Mapped[Optional[str]] = mapped_column(String(50))
+        note: Mapped[str | None] = mapped_column(String(50))
         price: Mapped[Decimal]
-        when: Mapped[Optional[datetime.datetime]]
+        when: Mapped[datetime.datetime | None]
         flag: Mapped[bool]
         ratio: Mapped[float | None]
 

@@ -6,8 +6,9 @@ import gc
 import tracemalloc
 from typing import Any
 
-from athanor import insert
 from tests.orm.conftest import User
+
+from athanor import insert
 
 ROWS = 100_000
 BATCH = 5_000
@@ -31,8 +32,9 @@ def test_loading_100k_rows_in_batches_keeps_memory_flat(Session: Any) -> None:
             after.append(tracemalloc.get_traced_memory()[0])
     tracemalloc.stop()
     assert seen == ROWS
-    # no growth from batch to batch: what the second half retained is far below one batch
-    assert after[-1] - after[0] < 500_000, after
+    # no growth from batch to batch (the identity map sweeps dead entries as it goes)
+    assert after[-1] - after[1] < 200_000, after
+    assert max(after) < 3_000_000, after  # well under what 5,000 live objects would take
     s.close()
 
 

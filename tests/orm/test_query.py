@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.orm.conftest import Address, User
 
 from athanor import delete, exc, func, insert, select, text, update
-from tests.orm.conftest import Address, User
 
 
 @pytest.fixture
@@ -21,8 +21,13 @@ def people(Session: Any) -> Any:
             User(id=4, name="dee", fullname="Dee D"),
         ]
     )
-    s.add_all([Address(id=1, user_id=1, email="a1@x"), Address(id=2, user_id=1, email="a2@x"),
-               Address(id=3, user_id=2, email="b@x")])
+    s.add_all(
+        [
+            Address(id=1, user_id=1, email="a1@x"),
+            Address(id=2, user_id=1, email="a2@x"),
+            Address(id=3, user_id=2, email="b@x"),
+        ]
+    )
     s.commit()
     s.close()
     return Session
@@ -90,7 +95,9 @@ def test_join_outerjoin_explicit_on(people: Any) -> None:
         .all()
     )
     assert rows[0] == ("ann", "a1@x") and ("cid", None) in rows
-    pairs = s.query(User, Address).join(Address, Address.user_id == User.id).order_by(Address.id).all()
+    pairs = (
+        s.query(User, Address).join(Address, Address.user_id == User.id).order_by(Address.id).all()
+    )
     assert pairs[0][0] is pairs[1][0] and pairs[2][1].email == "b@x"
 
 
@@ -113,7 +120,9 @@ def test_bulk_update_synchronizes_loaded_objects(people: Any, engine: Any) -> No
     n = s.query(User).filter(User.id <= 2).update({"fullname": "changed"})
     assert n == 2
     assert [u.fullname for u in users] == ["changed", "changed", None, "Dee D"]
-    s.query(User).filter(User.name.like("d%")).update({User.fullname: "D"}, synchronize_session="fetch")
+    s.query(User).filter(User.name.like("d%")).update(
+        {User.fullname: "D"}, synchronize_session="fetch"
+    )
     assert users[3].fullname == "D"
     s.query(User).update({"password": "pw"}, synchronize_session=False)
     s.commit()
@@ -166,3 +175,24 @@ def test_session_execute_returns_rows_of_entities_and_columns(people: Any) -> No
     assert s.execute(select(User.name).where(User.id == 4)).scalar_one() == "dee"
     mapping = s.execute(select(User.id, User.name).where(User.id == 2)).mappings().one()
     assert mapping["name"] == "bob"
+
+
+def test_bulk_insert_reports_rowcount(Session: Any) -> None:
+    s = Session()
+    result = s.execute(insert(User), [{"name": f"r{i}"} for i in range(30)])
+    assert result.rowcount == 30
+    s.commit()
+    assert s.query(User).count() == 30
+    s.close()
+
+
+def test_filter_by_shapes_and_values(people: Any) -> None:
+    s = people()
+    assert s.query(User).filter_by(name="bob").one().id == 2
+    assert s.query(User).filter_by(name="bob", id=2).all()[0].name == "bob"
+    assert s.query(User).filter_by(name="nobody").all() == []
+    assert [u.name for u in s.query(User).filter_by(fullname=None)] == ["cid"]  # IS NULL
+    q = s.query(User).filter_by(name="ann").filter_by(id=1)
+    assert "WHERE" in str(q) and q.count() == 1
+    assert s.query(User).filter_by(name="dee").order_by(User.id).first().id == 4
+    assert s.query(User).filter_by(id=User.id).count() == 4  # an expression, not a value

@@ -29,7 +29,7 @@ def _build(url: str) -> dict[str, Any]:
         address = Column(String(125))
 
         def __repr__(self) -> str:
-            return "<User('%s', '%s')>" % (self.name, self.phone)
+            return "<User('%s', '%s')>" % (self.name, self.phone)  # noqa: UP031 - the seed's
 
     class User(Base):
         __tablename__ = "users"
@@ -46,8 +46,13 @@ def _build(url: str) -> dict[str, Any]:
         q = Column(Integer)
 
     Base.metadata.create_all(engine)
-    return {"engine": engine, "Session": Session, "Customer": Customer, "User": User,
-            "Widget": Widget}
+    return {
+        "engine": engine,
+        "Session": Session,
+        "Customer": Customer,
+        "User": User,
+        "Widget": Widget,
+    }
 
 
 def _count(engine: Any, table: str) -> int:
@@ -63,10 +68,13 @@ def test_seed_normal_session_missing_customer_key_is_reported(backend_url: str) 
         session = Session()
         myobject = Customer(name="dave", phone="416-223-8652", address="9 King ST")
         session.add(myobject)
-        session.add_all([
-            User(name="wendy", fullname="Wendy Williams", password="foobar"),
-            User(name="mary", fullname="Mary Contrary", password="xxg527"),
-            User(name="fred", fullname="Fred Flinstone", password="blah")])
+        session.add_all(
+            [
+                User(name="wendy", fullname="Wendy Williams", password="foobar"),
+                User(name="mary", fullname="Mary Contrary", password="xxg527"),
+                User(name="fred", fullname="Fred Flinstone", password="blah"),
+            ]
+        )
         with pytest.raises(FlushError) as info:
             session.commit()
         assert "Customer" in str(info.value) and "'id'" in str(info.value)
@@ -86,10 +94,13 @@ def test_seed_normal_session_with_key_commits(backend_url: str) -> None:
         session = Session()
         myobject = Customer(id="c1", name="dave", phone="416-223-8652", address="9 King ST")
         session.add(myobject)
-        session.add_all([
-            User(name="wendy", fullname="Wendy Williams", password="foobar"),
-            User(name="mary", fullname="Mary Contrary", password="xxg527"),
-            User(name="fred", fullname="Fred Flinstone", password="blah")])
+        session.add_all(
+            [
+                User(name="wendy", fullname="Wendy Williams", password="foobar"),
+                User(name="mary", fullname="Mary Contrary", password="xxg527"),
+                User(name="fred", fullname="Fred Flinstone", password="blah"),
+            ]
+        )
         session.commit()
         session.close()
         assert _count(engine, "customer") == 1 and _count(engine, "users") == 3

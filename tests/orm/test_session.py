@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.orm.conftest import Address, Pair, User
 
 import athanor
 from athanor import exc, select, text
 from athanor.orm import Session as PlainSession
 from athanor.orm import sessionmaker
 from athanor.orm.exc import DetachedInstanceError, ObjectDeletedError
-from tests.orm.conftest import Address, Pair, User
 
 
 def _count(engine: Any, table: str) -> int:
@@ -94,8 +94,10 @@ def test_update_only_changed_columns(Session: Any, statements: Any) -> None:
     s.commit()
     updates = statements.sql("UPDATE")
     assert len(updates) == 1
-    assert "fullname" in updates[0] and "password" not in updates[0] and "name=" not in (
-        updates[0].replace(" ", "").replace("fullname", "")
+    assert (
+        "fullname" in updates[0]
+        and "password" not in updates[0]
+        and "name=" not in (updates[0].replace(" ", "").replace("fullname", ""))
     )
     s.close()
     with Session() as s2:
@@ -263,7 +265,9 @@ def test_autoflush_before_query_and_no_autoflush(Session: Any) -> None:
     s.close()
 
 
-def test_missing_string_pk_raises_at_flush_naming_model_and_column(Session: Any, engine: Any) -> None:
+def test_missing_string_pk_raises_at_flush_naming_model_and_column(
+    Session: Any, engine: Any
+) -> None:
     s = Session()
     s.add(Pair(b="x"))
     with pytest.raises(athanor.orm.exc.FlushError) as info:
@@ -333,4 +337,94 @@ def test_execute_scalars_scalar(Session: Any) -> None:
     rows = s.execute(select(User, User.name).order_by(User.name)).all()
     assert rows[0][0].name == "p" and rows[0][1] == "p" and rows[0].User is rows[0][0]
     assert s.execute(text("SELECT COUNT(*) FROM users")).scalar() == 2
+    s.close()
+
+
+def test_batched_insert_fills_each_object_its_own_key(Session: Any, engine: Any) -> None:
+    s = Session()
+    users = [User(name=f"n{i}") for i in range(2500)]  # several multi-row pages
+    s.add_all(users)
+    s.commit()
+    ids = [u.id for u in users]
+    assert len(set(ids)) == 2500
+    with engine.connect() as conn:
+        by_id = dict(conn.execute(text("SELECT id, name FROM users")).all())
+    assert all(by_id[u.id] == u.name for u in users)
+    s.close()
+
+
+def test_python_defaults_and_onupdate_are_applied(engine: Any) -> None:
+    from athanor import Column, Integer, String
+    from athanor.orm import declarative_base
+
+    Base = declarative_base()  # noqa: N806
+    counter = iter(range(100, 200))
+
+    class Doc(Base):
+        __tablename__ = "docs"
+        id = Column(Integer, primary_key=True)
+        title = Column(String(20), default="untitled")
+        rev = Column(Integer, default=lambda: 1, onupdate=lambda: next(counter))
+
+    Base.metadata.create_all(engine)
+    factory = sessionmaker(bind=engine)
+    with factory() as s:
+        d = Doc()
+        s.add(d)
+        s.flush()
+        assert (d.title, d.rev) == ("untitled", 1)
+        d.title = "changed"
+        s.commit()
+        assert d.rev == 100
+
+
+def test_server_defaults_are_fetched_back(engine: Any) -> None:
+    from athanor import Column, Integer, String
+    from athanor.orm import declarative_base
+
+    Base = declarative_base()  # noqa: N806
+
+    class Ticket(Base):
+        __tablename__ = "tickets"
+        id = Column(Integer, primary_key=True)
+        status = Column(String(10), server_default="open")
+
+    Base.metadata.create_all(engine)
+    with sessionmaker(bind=engine)() as s:
+        t = Ticket()
+        s.add(t)
+        s.flush()
+        assert isinstance(t.id, int)
+        assert t.status == "open"  # RETURNING where supported, else loaded on access
+        s.commit()
+    assert t.status == "open"
+
+
+def test_inspect_instance_history_and_flags(Session: Any) -> None:
+    s = Session()
+    u = User(name="ivy", fullname="Ivy")
+    st = athanor.inspect(u)
+    assert st.transient and st.identity is None and not st.modified
+    s.add(u)
+    assert st.pending and st.attrs.name.history.added == ("ivy",)
+    s.commit()
+    assert st.persistent and not st.modified
+    u.name = "IVY"
+    hist = st.attrs.name.history
+    assert hist.added == ("IVY",) and hist.deleted == ("ivy",) and st.modified
+    assert st.attrs.fullname.history.unchanged == ("Ivy",)
+    assert st.attrs.name.value == "IVY"
+    assert athanor.inspect(User).attrs.name.column is User.__table__.c.name
+    s.close()
+
+
+def test_deleting_many_objects_in_one_flush(Session: Any, engine: Any) -> None:
+    s = Session()
+    s.add_all([User(name=f"d{i}") for i in range(1200)])  # more than one DELETE chunk
+    s.add(User(name="keep"))
+    s.commit()
+    for u in s.query(User).filter(User.name != "keep").all():
+        s.delete(u)
+    s.commit()
+    assert _count(engine, "users") == 1
     s.close()

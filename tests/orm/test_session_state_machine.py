@@ -7,10 +7,10 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from tests.orm.conftest import User
 
 import athanor
 from athanor import text
-from tests.orm.conftest import User
 
 NAMES = st.sampled_from(["ann", "bob", "cid", "dee", "eve"])
 
@@ -53,8 +53,11 @@ def make_machine(Session: Any, engine: Any) -> type[RuleBasedStateMachine]:  # n
         @precondition(lambda self: any(athanor.inspect(o).persistent for o in self.objs))
         @rule(data=st.data())
         def delete(self, data: Any) -> None:
-            candidates = [o for o in self.objs if athanor.inspect(o).persistent
-                          and id(o) not in self.to_delete]
+            candidates = [
+                o
+                for o in self.objs
+                if athanor.inspect(o).persistent and id(o) not in self.to_delete
+            ]
             if not candidates:
                 return
             u = data.draw(st.sampled_from(candidates))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.orm.conftest import User
 
 import athanor
 from athanor import exc, text
-from tests.orm.conftest import User
 
 
 def _names(engine: Any) -> list[str]:
@@ -24,11 +24,10 @@ def test_with_session_begin_commits_and_closes(Session: Any, engine: Any) -> Non
 
 
 def test_with_session_begin_rolls_back_on_error(Session: Any, engine: Any) -> None:
-    with pytest.raises(RuntimeError):
-        with Session.begin() as s:
-            s.add(User(name="a"))
-            s.flush()
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), Session.begin() as s:
+        s.add(User(name="a"))
+        s.flush()
+        raise RuntimeError("boom")
     assert _names(engine) == []
 
 
@@ -187,3 +186,17 @@ def test_using_a_session_from_two_threads_at_once_raises(Session: Any) -> None:
     assert errors and "thread" in str(errors[0])
     assert len(s.query(User).all()) == 1  # fine again once the other thread is done
     s.close()
+
+
+def test_session_joins_an_external_transaction(Session: Any, engine: Any) -> None:
+    from athanor.orm import Session as PlainSession
+
+    with engine.connect() as conn:
+        outer = conn.begin()
+        s = PlainSession(bind=conn)
+        s.add(User(name="inside"))
+        s.commit()  # releases the session's SAVEPOINT; the outer transaction decides
+        assert s.query(User).count() == 1
+        s.close()
+        outer.rollback()
+    assert _names(engine) == []

@@ -220,3 +220,11 @@ def test_unclosed_engine_connection_is_recovered(backend_url: str) -> None:
             assert conn.execute(text("SELECT 2")).scalar() == 2
     finally:
         engine.dispose()
+
+
+def test_pool_size_zero_means_no_limit() -> None:
+    pool = QueuePool(Recorder(), pool_size=0, max_overflow=0, timeout=0.01)
+    conns = [pool.connect() for _ in range(8)]
+    for conn in conns:
+        conn.close()
+    assert pool.checkedin() == 8

@@ -107,3 +107,15 @@ def test_misc_builders() -> None:
         "SELECT max(t.a) OVER (PARTITION BY t.b) AS max FROM t"
     with pytest.raises(exc.ArgumentError, match="non-negative int"):
         select(t).limit("5")  # type: ignore[arg-type]
+
+
+def test_memoised_key_is_not_shared_by_copies() -> None:
+    d = SQLiteDialect()
+    base = select(users.c.id).where(users.c.id == bindparam("x", 1))
+    c1, e1 = d.compile_statement(base)
+    c2, e2 = d.compile_statement(base.params(x=2))
+    c3, e3 = d.compile_statement(base.where(users.c.name == "n"))
+    assert c1 is c2 and c1.construct_params({}, e1) == (1,)
+    assert c2.construct_params({}, e2) == (2,)
+    assert c3 is not c1 and c3.construct_params({}, e3) == (1, "n")
+    assert d.compile_statement(base)[1] == (1,)

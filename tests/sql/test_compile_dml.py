@@ -219,3 +219,14 @@ def test_dialect_specific_insert_paths() -> None:
     stmt = stmt.on_duplicate_key_update(name=stmt.inserted.name)
     assert compile_(stmt, "mysql")[0].endswith("ON DUPLICATE KEY UPDATE name = VALUES(name)")
     assert lite_insert is insert
+
+
+def test_none_values_are_null_not_missing() -> None:
+    from athanor.sql import text
+    assert compile_(items.insert().values(name=None, qty=None)) == (
+        "INSERT INTO items (name, qty) VALUES (?, ?)", (None, None))
+    assert compile_(text("SELECT :x").bindparams(x=None)) == ("SELECT ?", (None,))
+    assert compile_(select(items.c.id).where(items.c.name == bindparam("n", None))) == (
+        "SELECT items.id FROM items WHERE items.name = ?", (None,))
+    with pytest.raises(exc.ArgumentError, match="no value for bind parameter 'n'"):
+        compile_(select(items.c.id).where(items.c.name == bindparam("n")))

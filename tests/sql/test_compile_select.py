@@ -331,3 +331,35 @@ def test_auto_correlation_that_removes_every_from_is_an_error() -> None:
     inner = select(users.c.id).where(users.c.id == 1).correlate(None).scalar_subquery()
     sql, _ = compile_(select(users.c.name).where(users.c.id == inner))
     assert sql.endswith("WHERE users.id = (SELECT users.id FROM users WHERE users.id = ?)")
+
+
+def test_values_renders_portably() -> None:
+    from athanor.sql import values
+    v = values(column("id", Integer), column("name", String()), name="v").data(
+        [(1, "a"), (2, "b")])
+    check(select(v.c.name).where(v.c.id > 1),
+          "SELECT v.name FROM (SELECT ? AS id, ? AS name UNION ALL SELECT ?, ?) AS v "
+          "WHERE v.id > ?", (1, "a", 2, "b", 1))
+
+
+def test_literal_binds_for_display() -> None:
+    stmt = select(users.c.id).where(users.c.name == "it's", users.c.id.in_([1, 2]))
+    sql = stmt.compile(compile_kwargs={"literal_binds": True}).string
+    assert sql == "SELECT users.id FROM users WHERE users.name = 'it''s' AND users.id IN (1, 2)"
+
+
+def test_aggregate_filter_is_emulated_on_mysql() -> None:
+    stmt = select(func.count(users.c.id).filter(users.c.name != None))  # noqa: E711
+    assert compile_(stmt, "postgresql")[0] == (
+        "SELECT count(users.id) FILTER (WHERE users.name IS NOT NULL) AS count FROM users")
+    assert compile_(stmt, "mysql")[0] == (
+        "SELECT count(CASE WHEN users.name IS NOT NULL THEN users.id END) AS count FROM users")
+
+
+def test_sqlite_casts_dates_to_text() -> None:
+    from athanor.sql import cast
+    from athanor.sql.types import Date
+    sql, _ = compile_(select(cast(users.c.name, Date)))
+    assert sql == "SELECT CAST(users.name AS TEXT) AS name FROM users"
+    sql, _ = compile_(select(cast(users.c.name, Date)), "postgresql")
+    assert sql == "SELECT CAST(users.name AS DATE) AS name FROM users"

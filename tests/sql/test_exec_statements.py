@@ -251,3 +251,41 @@ def test_bindparam_values_at_execute_time(conn: Any) -> None:
     stmt = select(users.c.name).where(users.c.id == bindparam("uid"))
     assert conn.execute(stmt, {"uid": 2}).scalar() == "Bob"
     assert conn.execute(stmt.params(uid=1)).scalar() == "ann"
+
+
+def test_values_and_filtered_aggregates(conn: Any) -> None:
+    from athanor.sql import column, values
+    v = values(column("uid", Integer), column("tag", String(10)), name="v").data(
+        [(1, "x"), (2, "y"), (9, "z")])
+    rows = conn.execute(select(users.c.name, v.c.tag).join(v, v.c.uid == users.c.id)
+                        .order_by(v.c.tag)).all()
+    assert [tuple(r) for r in rows] == [("ann", "x"), ("Bob", "y")]
+    stmt = select(func.count(posts.c.id).filter(posts.c.score > 2).label("n"))
+    assert conn.execute(stmt).scalar() == 2
+
+
+def test_text_columns_and_exists_as_a_column(conn: Any) -> None:
+    from athanor.sql import column
+    stmt = text("SELECT id, name FROM users WHERE id < :n ORDER BY id").columns(
+        column("id", Integer), column("name", String(100)))
+    rows = conn.execute(stmt, {"n": 3}).all()
+    assert [tuple(r) for r in rows] == [(1, "ann"), (2, "Bob")]
+    assert rows[0]._mapping["name"] == "ann"
+    sub = stmt.bindparams(n=2).subquery()
+    assert conn.execute(select(sub.c.name)).scalars().all() == ["ann"]
+    has = conn.execute(select(exists().where(posts.c.user_id == 1))).scalar()
+    assert bool(has) is True
+
+
+def test_row_values_extract_and_string_casts(conn: Any) -> None:
+    import datetime
+
+    from athanor.sql import extract, tuple_
+    from athanor.sql.types import Date
+    stmt = select(posts.c.id).where(tuple_(posts.c.user_id, posts.c.score).in_([(1, 7), (2, 1)]))
+    assert ids(conn.execute(stmt)) == [2, 3]
+    day = cast(literal(datetime.date(2024, 3, 9), Date), Date)
+    assert conn.execute(select(extract("year", day), extract("month", day))).one() == (2024, 3)
+    assert conn.execute(select(cast(users.c.id, String(10))).where(users.c.id == 1)).scalar() \
+        == "1"
+    assert conn.execute(select(users.c.name + "!").where(users.c.id == 2)).scalar() == "Bob!"

@@ -270,3 +270,16 @@ def test_a_column_belongs_to_one_table() -> None:
     Table("a", md, col)
     with pytest.raises(exc.ArgumentError, match="already belongs to Table 'a'"):
         Table("b", md, col)
+
+
+def test_metadata_pickles_and_copies() -> None:
+    import copy
+    import pickle
+
+    md = MetaData()
+    t = Table("t", md, Column("id", Integer, primary_key=True), Column("s", String(5)))
+    back = pickle.loads(pickle.dumps(md))
+    t2 = back.tables["t"]
+    assert t2.c.keys() == ["id", "s"] and t2.c.id.table is t2
+    assert [c.name for c in t2.primary_key] == ["id"]
+    assert copy.copy(t).name == "t"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -62,3 +64,14 @@ def http_raw(base_url: str, method: str, path: str, body: bytes, content_type: s
         return resp.status
     finally:
         conn.close()
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 15.0) -> bool:
+    """Poll ``predicate`` until true or ``timeout``: server threads finish their clean-up
+    (removing the session) just after the client has read the response."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()

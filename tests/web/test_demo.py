@@ -9,14 +9,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from athanor import func, select
 from athanor_demo import cli
@@ -24,19 +25,9 @@ from athanor_demo.app import app
 from athanor_demo.models import Customer, Session
 from athanor_demo.server import BackgroundServer
 
-from ._http import Reply, call
+from ._http import Reply, call, http_raw, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 15.0) -> bool:
-    """Wait for server threads to finish their post-response clean-up."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 @pytest.fixture
@@ -83,6 +74,8 @@ def test_api_crud(demo: tuple[str, Any]) -> None:
     assert [c["id"] for c in call(url, "GET", "/api/customers?q=AVE").json()] == ["c1"]
     assert call(url, "GET", "/api/customers?q=%25").json() == []  # '%' matched literally
     assert call(url, "GET", "/api/customers?q=_").json() == []
+    assert call(url, "GET", "/api/customers?q=%00").status == 200  # control characters dropped
+    assert call(url, "GET", "/?q=%00%01").status == 200
     assert call(url, "DELETE", "/api/customers/c1").status == 204
     assert call(url, "GET", "/api/customers/c1").status == 404
     assert len(call(url, "GET", "/api/customers").json()) == 1
@@ -99,6 +92,8 @@ BAD_INPUT = [
     ({"id": "a/b", "name": "ann"}, 400, "Id may only use"),
     ({"id": "x1", "name": 5}, 400, "Name must be text"),
     ({"id": "x1", "name": "ann", "email": "a@b"}, 400, "Unknown field 'email'"),
+    ({"id": "x1", "name": "a\x00b"}, 400, "Name must not contain control characters"),
+    ({"id": "x1", "name": "a\ud800"}, 400, "Name is not valid text"),
     ({"id": "taken", "name": "ann"}, 409, "already exists"),
 ]
 
@@ -112,6 +107,25 @@ def test_api_rejects_bad_input_with_a_4xx(demo: tuple[str, Any]) -> None:
         assert message in reply.json()["error"], fields
     assert count_rows(engine) == 1
     assert call(url, "GET", "/api/customers/taken").json()["name"] == "first"
+
+
+def test_api_never_answers_500_to_any_json_object(demo: tuple[str, Any]) -> None:
+    url, engine = demo
+    values = st.one_of(st.none(), st.integers(), st.text(max_size=30),
+                       st.text(st.characters(codec="utf-8"), max_size=30))
+    keys = st.sampled_from(["id", "name", "phone", "address", "other"])
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(st.dictionaries(keys, values, max_size=5))
+    def post(body: dict[str, Any]) -> None:
+        reply = add(url, **body)
+        assert reply.status in (201, 400, 409), (body, reply.text)
+        if reply.status == 201:
+            stored = call(url, "GET", reply.headers["location"]).json()
+            assert stored["name"] == body["name"].strip()
+
+    post()
+    assert wait_until(lambda: engine.pool.checkedout() == 0)
 
 
 def test_api_rejects_bad_updates_and_bodies(demo: tuple[str, Any]) -> None:
@@ -130,10 +144,11 @@ def test_api_rejects_bad_updates_and_bodies(demo: tuple[str, Any]) -> None:
     assert call(url, "PATCH", "/api/customers/nobody", json_body={"name": "x"}).status == 404
     assert call(url, "DELETE", "/api/customers/nobody").status == 404
     assert call(url, "POST", "/api/customers", form={"name": "x"}).status == 415
-    from ._http import http_raw
-
     assert http_raw(url, "POST", "/api/customers", b"{not json", "application/json") == 400
     assert http_raw(url, "POST", "/api/customers", b"[1, 2]", "application/json") == 400
+    for odd in ("a%00b", "x" * 40, "%C3%A9t%C3%A9", "a%20b"):
+        assert call(url, "GET", "/api/customers/" + odd).status == 404, odd
+        assert call(url, "GET", "/customers/" + odd).status == 404, odd
     assert call(url, "PUT", "/api/customers").status == 405
     assert call(url, "GET", "/api/nothing-here").status == 404
 

@@ -274,6 +274,14 @@ def test_class_level_proxies_reach_the_scope_session(db: scoped_session[Any], en
     assert engine.pool.checkedout() == 0
 
 
+def test_every_public_session_method_and_property_is_proxied() -> None:
+    missing = sorted(
+        name for name in dir(PlainSession)
+        if not name.startswith("_") and not hasattr(scoped_session, name)
+    )
+    assert not missing, f"add proxies to athanor/orm/scoping.py for: {missing}"
+
+
 def test_query_property(db: scoped_session[Any]) -> None:
     QBase: Any = declarative_base()
     QBase.query = db.query_property()

@@ -13,7 +13,6 @@ registry is empty.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import count
@@ -26,7 +25,7 @@ from athanor.orm import declarative_base, scoped_session, sessionmaker
 from athanor.web import SessionMiddleware
 from athanor_demo.server import BackgroundServer
 
-from ._http import call
+from ._http import call, wait_until
 
 Base: Any = declarative_base()
 
@@ -36,17 +35,6 @@ class Hit(Base):
 
     id = Column(Integer, primary_key=True)
     path = Column(String(40))
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 15.0) -> bool:
-    """Poll until the server threads have finished their clean-up (they run after the client
-    has read the response)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 @pytest.fixture
@@ -205,3 +193,33 @@ def test_flask_helper_under_concurrent_requests(
     with Session.scope() as session:
         assert session.scalars(select(Hit.path).distinct()).all() == ["commit"]
     assert engine.pool.checkedout() == 0
+
+
+def test_flask_lifecycle_class_with_an_app_factory(
+    Session: scoped_session[Any], engine: Any
+) -> None:
+    flask = pytest.importorskip("flask")
+    from athanor.web.flask import FlaskSessionLifecycle
+
+    lifecycle = FlaskSessionLifecycle(Session)
+
+    def create_app() -> Any:
+        app = flask.Flask(__name__)
+        lifecycle.init_app(app)
+
+        @app.route("/")
+        def index() -> str:
+            Session.add(Hit(id=1, path="/"))
+            Session.flush()
+            return str(engine.pool.checkedout())
+
+        return app
+
+    app = create_app()
+    assert app.extensions["athanor"] is lifecycle
+    with app.test_client() as client:
+        assert client.get("/").text == "1"  # the view held a connection...
+    assert not Session.has()  # ...given back at teardown, uncommitted work rolled back
+    assert engine.pool.checkedout() == 0
+    with Session.scope() as session:
+        assert session.scalars(select(Hit)).all() == []

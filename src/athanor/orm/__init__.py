@@ -21,6 +21,7 @@ from athanor.orm.decl import (
     DeclarativeBaseNoMeta,
     Mapped,
     MappedColumn,
+    configure_mappers,
     declarative_base,
     declared_attr,
     mapped_column,
@@ -33,7 +34,17 @@ from athanor.orm.mapper import (
     class_mapper,
     object_mapper,
 )
+from athanor.orm.n1 import NPlusOneError, NPlusOneWarning
 from athanor.orm.query import Query
+from athanor.orm.relationships import (
+    MANYTOMANY,
+    MANYTOONE,
+    ONETOMANY,
+    RelationshipProperty,
+    backref,
+    relationship,
+)
+from athanor.orm.relsql import with_parent
 from athanor.orm.session import (
     Session,
     close_all_sessions,
@@ -43,6 +54,21 @@ from athanor.orm.session import (
     sessionmaker,
 )
 from athanor.orm.state import InstanceState
+from athanor.orm.strategy_options import (
+    Load,
+    contains_eager,
+    defaultload,
+    defer,
+    immediateload,
+    joinedload,
+    lazyload,
+    load_only,
+    noload,
+    raiseload,
+    selectinload,
+    subqueryload,
+    undefer,
+)
 from athanor.orm.transaction import SessionTransaction
 
 
@@ -64,6 +90,28 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Load",
+    "MANYTOMANY",
+    "MANYTOONE",
+    "NPlusOneError",
+    "NPlusOneWarning",
+    "ONETOMANY",
+    "RelationshipProperty",
+    "backref",
+    "contains_eager",
+    "defaultload",
+    "defer",
+    "immediateload",
+    "joinedload",
+    "lazyload",
+    "load_only",
+    "noload",
+    "raiseload",
+    "relationship",
+    "selectinload",
+    "subqueryload",
+    "undefer",
+    "with_parent",
     "ColumnProperty",
     "DeclarativeBase",
     "DeclarativeBaseNoMeta",
@@ -79,6 +127,7 @@ __all__ = [
     "SessionTransaction",
     "class_mapper",
     "close_all_sessions",
+    "configure_mappers",
     "column_property",
     "declarative_base",
     "declared_attr",

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from athanor.orm.state import NO_VALUE, STATE_KEY, InstanceState, mark_modified
+from athanor.orm.state import NO_VALUE, STATE_KEY, InstanceState
 
 if TYPE_CHECKING:
     from athanor.orm.mapper import ColumnProperty, Mapper
@@ -122,11 +122,11 @@ class InstrumentedAttribute:
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
         return self.column != (other.column if type(other) is InstrumentedAttribute else other)
 
-    for _name in (
-        "__lt__ __le__ __gt__ __ge__ __add__ __radd__ __sub__ __rsub__ "
-        "__mul__ __rmul__ __truediv__ __rtruediv__ __floordiv__ __rfloordiv__ __mod__ "
-        "__rmod__ __neg__ __invert__ __and__ __rand__ __or__ __ror__ __getitem__ "
-        "__lshift__ __rshift__ __pow__ __rpow__ __abs__"
+    for _name in (  # noqa: SIM905 - one string reads better than 28 quoted names
+        "__lt__ __le__ __gt__ __ge__ __add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ "
+        "__truediv__ __rtruediv__ __floordiv__ __rfloordiv__ __mod__ __rmod__ __neg__ "
+        "__invert__ __and__ __rand__ __or__ __ror__ __getitem__ __lshift__ __rshift__ "
+        "__pow__ __rpow__ __abs__"
     ).split():
         locals()[_name] = _forward(_name)
     del _name
@@ -182,10 +182,18 @@ def instrumented_setattr(self: Any, key: str, value: Any) -> None:
         object.__setattr__(self, key, value)
         return
     if st.key is not None:
-        old = d.get(key, NO_VALUE)
-        if old is NO_VALUE and st.expired is not None:
-            old = st.expired.get(key, NO_VALUE)
-        mark_modified(st, self, key, old)
+        committed = st.committed
+        if committed is None or key not in committed:
+            old = d.get(key, NO_VALUE)
+            if old is NO_VALUE and st.expired is not None:
+                old = st.expired.get(key, NO_VALUE)
+            if committed is None:  # first change since the last flush: register once
+                st.committed = {key: old}
+                session = st.session
+                if session is not None:
+                    session._modified[st] = self
+            else:
+                committed[key] = old
     d[key] = value
 
 

@@ -23,9 +23,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from athanor import exc
+from athanor.orm.attributes import InstrumentedAttribute
 from athanor.orm.loading import expire_state, instance_loader
-from athanor.orm.result import ORMResult
+from athanor.orm.persistence import select_by_pk_stmt
+from athanor.orm.result import BulkInsertResult, ORMResult
 from athanor.orm.state import STATE_KEY
+from athanor.sql._select import Select, select
+from athanor.sql.elements import ClauseElement
+from athanor.sql.schema import Column
 
 if TYPE_CHECKING:
     from athanor.orm.mapper import Mapper
@@ -71,41 +76,38 @@ class EntityLayout:
 
 def entity_layout(stmt: Any) -> EntityLayout | None:
     """The entity layout of a Select, or None when it selects no mapped class."""
-    raw = getattr(stmt, "_raw_entities", None)
-    if not raw or not any(_mapper_of_entity(e) is not None for e in raw):
-        return None
-    cached = stmt.__dict__.get("_orm_layout")
-    if cached is not None:
-        return cached
-    shape = _shape_key(raw)
-    if shape is not None:
-        hit = _layout_cache.get(shape)
-        if hit is not None and all(a is b for a, b in zip(hit[0], raw)):
-            stmt.__dict__["_orm_layout"] = hit[1]
-            return hit[1]
-    layout = _build_layout(stmt, raw)
+    raw = stmt._raw_entities
+    try:
+        hit = _layout_cache.get(raw, _MISSING)
+    except TypeError:  # an unhashable element: no shared cache
+        hit = _MISSING
+    if hit is not _MISSING:
+        return hit  # type: ignore[return-value]
+    cached = stmt.__dict__.get("_orm_layout", _MISSING)
+    if cached is not _MISSING:
+        return cached  # type: ignore[no-any-return]
+    layout = None
+    if raw and any(_mapper_of_entity(e) is not None for e in raw):
+        layout = _build_layout(stmt, raw)
     stmt.__dict__["_orm_layout"] = layout
-    if shape is not None:
+    if _cacheable(raw):
         if len(_layout_cache) > 2000:
             _layout_cache.clear()
-        _layout_cache[shape] = (raw, layout)  # holding raw keeps the ids valid
+        _layout_cache[raw] = layout  # the key holds the entities, so it stays valid
     return layout
 
 
-#: layouts by the identity of the selected entities, when all are long-lived objects
-#: (mapped classes, their attributes, table columns): building a layout reads the
-#: statement's exported columns, which costs more than the rest of an ORM execution.
-_layout_cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], EntityLayout]] = {}
+_MISSING = object()
+
+#: layouts by the tuple of selected entities when all are long-lived objects (mapped
+#: classes, their attributes, table columns): building a layout reads the statement's
+#: exported columns, which costs more than the rest of an ORM execution. Tuples of the same
+#: objects hash and compare equal without calling the elements' SQL ``__eq__``.
+_layout_cache: dict[tuple[Any, ...], EntityLayout | None] = {}
 
 
-def _shape_key(raw: tuple[Any, ...]) -> tuple[Any, ...] | None:
-    from athanor.orm.attributes import InstrumentedAttribute
-    from athanor.sql.schema import Column
-
-    for e in raw:
-        if not (isinstance(e, (type, InstrumentedAttribute)) or type(e) is Column):
-            return None
-    return tuple(id(e) for e in raw)
+def _cacheable(raw: tuple[Any, ...]) -> bool:
+    return all(isinstance(e, (type, InstrumentedAttribute)) or type(e) is Column for e in raw)
 
 
 def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
@@ -113,7 +115,7 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
     items: list[tuple[Any, Any]] = []
     keys: list[str] = []
     pos = 0
-    for e, coerced in zip(raw, stmt._raw_columns):
+    for e, coerced in zip(raw, stmt._raw_columns, strict=False):
         mapper = _mapper_of_entity(e)
         if mapper is not None:
             table_cols = list(coerced.c)
@@ -168,13 +170,32 @@ def _load(session: Session, layout: EntityLayout, rows: list[tuple[Any, ...]],
             columns.append([r[where] for r in rows])
     if layout.single:
         return ORMResult(layout.keys, columns[0], scalar=True)
-    return ORMResult(layout.keys, list(zip(*columns)) if rows else [], scalar=False)
+    return ORMResult(layout.keys, list(zip(*columns, strict=False)) if rows else [], scalar=False)
 
 
 def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -> Any:
+    if type(stmt) is Select:
+        if session._new or session._modified or session._deleted or session.__dict__.get(
+                "_athanor_rel"):  # relationship changes (orm/collections.py)
+            session._autoflush()
+        layout = entity_layout(stmt)
+        if layout is not None:
+            joined = _joined()
+            if joined.wants(session, stmt, layout):  # relationship loading (issue 6)
+                return joined.execute_select(session, stmt, params, layout, options or {})
+        conn = session._conn if session._conn is not None else session._connection()
+        result = conn.execute(stmt, params)
+        if layout is None:
+            return result
+        return _load(session, layout, result._tuples_all(),
+                     bool(options) and bool(options.get("populate_existing")))
     if getattr(stmt, "_is_select", False) or getattr(stmt, "__visit_name__", "") == "textclause":
         session._autoflush()
         layout = entity_layout(stmt) if getattr(stmt, "_is_select", False) else None
+        if layout is not None:
+            joined = _joined()
+            if joined.wants(session, stmt, layout):  # relationship loading (issue 6)
+                return joined.execute_select(session, stmt, params, layout, options)
         conn = session._connection()
         result = conn.execute(stmt, params)
         if layout is None:
@@ -187,6 +208,110 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
             return _execute_orm_dml(session, mapper, stmt, params, options)
     session._autoflush()
     return session._connection().execute(stmt, params)
+
+
+def filter_by_list(
+    session: Session, mapper: Mapper, pairs: tuple[tuple[str, Any], ...]
+) -> list[Any] | None:
+    """Run ``select(Model).filter_by(**pairs)`` from a statement cached per key shape.
+
+    The statement (``col = :_fb_0 AND ...``) is built and compiled once per mapper, key
+    tuple and dialect; a call then costs one ``exec_driver_sql`` with the values as a tuple.
+    Returns None (the caller takes the general path) for None values (``IS NULL``),
+    relationship-aware loading, or a dialect/type where plain tuples do not apply.
+    """
+    values = tuple(v for _, v in pairs)
+    if None in values or session.__dict__.get("_athanor_rel"):
+        return None
+    for v in values:
+        if hasattr(v, "__clause_element__") or isinstance(v, ClauseElement):
+            return None  # an expression, not a value: the general path renders it
+    keys = tuple(k for k, _ in pairs)
+    entry = mapper._stmt_cache.get(("filter_by", keys))
+    if entry is None:
+        from athanor.sql.elements import BindParameter, and_
+
+        cols = [mapper._props[k].column for k in keys]  # type: ignore[attr-defined]
+        stmt = select(mapper.class_).where(
+            and_(*[c == BindParameter(f"_fb_{i}", None, type_=c.type) for i, c in enumerate(cols)])
+        )
+        entry = mapper._stmt_cache[("filter_by", keys)] = (stmt, cols, {})
+    stmt, cols, per_dialect = entry
+    per_dialect: dict[int, Any]
+    layout = entity_layout(stmt)
+    if layout is None or _joined().wants(session, stmt, layout):
+        return None
+    if session._new or session._modified or session._deleted:
+        session._autoflush()
+    conn = session._conn if session._conn is not None else session._connection()
+    dialect = conn.dialect
+    prepared = per_dialect.get(id(dialect))
+    if prepared is None or prepared[0] is not dialect:
+        prepared = per_dialect[id(dialect)] = (dialect, _prepare_filter_by(stmt, cols, dialect))
+    if prepared[1] is None:
+        return None
+    sql, procs = prepared[1]
+    rows = conn.exec_driver_sql(sql, values)._tuples_all()
+    if procs is not None:
+        rows = [
+            tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=False)) for r in rows
+        ]
+    mapper_, where = layout.items[0]
+    lkey = (mapper_, where, False)
+    loader = session._loaders.get(lkey)
+    if loader is None:
+        loader = session._loaders[lkey] = instance_loader(mapper_, where, session)
+    return loader(rows)  # type: ignore[no-any-return]
+
+
+def _prepare_filter_by(stmt: Any, cols: list[Any], dialect: Any) -> tuple[str, Any] | None:
+    try:
+        compiled, _ = dialect.compile_statement(stmt)
+    except Exception:  # the general path will report the problem
+        return None
+    names = [f"_fb_{i}" for i in range(len(cols))]
+    if not getattr(compiled, "positional", False) or list(compiled.bind_names) != names:
+        return None
+    if any(c.type.bind_processor(dialect) is not None for c in cols):
+        return None
+    procs = list(compiled.result_processors)
+    return compiled.string, (procs if any(p is not None for p in procs) else None)
+
+
+def entity_list(session: Session, stmt: Any) -> list[Any]:
+    """Run a single-entity Select and return its objects (no Result wrapper)."""
+    layout = entity_layout(stmt)
+    if (
+        layout is None
+        or not layout.single
+        or type(stmt) is not Select
+        or session.__dict__.get("_athanor_rel")
+        or _joined().wants(session, stmt, layout)
+    ):
+        return execute(session, stmt, None, {}).scalars().all()  # type: ignore[no-any-return]
+    if session._new or session._modified or session._deleted:
+        session._autoflush()
+    conn = session._conn if session._conn is not None else session._connection()
+    rows = conn.execute(stmt)._tuples_all()
+    mapper, where = layout.items[0]
+    lkey = (mapper, where, False)
+    loader = session._loaders.get(lkey)
+    if loader is None:
+        loader = session._loaders[lkey] = instance_loader(mapper, where, session)
+    return loader(rows)  # type: ignore[no-any-return]
+
+
+_joined_module: Any = None
+
+
+def _joined() -> Any:
+    """``athanor.orm.joined`` (relationship loading), imported on first use only."""
+    global _joined_module
+    if _joined_module is None:
+        from athanor.orm import joined
+
+        _joined_module = joined
+    return _joined_module
 
 
 def _tuples(result: Any) -> list[tuple[Any, ...]]:
@@ -202,7 +327,9 @@ _MAX_BINDS = 30_000
 _MAX_ROWS = 1_000
 
 
-def insert_many_returning(conn: Any, stmt: Any, params: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+def insert_many_returning(
+    conn: Any, stmt: Any, params: list[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
     """INSERT many rows with RETURNING as a few multi-row ``VALUES (...), (...)`` statements.
 
     The single-row statement is compiled once through the dialect; its ``VALUES`` group is
@@ -239,9 +366,15 @@ def insert_many_returning(conn: Any, stmt: Any, params: list[dict[str, Any]]) ->
         flat: list[Any] = []
         for row in compiled.construct_params_many(part, extracted):
             flat.extend(row)
-        rows = _tuples(conn.exec_driver_sql(sql, tuple(flat)))
+        result = conn.exec_driver_sql(sql, tuple(flat))
+        if not compiled.has_returning:
+            continue
+        rows = _tuples(result)
         if has_procs:
-            rows = [tuple(v if p is None else p(v) for p, v in zip(procs, r)) for r in rows]
+            rows = [
+                tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=False))
+                for r in rows
+            ]
         out.extend(rows)
     return out
 
@@ -281,11 +414,15 @@ def apply_returned(batch: Batch, rows: list[tuple[Any, ...]], journal: list[Any]
             f"Flushing {batch.info.mapper.class_.__name__} failed: the batched INSERT returned "
             f"{len(rows)} rows for {len(batch.rows)} objects."
         )
-    for (_st, obj), row in zip(batch.rows, rows):
+    single = fetch[0] if len(fetch) == 1 else None
+    for (_st, obj), row in zip(batch.rows, rows, strict=False):
         d = obj.__dict__
-        for key, value in zip(fetch, row):
-            d[key] = value
-            journal.append((d, key))
+        if single is not None:
+            d[single] = row[0]
+        else:
+            for key, value in zip(fetch, row, strict=False):
+                d[key] = value
+        journal.append((d, fetch))
 
 
 def apply_generated(
@@ -298,7 +435,7 @@ def apply_generated(
     if caps.returning:
         rows = _tuples(result)
         if rows:
-            for key, value in zip(fetch, rows[0]):
+            for key, value in zip(fetch, rows[0], strict=False):
                 d[key] = value
                 journal.append((d, key))
         return
@@ -307,7 +444,7 @@ def apply_generated(
     if pk is None:
         lastrowid = getattr(result, "lastrowid", None)
         pk = (lastrowid,) if lastrowid is not None else ()
-    for cw, value in zip(info.pk_writes, pk):
+    for cw, value in zip(info.pk_writes, pk, strict=False):
         if cw.key in fetch and value is not None:
             d[cw.key] = value
             journal.append((d, cw.key))
@@ -327,7 +464,7 @@ def _column_params(mapper: Mapper, mapping: dict[str, Any]) -> dict[str, Any]:
                 f"Bulk write of {mapper.class_.__name__} failed: it has no column attribute "
                 f"{k!r}; its attributes are: {mapper._attribute_names()}."
             )
-        out[prop.column.key] = v
+        out[prop.column.key] = v  # type: ignore[attr-defined]
     return out
 
 
@@ -346,7 +483,7 @@ def bulk_insert(session: Session, mapper: Mapper, mappings: list[dict[str, Any]]
         params.append(row)
     from athanor.sql.dml import insert
 
-    return session._connection().execute(insert(mapper.local_table), params)
+    return bulk_insert_pages(session._connection(), insert(mapper.local_table), params)
 
 
 def bulk_update(session: Session, mapper: Mapper, mappings: list[dict[str, Any]]) -> None:
@@ -388,16 +525,41 @@ def bulk_update(session: Session, mapper: Mapper, mappings: list[dict[str, Any]]
                         d[k] = v
 
 
+def bulk_insert_pages(conn: Any, stmt: Any, params: list[dict[str, Any]]) -> Any:
+    """executemany of an INSERT, as multi-row pages when Core would run it row by row.
+
+    A dialect that adds implicit RETURNING to an INSERT (for the new key) makes
+    ``Connection.execute(stmt, [many])`` run one statement per row; the ORM does not need
+    those keys for bulk inserts, so it sends pages of ``VALUES (...), (...)`` instead.
+    """
+    if len(params) > 1:
+        compiled, _ = conn.dialect.compile_statement(stmt, column_keys=list(params[0]))
+        if compiled.has_returning and not getattr(stmt, "_returning", ()):
+            insert_many_returning(conn, stmt, params)
+            return BulkInsertResult(len(params))
+    return conn.execute(stmt, params)
+
+
 def _execute_orm_dml(
     session: Session, mapper: Mapper, stmt: Any, params: Any, options: dict[str, Any]
 ) -> Any:
     kind = stmt.__visit_name__
     if kind == "insert":
-        if isinstance(params, list):
+        if mapper._keys_are_column_keys:
+            keys_ok = mapper._column_keys.issuperset
+            if isinstance(params, list):
+                for p in params:
+                    if not keys_ok(p):
+                        _column_params(mapper, p)  # raises naming the bad key
+            elif isinstance(params, dict) and not keys_ok(params):
+                _column_params(mapper, params)
+        elif isinstance(params, list):
             params = [_column_params(mapper, p) for p in params]
         elif isinstance(params, dict):
             params = _column_params(mapper, params)
         session._autoflush()
+        if isinstance(params, list):
+            return bulk_insert_pages(session._connection(), stmt, params)
         return session._connection().execute(stmt, params)
     sync = options.get("synchronize_session", "auto")
     session._autoflush()
@@ -411,6 +573,8 @@ def synchronized_dml(session: Session, mapper: Mapper, stmt: Any, params: Any, s
             f"synchronize_session={sync!r} is not valid. Use 'auto', 'evaluate', 'fetch' or False."
         )
     imap = session._identity_map._maps.get(mapper)
+    if imap:
+        session._identity_map._sweep(imap)
     conn = session._connection()
     if not sync or not imap:
         return conn.execute(stmt, params)
@@ -451,8 +615,6 @@ def _evaluate_targets(mapper: Mapper, stmt: Any, imap: dict[Any, Any]) -> list[A
 
 
 def _fetch_targets(session: Session, mapper: Mapper, stmt: Any, imap: dict[Any, Any]) -> list[Any]:
-    from athanor.sql._select import select
-
     sel = select(*mapper.primary_key)
     if stmt._where:
         sel = sel.where(*stmt._where)
@@ -502,3 +664,55 @@ def _apply_sync(session: Session, mapper: Mapper, stmt: Any, targets: list[Any])
         if expire:
             expire_state(st, obj, [k for k in expire if committed is None or k not in committed])
 
+
+# ------------------------------------------------------------------------------------
+# primary-key SELECT (Session.get, refresh, expired attribute loads)
+
+
+def select_by_pk(conn: Any, mapper: Mapper, key: Any) -> list[tuple[Any, ...]]:
+    """Rows of ``SELECT <mapper's columns> WHERE pk = key`` (get, refresh, expired loads).
+
+    The statement never changes, so on positional dialects its compiled SQL is kept on the
+    mapper and run through ``exec_driver_sql`` with a plain tuple, skipping the per-call
+    cache-key walk; result processors, if the columns have any, are applied here.
+    """
+    dialect = conn.dialect
+    fast = mapper._stmt_cache.get(("pk_sql", id(dialect)))
+    if fast is None or fast[0] is not dialect:
+        fast = mapper._stmt_cache[("pk_sql", id(dialect))] = (
+            dialect, _prepare_pk_select(mapper, dialect)
+        )
+    prepared = fast[1]
+    if prepared is None:
+        stmt = select_by_pk_stmt(mapper)
+        return conn.execute(stmt, _pk_bind_params(mapper, key))._tuples_all()  # type: ignore[no-any-return]
+    sql, procs = prepared
+    params = key if mapper._pk_composite else (key,)
+    rows = conn.exec_driver_sql(sql, params)._tuples_all()
+    if procs is not None:
+        rows = [
+            tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=False)) for r in rows
+        ]
+    return rows  # type: ignore[no-any-return]
+
+
+def _prepare_pk_select(mapper: Mapper, dialect: Any) -> tuple[str, Any] | None:
+    try:
+        compiled, _ = dialect.compile_statement(select_by_pk_stmt(mapper))
+    except Exception:  # fall back to the general path
+        return None
+    if not getattr(compiled, "positional", False) or list(compiled.bind_names) != list(
+        mapper._pk_bind_names
+    ):
+        return None
+    if any(c.type.bind_processor(dialect) is not None for c in mapper.primary_key):
+        return None
+    procs = list(compiled.result_processors)
+    return compiled.string, (procs if any(p is not None for p in procs) else None)
+
+
+def _pk_bind_params(mapper: Mapper, key: Any) -> dict[str, Any]:
+    names = mapper._pk_bind_names
+    if len(names) == 1:
+        return {names[0]: key}
+    return dict(zip(names, key, strict=False))

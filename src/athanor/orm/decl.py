@@ -25,6 +25,7 @@ import sys
 import types as _types
 import typing
 import uuid as _uuid
+import weakref
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -173,9 +174,9 @@ def _unwrap_annotation(annotation: Any) -> tuple[Any, bool]:
         return None, False
     origin = typing.get_origin(annotation)
     if origin is typing.Union or origin is getattr(_types, "UnionType", None):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        optional = len(args) < len(typing.get_args(annotation))
-        return (args[0] if len(args) == 1 else annotation), optional
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        optional = len(members) < len(typing.get_args(annotation))
+        return (members[0] if len(members) == 1 else annotation), optional
     return annotation, False
 
 
@@ -259,10 +260,13 @@ class registry:  # noqa: N801 - SQLAlchemy's public name
         return frozenset(self._mappers)
 
     def _add(self, mapper: Mapper) -> None:
+        _registries.add(self)
         self._mappers.append(mapper)
         self._class_registry[mapper.class_.__name__] = mapper.class_
 
-    def generate_base(self, *, cls: type = object, name: str = "Base", metaclass: type = type) -> Any:
+    def generate_base(
+        self, *, cls: type = object, name: str = "Base", metaclass: type = type
+    ) -> Any:
         ns: dict[str, Any] = {
             "registry": self,
             "metadata": self.metadata,
@@ -289,6 +293,26 @@ class registry:  # noqa: N801 - SQLAlchemy's public name
     def dispose(self) -> None:
         self._mappers.clear()
         self._class_registry.clear()
+
+
+_registries: weakref.WeakSet[registry] = weakref.WeakSet()
+
+
+def configure_mappers() -> None:
+    """Finish mapper set-up ahead of the first query (as SQLAlchemy's function does).
+
+    Mappers are configured eagerly here; this imports the relationship-loading modules and
+    compiles each mapper's row loader, so the first query in a process pays for neither.
+    """
+    from athanor.orm import loading
+
+    try:
+        from athanor.orm import collections, joined, strategies  # noqa: F401
+    except ImportError:  # relationship support not installed in this tree
+        pass
+    for reg in list(_registries):
+        for mapper in list(reg._mappers):
+            loading.loader_code(mapper, tuple(range(len(mapper._load_keys))), True)
 
 
 def _base_init_subclass(cls: type, **kw: Any) -> None:
@@ -383,8 +407,12 @@ def _map_class(cls: type, reg: registry) -> Mapper | None:
         table = _make_table(cls, reg, tablename, columns)
         props = {key: table.c[col.key] for key, col in columns}
     mapper_args = _class_attr(cls, "__mapper_args__") or {}
+    from athanor.orm.relationships import after_mapped, declared_relationships
+
+    props.update(declared_relationships(cls))
     mapper = Mapper(cls, table, registry=reg, properties=props, **dict(mapper_args))
     reg._add(mapper)
+    after_mapped(mapper)
     return mapper
 
 

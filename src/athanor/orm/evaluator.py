@@ -42,7 +42,9 @@ _COMPARE: dict[Any, Callable[[Any, Any], Any]] = {
 }
 
 
-def compile_criteria(criteria: list[Any], col_to_key: dict[Any, str]) -> Callable[[dict[str, Any]], bool]:
+def compile_criteria(
+    criteria: list[Any], col_to_key: dict[Any, str]
+) -> Callable[[dict[str, Any]], bool]:
     """A predicate over an instance ``__dict__`` equivalent to AND of ``criteria``."""
     preds = [_compile(c, col_to_key) for c in criteria]
 
@@ -95,7 +97,9 @@ def _binary(expr: BinaryExpression, col_to_key: dict[Any, str]) -> Getter:
         while isinstance(right_expr, Grouping):
             right_expr = right_expr.element
         if not isinstance(right_expr, ClauseList):
-            if isinstance(right_expr, BindParameter) and isinstance(right_expr.value, (list, tuple)):
+            if isinstance(right_expr, BindParameter) and isinstance(
+                right_expr.value, (list, tuple)
+            ):
                 values = list(right_expr.value)
             else:
                 raise UnevaluatableError("IN")

@@ -9,9 +9,13 @@ once and then do one dict lookup per row, with no key tuple built for the common
 single-column case. The SQLAlchemy-shaped identity key ``(cls, (pk, ...), None)`` is only
 built when a caller asks for it (``inspect(obj).identity_key``, ``identity_map.keys()``).
 
-Clean instances nobody references are garbage collected; the state's weakref callback then
-calls :meth:`IdentityMap._discard_state`. Instances with unflushed changes are kept alive by
-the session, not by this map.
+Clean instances nobody references are garbage collected; their states stay behind as dead
+weak references (readers treat them as absent) until a *sweep* drops them. A sweep of one
+per-mapper dict runs after as many insertions as the dict held live entries at the previous
+sweep (at least 1024), so its cost is amortised O(1) per loaded row and the dict never grows
+past about twice its live size: memory stays flat when many rows are loaded in batches, and
+no per-object weakref callback runs when objects die. Instances with unflushed changes are
+kept alive by the session, not by this map.
 """
 
 from __future__ import annotations
@@ -27,10 +31,13 @@ if TYPE_CHECKING:
 class IdentityMap:
     """Per-session map of identity -> InstanceState, weak on the instances."""
 
-    __slots__ = ("_maps", "_by_class")
+    __slots__ = ("_maps", "_by_class", "_added", "_limit")
 
     def __init__(self) -> None:
         self._maps: dict[Mapper, dict[Any, InstanceState]] = {}
+        #: insertions since the last sweep, and the sweep threshold, per dict (by id)
+        self._added: dict[int, int] = {}
+        self._limit: dict[int, int] = {}
         #: the same per-mapper dicts keyed by mapped class (Session.get's fast path)
         self._by_class: dict[type, dict[Any, InstanceState]] = {}
 
@@ -47,7 +54,25 @@ class IdentityMap:
         return m.get(key) if m is not None else None
 
     def _add_state(self, st: InstanceState) -> None:
-        self._map_for(st.mapper)[st.key] = st
+        m = self._map_for(st.mapper)
+        m[st.key] = st
+        self._note_added(m, 1)
+
+    def _note_added(self, m: dict[Any, InstanceState], n: int) -> None:
+        i = id(m)
+        added = self._added.get(i, 0) + n
+        if added >= self._limit.get(i, 1024):
+            self._sweep(m)
+        else:
+            self._added[i] = added
+
+    def _sweep(self, m: dict[Any, InstanceState]) -> None:
+        """Drop the dead entries of one per-mapper dict."""
+        dead = [k for k, st in m.items() if st() is None]
+        for k in dead:
+            del m[k]
+        self._added[id(m)] = 0
+        self._limit[id(m)] = max(1024, len(m))
 
     def _discard_state(self, st: InstanceState) -> None:
         m = self._maps.get(st.mapper.base_mapper)
@@ -55,7 +80,23 @@ class IdentityMap:
             del m[st.key]
 
     def _all_states(self) -> list[InstanceState]:
-        return [st for m in self._maps.values() for st in m.values()]
+        """Live states only (dead weak references are skipped)."""
+        return [st for m in self._maps.values() for st in m.values() if st() is not None]
+
+    def _expire_all(self, expire: Any) -> None:
+        """Call ``expire(state, obj)`` for every live entry and sweep the dead ones."""
+        for m in self._maps.values():
+            dead = []
+            for k, st in m.items():
+                obj = st()
+                if obj is None:
+                    dead.append(k)
+                else:
+                    expire(st, obj)
+            for k in dead:
+                del m[k]
+            self._added[id(m)] = 0
+            self._limit[id(m)] = max(1024, len(m))
 
     def _clear(self) -> None:
         # cleared in place: row loaders cached by the session hold these dicts
@@ -107,7 +148,7 @@ class IdentityMap:
         return iter(self.keys())
 
     def __len__(self) -> int:
-        return sum(len(m) for m in self._maps.values())
+        return len(self._all_states())
 
     def __repr__(self) -> str:
         return f"<IdentityMap of {len(self)} objects>"

@@ -20,12 +20,13 @@ Loading strategies for relationships (issue 6) plug in as extra per-row steps co
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import itemgetter
+from gc import disable as gc_disable
+from gc import enable as gc_enable
+from gc import isenabled as gc_isenabled
 from typing import TYPE_CHECKING, Any
 
-from athanor.orm.state import _on_instance_gc
-from athanor.orm.state import InstanceState as _State
 from athanor.orm.state import STATE_KEY
+from athanor.orm.state import InstanceState as _State
 
 if TYPE_CHECKING:
     from athanor.orm.mapper import Mapper
@@ -59,56 +60,102 @@ def instance_loader(
     ``positions`` are the row positions of the mapper's columns (``mapper._load_keys``
     order); None means the row is exactly those columns in order (the fast path).
     """
-    cls = mapper.class_
+    identity_map = session._identity_map
+    imap = identity_map._map_for(mapper)
+    cols = positions if positions is not None else tuple(range(len(mapper._load_keys)))
+    ns: dict[str, Any] = {
+        "cls": mapper.class_,
+        "keys": mapper._load_keys,
+        "new": object.__new__,
+        "State": _State,
+        "mapper": mapper,
+        "session": session,
+        "imap": imap,
+        "imap_get": imap.get,
+        "note_added": identity_map._note_added,
+        "refresh": _refresh_from_row,
+        "populate_existing": populate_existing,
+        "gc_isenabled": gc_isenabled,
+        "gc_disable": gc_disable,
+        "gc_enable": gc_enable,
+    }
+    exec(loader_code(mapper, cols, positions is None), ns)  # noqa: S102 - generated below
+    return ns["load"]  # type: ignore[no-any-return]
+
+
+def loader_code(mapper: Mapper, cols: tuple[int, ...], exact: bool) -> Any:
+    """The compiled loader source for one layout, compiled once per mapper and layout."""
+    key = ("loader_code", cols, exact)
+    code = mapper._stmt_cache.get(key)
+    if code is None:
+        source = _loader_source(mapper, cols, exact)
+        code = mapper._stmt_cache[key] = compile(source, f"<athanor loader {mapper}>", "exec")
+    return code
+
+
+def _loader_source(mapper: Mapper, cols: tuple[int, ...], exact: bool) -> str:
+    """Source of a row loader specialised to one mapper and column layout.
+
+    Unrolled assignments into the new instance's own ``__dict__`` keep CPython's
+    key-sharing instance dicts (about half the time and memory of ``dict(zip(...))``
+    plus replacing ``__dict__``), and the key/values expressions are fixed per layout.
+    """
     keys = mapper._load_keys
-    new = object.__new__
-    set_dict = object.__setattr__  # obj.__dict__ = d would run the class's tracking __setattr__
-    imap = session._identity_map._map_for(mapper)
-    imap_get = imap.get
-    refresh = _refresh_from_row
-    if positions is None:
-        pick: Callable[[Any], Any] | None = None
-        pk_src = mapper._pk_positions
-    else:
-        pick = itemgetter(*positions) if len(positions) > 1 else (lambda r, p=positions[0]: (r[p],))
-        pk_src = tuple(positions[i] for i in mapper._pk_positions)
-    composite = len(pk_src) > 1
-    pk_pos = pk_src[0]
-    pk_get = itemgetter(*pk_src) if composite else None
+    pks = [cols[i] for i in mapper._pk_positions]
+    key_expr = (
+        f"row[{pks[0]}]" if len(pks) == 1 else "(" + ", ".join(f"row[{p}]" for p in pks) + ")"
+    )
+    null_check = "k is None" if len(pks) == 1 else "None in k"
+    values_expr = "row" if exact else "(" + "".join(f"row[{c}], " for c in cols) + ")"
+    assign = "\n".join(f"            d[{k!r}] = row[{c}]" for k, c in zip(keys, cols, strict=False))
+    return f"""
+def load(rows):
+    # The cyclic GC would scan the young objects every ~700 allocations while we build
+    # several per row, none of them cyclic garbage: pause it for big batches (only when
+    # it was on, so a user's gc.disable() is respected).
+    if len(rows) >= 64 and gc_isenabled():
+        gc_disable()
+        try:
+            return load_rows(rows)
+        finally:
+            gc_enable()
+    return load_rows(rows)
 
-    def load(rows: list[tuple[Any, ...]]) -> list[Any]:
-        out: list[Any] = []
-        append = out.append
-        for row in rows:
-            k = pk_get(row) if pk_get is not None else row[pk_pos]
-            st = imap_get(k)
-            if st is not None:
-                obj = st()
-                if obj is not None:
-                    if st.expired is not None or populate_existing:
-                        refresh(st, obj, keys, row if pick is None else pick(row),
-                                populate_existing)
-                    append(obj)
-                    continue
-            if k is None or (composite and None in k):
-                append(None)
+def load_rows(rows):
+    out = []
+    append = out.append
+    size = len(imap)
+    for row in rows:
+        k = {key_expr}
+        st = imap_get(k)
+        if st is not None:
+            obj = st()
+            if obj is not None:
+                if st.expired is not None or populate_existing:
+                    refresh(st, obj, keys, {values_expr}, populate_existing)
+                append(obj)
                 continue
-            obj = new(cls)
-            st = _State(obj, _on_instance_gc)
-            st.mapper = mapper
-            st.key = k
-            st.session = session
-            st.committed = None
-            st.expired = None
-            st.deleted = False
-            d = dict(zip(keys, row if pick is None else pick(row)))
-            d[STATE_KEY] = st
-            set_dict(obj, "__dict__", d)
-            imap[k] = st
-            append(obj)
-        return out
-
-    return load
+        if {null_check}:
+            append(None)
+            continue
+        obj = new(cls)
+        st = State(obj)
+        st.mapper = mapper
+        st.key = k
+        st.session = session
+        st.committed = None
+        st.expired = None
+        d = obj.__dict__
+        if True:
+{assign}
+        d[{STATE_KEY!r}] = st
+        imap[k] = st
+        append(obj)
+    added = len(imap) - size
+    if added > 0:
+        note_added(imap, added)
+    return out
+"""
 
 
 def _refresh_from_row(
@@ -116,10 +163,8 @@ def _refresh_from_row(
 ) -> None:
     d = obj.__dict__
     committed = st.committed or {}
-    for key, value in zip(keys, values):
-        if overwrite and key not in committed:
-            d[key] = value
-        elif key not in d:
+    for key, value in zip(keys, values, strict=False):
+        if overwrite and key not in committed or key not in d:
             d[key] = value
     st.expired = None
 
@@ -132,7 +177,7 @@ def populate_state(st: _State, obj: Any, keys: tuple[str, ...], values: Any) -> 
 def overwrite_state(st: _State, obj: Any, keys: tuple[str, ...], values: Any) -> None:
     """Replace every loaded value with the row's (refresh / populate_existing)."""
     d = obj.__dict__
-    for key, value in zip(keys, values):
+    for key, value in zip(keys, values, strict=False):
         d[key] = value
     st.expired = None
     st.committed = None
@@ -148,8 +193,8 @@ def expire_state(st: _State, obj: Any, keys: Any = None) -> None:
             stash = d
             object.__setattr__(obj, "__dict__", {STATE_KEY: st})
         else:
-            colkeys = mapper._column_keys
-            stash = {k: d.pop(k) for k in list(d) if k in colkeys}
+            props = mapper._props  # columns and relationships (orm/relationships.py)
+            stash = {k: d.pop(k) for k in list(d) if k in props}
         if st.expired:
             for k, v in st.expired.items():
                 stash.setdefault(k, v)
@@ -160,4 +205,5 @@ def expire_state(st: _State, obj: Any, keys: Any = None) -> None:
             if k in d:
                 stash[k] = d.pop(k)
         st.expired = stash
-    st.committed = None
+    if st.committed is not None:
+        st.committed = None

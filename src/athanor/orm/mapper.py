@@ -164,6 +164,10 @@ class Mapper:
         props: dict[str, MapperProperty] = {}
         col_to_key: dict[Any, str] = {}
         for key, col in explicit.items():
+            if isinstance(col, MapperProperty):  # relationship() (see orm/relationships.py)
+                col.key = key
+                props[key] = col
+                continue
             props[key] = ColumnProperty(col, key)
             col_to_key[col] = key
         include_set = set(include) if include is not None else None
@@ -184,6 +188,7 @@ class Mapper:
         self._col_to_key = col_to_key
 
     def _build_primary_key(self, explicit: Any) -> None:
+        cols: list[Any]
         if explicit is not None:
             cols = [getattr(c, "column", c) for c in (explicit if isinstance(
                 explicit, (list, tuple)) else [explicit])]
@@ -201,7 +206,7 @@ class Mapper:
                 f"Mapping {self.class_.__name__} failed: primary key column "
                 f"{missing[0].name!r} is excluded from the mapping. Map it."
             )
-        self.primary_key = tuple(cols)
+        self.primary_key: tuple[Any, ...] = tuple(cols)
 
     def _precompute(self) -> None:
         col_props = [p for p in self._props.values() if isinstance(p, ColumnProperty)]
@@ -214,6 +219,8 @@ class Mapper:
         self._pk_composite = len(self._pk_keys) > 1
         self._pk_keyset = frozenset(self._pk_keys)
         self._pk_bind_names = tuple("_pk_" + c.key for c in self.primary_key)
+        #: attribute keys equal their column keys (bulk dicts need no renaming)
+        self._keys_are_column_keys = all(p.key == p.column.key for p in col_props)
         self._pk_positions = tuple(self._columns.index(c) for c in self.primary_key)
         self._dict_keys_ok = self._column_keys | {STATE_KEY}
 

@@ -45,7 +45,9 @@ class ColumnWrite:
         self.column = column
         self.is_pk = is_pk
         self.autoinc = autoinc
-        self.python_default, self.default_is_sql = _python_callable(getattr(column, "default", None))
+        self.python_default, self.default_is_sql = _python_callable(
+            getattr(column, "default", None)
+        )
         self.server_generated = autoinc or _server_side(column)
         self.python_onupdate, _ = _python_callable(getattr(column, "onupdate", None))
         self.server_onupdate = getattr(column, "server_onupdate", None) is not None
@@ -55,8 +57,18 @@ class WriteInfo:
     """All write-side precomputation of one mapper."""
 
     __slots__ = (
-        "mapper", "columns", "pk_writes", "table", "has_python_defaults", "stmts", "set_names",
-        "pk_names", "onupdate",
+        "mapper",
+        "columns",
+        "pk_writes",
+        "table",
+        "has_python_defaults",
+        "stmts",
+        "set_names",
+        "pk_names",
+        "onupdate",
+        "by_key",
+        "autoinc_key",
+        "insert_params",
     )
 
     def __init__(self, mapper: Mapper) -> None:
@@ -70,12 +82,17 @@ class WriteInfo:
             cols.append(ColumnWrite(prop.key, col, col in pk_cols, col is autoinc_col))
         self.columns = cols
         self.pk_writes = [c for c in cols if c.is_pk]
+        #: attribute key of the autoincrementing key column, if any
+        self.autoinc_key = next((c.key for c in cols if c.autoinc), None)
+        #: ``insert_params(d) -> (params, fetch, filled)``, generated for this mapper
+        self.insert_params = _make_insert_params(self)
         self.has_python_defaults = any(c.python_default for c in cols)
         self.stmts: dict[Any, Any] = {}
         #: attribute key -> bind name in the cached UPDATE's SET clause / WHERE clause
         self.set_names = {c.key: "_set_" + c.column.key for c in cols}
         self.pk_names = tuple("_pk_" + c.column.key for c in self.pk_writes)
         self.onupdate = [c for c in cols if c.python_onupdate is not None]
+        self.by_key = {c.key: c for c in cols}
 
 
 def write_info(mapper: Mapper) -> WriteInfo:
@@ -107,7 +124,8 @@ def _python_callable(default: Any) -> tuple[Callable[[], Any] | None, bool]:
 
 def _server_side(column: Any) -> bool:
     return any(
-        getattr(column, name, None) is not None for name in ("server_default", "computed", "identity", "sequence")
+        getattr(column, name, None) is not None
+        for name in ("server_default", "computed", "identity", "sequence")
     )
 
 
@@ -178,6 +196,48 @@ def insert_params(
     return params, tuple(fetch), filled
 
 
+def _make_insert_params(info: WriteInfo) -> Callable[[dict[str, Any]], Any]:
+    """Generate :func:`insert_params` unrolled for one mapper's columns (same results)."""
+    ns: dict[str, Any] = {"NO": NO_VALUE, "missing": _missing_pk, "info": info}
+    body = ["def insert_params(d):", "    p = {}", "    fetch = []", "    filled = []"]
+    for i, cw in enumerate(info.columns):
+        k, ck = repr(cw.key), repr(cw.column.key)
+        absent = "v is NO or v is None" if cw.is_pk else "v is NO"
+        body.append(f"    v = d.get({k}, NO)")
+        if cw.python_default is not None:
+            ns[f"default_{i}"] = cw.python_default
+            body += [
+                f"    if {absent}:",
+                f"        v = d[{k}] = default_{i}()",
+                f"        filled.append({k})",
+                f"    p[{ck}] = v",
+            ]
+        elif cw.server_generated or cw.default_is_sql:
+            body += [
+                f"    if {absent}:",
+                f"        fetch.append({k})",
+                "    else:",
+                f"        p[{ck}] = v",
+            ]
+        elif cw.is_pk:
+            ns[f"cw_{i}"] = cw
+            body += [
+                f"    if {absent}:",
+                f"        raise missing(info, cw_{i})",
+                f"    p[{ck}] = v",
+            ]
+        else:
+            body += [
+                f"    if {absent}:",
+                f"        v = d[{k}] = None",
+                f"        filled.append({k})",
+                f"    p[{ck}] = v",
+            ]
+    body.append("    return p, tuple(fetch), filled")
+    exec("\n".join(body), ns)  # noqa: S102 - generated from the mapper's own columns
+    return ns["insert_params"]  # type: ignore[no-any-return]
+
+
 def _missing_pk(info: WriteInfo, cw: ColumnWrite) -> FlushError:
     cls = info.mapper.class_.__name__
     return FlushError(
@@ -192,7 +252,7 @@ def pk_params(info: WriteInfo, st_key: Any) -> dict[str, Any]:
     ws = info.pk_writes
     if len(ws) == 1:
         return {"_pk_" + ws[0].column.key: st_key}
-    return {"_pk_" + w.column.key: v for w, v in zip(ws, st_key)}
+    return {"_pk_" + w.column.key: v for w, v in zip(ws, st_key, strict=False)}
 
 
 # ------------------------------------------------------------------------------------
@@ -255,9 +315,7 @@ def select_by_pk_stmt(mapper: Mapper) -> Any:
         from athanor.sql._select import select
         from athanor.sql.elements import BindParameter, and_
 
-        crit = [
-            c == BindParameter("_pk_" + c.key, None, type_=c.type) for c in mapper.primary_key
-        ]
+        crit = [c == BindParameter("_pk_" + c.key, None, type_=c.type) for c in mapper.primary_key]
         stmt = select(*mapper._columns).where(and_(*crit))
         mapper._stmt_cache["select_pk"] = stmt
     return stmt

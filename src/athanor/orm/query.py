@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from athanor import exc
 from athanor.orm.attributes import InstrumentedAttribute
+from athanor.sql._select import select
 
 if TYPE_CHECKING:
     from athanor.orm.mapper import Mapper
@@ -28,22 +29,40 @@ class Query:
     """``session.query(Model)`` / ``session.query(Model.col, ...)``."""
 
     def __init__(self, entities: Any, session: Session | None = None) -> None:
-        from athanor.sql._select import select
-
         if len(entities) == 1 and isinstance(entities[0], (list, tuple)):
             entities = tuple(entities[0])
         self.session = session
         self._entities = tuple(entities)
-        self._stmt = select(*entities)
-        self._options: tuple[Any, ...] = ()
-        self._populate_existing = False
-        self._exec_options: dict[str, Any] = {}
+        self._built = select(*entities)
+        first = entities[0] if len(entities) == 1 else None
+        #: the mapper when the query selects exactly one mapped class (results are objects)
+        self._single = first.__dict__.get("__mapper__") if isinstance(first, type) else None
+
+    # defaults shared by all instances (set per instance only when changed)
+    _options: tuple[Any, ...] = ()
+    _populate_existing = False
+    _exec_options: dict[str, Any] = {}  # noqa: RUF012 - replaced, never mutated
+    #: ``filter_by`` criteria not yet applied to ``_built`` ((key, value) pairs)
+    _fb: tuple[tuple[str, Any], ...] = ()
+    #: True while the statement is ``select(Model)`` plus filter_by criteria only
+    _plain = True
+
+    @property
+    def _stmt(self) -> Any:
+        """The Select, with pending ``filter_by`` criteria applied (built on demand)."""
+        if self._fb:
+            cls = self._single.class_  # type: ignore[union-attr]
+            self._built = self._built.where(*[getattr(cls, k) == v for k, v in self._fb])
+            self._fb = ()
+        return self._built
 
     def _copy(self, stmt: Any = None) -> Query:
         new = Query.__new__(Query)
         new.__dict__.update(self.__dict__)
         if stmt is not None:
-            new._stmt = stmt
+            new._built = stmt
+            new._fb = ()
+            new._plain = False
         return new
 
     # -- introspection ------------------------------------------------------------------
@@ -86,11 +105,19 @@ class Query:
     where = filter
 
     def filter_by(self, **kwargs: Any) -> Query:
-        mapper = self._primary_mapper("filter_by()")
+        mapper = self._single or self._primary_mapper("filter_by()")
         crit = []
         cls = mapper.class_
+        props = mapper._props
+        if self._single is not None and self._plain and all(
+            getattr(props.get(k), "is_column", False) for k in kwargs
+        ):
+            # recorded, not built: all()/one() run a cached statement for this shape
+            new = self._copy()
+            new._fb = self._fb + tuple(kwargs.items())
+            return new
         for key, value in kwargs.items():
-            if not mapper.has_property(key):
+            if key not in props:
                 raise exc.InvalidRequestError(
                     f"{cls.__name__} has no attribute {key!r} to filter on; its columns are: "
                     f"{', '.join(mapper._load_keys)}."
@@ -132,18 +159,21 @@ class Query:
     def with_entities(self, *entities: Any) -> Query:
         new = self._copy(self._stmt.with_only_columns(*entities))
         new._entities = tuple(entities)
+        first = entities[0] if len(entities) == 1 else None
+        new._single = first.__dict__.get("__mapper__") if isinstance(first, type) else None
         return new
 
     def add_columns(self, *columns: Any) -> Query:
         new = self._copy(self._stmt.add_columns(*columns))
         new._entities = self._entities + tuple(columns)
+        new._single = None
         return new
 
     add_column = add_columns
     add_entity = add_columns
 
     def options(self, *options: Any) -> Query:
-        new = self._copy()
+        new = self._copy(self._stmt.options(*options))
         new._options = self._options + options
         return new
 
@@ -213,16 +243,21 @@ class Query:
         )
 
     def _single_entity(self) -> bool:
-        return len(self._entities) == 1 and isinstance(self._entities[0], type) and (
-            "__mapper__" in self._entities[0].__dict__
-        )
+        return self._single is not None
 
     def _shape(self, result: Any) -> list[Any]:
-        if self._single_entity():
+        if self._single is not None:
             return result.scalars().all()
         return result.all()
 
     def all(self) -> list[Any]:
+        if self._single is not None and not self._populate_existing and not self._exec_options:
+            session = self._session("all()")
+            if self._plain and self._fb:
+                found = session._filter_by_list(self._single, self._fb)
+                if found is not None:
+                    return found  # type: ignore[no-any-return]
+            return session._entity_list(self._stmt)  # type: ignore[no-any-return]
         return self._shape(self._execute())
 
     def __iter__(self) -> Iterator[Any]:
@@ -267,7 +302,6 @@ class Query:
         return row[0]
 
     def count(self) -> int:
-        from athanor.sql._select import select
         from athanor.sql.functions import func
 
         stmt = select(func.count()).select_from(self._stmt.subquery())
@@ -325,7 +359,8 @@ class Query:
         if self._stmt._where:
             stmt = stmt.where(*self._stmt._where)
         session = self._session("update()")
-        result = session.execute(stmt, execution_options={"synchronize_session": synchronize_session})
+        opts = {"synchronize_session": synchronize_session}
+        result = session.execute(stmt, execution_options=opts)
         return result.rowcount
 
     def delete(self, synchronize_session: Any = "auto", delete_args: Any = None) -> int:
@@ -336,6 +371,7 @@ class Query:
         if self._stmt._where:
             stmt = stmt.where(*self._stmt._where)
         session = self._session("delete()")
-        result = session.execute(stmt, execution_options={"synchronize_session": synchronize_session})
+        opts = {"synchronize_session": synchronize_session}
+        result = session.execute(stmt, execution_options=opts)
         return result.rowcount
 

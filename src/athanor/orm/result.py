@@ -45,7 +45,7 @@ class ORMResult:
         return [cls(v) for v in vals]
 
     def _remaining(self) -> list[Any]:
-        vals = self._values[self._pos:] if self._pos else self._values
+        vals = self._values[self._pos :] if self._pos else self._values
         self._pos = len(self._values)
         if self._unique:
             vals = _uniq(vals)
@@ -74,8 +74,11 @@ class ORMResult:
     def columns(self, *cols: Any) -> ORMResult:
         rows = self._rows()
         idx = [c if isinstance(c, int) else self._keys.index(c) for c in cols]
-        return ORMResult(tuple(self._keys[i] for i in idx), [tuple(r[i] for i in idx) for r in rows],
-                         scalar=False)
+        return ORMResult(
+            tuple(self._keys[i] for i in idx),
+            [tuple(r[i] for i in idx) for r in rows],
+            scalar=False,
+        )
 
     def tuples(self) -> ORMResult:
         return self
@@ -215,3 +218,24 @@ def _one_or_none(values: list[Any], what: str) -> Any:
             f"expected. Narrow the filter, or use first()."
         )
     return values[0] if values else None
+
+
+class BulkInsertResult:
+    """The result of a paged bulk INSERT (no rows): ``rowcount`` rows were inserted."""
+
+    returns_rows = False
+
+    def __init__(self, rowcount: int) -> None:
+        self.rowcount = rowcount
+
+    def close(self) -> None:
+        """Nothing to release: the pages' cursors are already closed."""
+
+    def all(self) -> list[Any]:
+        raise exc.ResourceClosedError(
+            "Reading rows failed: this bulk INSERT returns no rows. Add .returning(...) to the "
+            "insert() to get rows back."
+        )
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.all())

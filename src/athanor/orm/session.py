@@ -31,13 +31,21 @@ from typing import Any
 
 from athanor import exc
 from athanor.orm import context
-from athanor.orm.exc import ConcurrentSessionUseError, ObjectDeletedError, UnmappedInstanceError
+from athanor.orm.context import _pk_bind_params as _pk_bind_params  # athanor.ext.asyncio
+from athanor.orm.context import select_by_pk
+from athanor.orm.exc import (
+    ConcurrentSessionUseError,
+    ObjectDeletedError,
+    UnmappedInstanceError,
+)
+from athanor.orm.flush import run_plan
 from athanor.orm.identity import IdentityMap
 from athanor.orm.loading import expire_state, overwrite_state, populate_state
 from athanor.orm.mapper import Mapper, class_mapper
-from athanor.orm.persistence import select_by_pk_stmt
+from athanor.orm.query import Query
+from athanor.orm.relationships import _rel_mappers, cascade_add
 from athanor.orm.state import STATE_KEY, InstanceState, new_state
-from athanor.orm.transaction import ACTIVE, COMMITTED, FAILED, ROLLED_BACK, SessionTransaction
+from athanor.orm.transaction import ACTIVE, SessionTransaction, TransactionMixin
 from athanor.orm.unitofwork import Capabilities, FlushPlan, plan_flush, undo_journal
 
 _get_ident = threading.get_ident
@@ -57,8 +65,12 @@ def _state_for(obj: Any, what: str) -> InstanceState:
     return new_state(obj, mapper)
 
 
-class Session:
-    """Tracks objects, writes their changes in one transaction, and queries."""
+class Session(TransactionMixin):
+    """Tracks objects, writes their changes in one transaction, and queries.
+
+    Transaction control (begin/commit/rollback/savepoints/close) lives in
+    :class:`~athanor.orm.transaction.TransactionMixin`.
+    """
 
     def __init__(
         self,
@@ -74,6 +86,7 @@ class Session:
         enable_baked_queries: bool = True,
         join_transaction_mode: str = "conservative_savepoint",
         close_resets_only: bool = True,
+        n_plus_one: Any = "default",
     ) -> None:
         self.bind = bind
         self.autoflush = autoflush
@@ -94,6 +107,8 @@ class Session:
         self._owns_conn = True
         #: row loaders by (mapper, column positions, populate_existing); see context._load
         self._loaders: dict[Any, Any] = {}
+        if n_plus_one != "default":  # N+1 detection: 'warn' | 'raise' | 'batch' | None
+            self.n_plus_one = n_plus_one
 
     # ------------------------------------------------------------------------------------
     # thread guard
@@ -243,203 +258,6 @@ class Session:
             conn.close()
 
     # ------------------------------------------------------------------------------------
-    # transactions
-    def _autobegin(self, what: str) -> SessionTransaction:
-        if self._stack:
-            tx = self._stack[-1]
-            if tx.status != ACTIVE:
-                tx._check_active(what)
-            return self._stack[0]
-        if not self.autobegin:
-            raise exc.InvalidRequestError(
-                f"{what} failed: autobegin is disabled on this Session and no transaction "
-                f"was begun. Call Session.begin() first."
-            )
-        root = SessionTransaction(self, None, False)
-        self._stack.append(root)
-        return root
-
-    def _check_usable(self, what: str) -> None:
-        if self._stack:
-            tx = self._stack[-1]
-            if tx.status != ACTIVE:
-                tx._check_active(what)
-
-    def begin(self, nested: bool = False) -> SessionTransaction:
-        if nested:
-            return self.begin_nested()
-        if self._stack:
-            raise exc.InvalidRequestError(
-                "Session.begin() failed: a transaction is already begun on this Session "
-                "(possibly autobegun by an earlier query). Commit or roll it back first, or use "
-                "begin_nested() for a SAVEPOINT."
-            )
-        root = SessionTransaction(self, None, False)
-        self._stack.append(root)
-        return root
-
-    def begin_nested(self) -> SessionTransaction:
-        prev = self._enter()
-        try:
-            self._check_usable("begin_nested()")
-            self._autoflush()
-            conn = self._connection()
-            tx = SessionTransaction(self, self._stack[-1], True)
-            tx.core = conn.begin_nested()
-            self._stack.append(tx)
-            return tx
-        finally:
-            self._op_thread = prev
-
-    def commit(self) -> None:
-        prev = self._enter()
-        try:
-            if not self._stack:
-                if not (self._new or self._modified or self._deleted):
-                    return
-                self._autobegin("commit()")
-            self._stack[-1]._check_active("commit()")
-            self._flush()
-            root = self._stack[0]
-            if root.core is not None:
-                root.core.commit()
-            self._release_connection()
-            self._end_all(COMMITTED)
-        finally:
-            self._op_thread = prev
-
-    def rollback(self) -> None:
-        prev = self._enter()
-        try:
-            if not self._stack:
-                return
-            root = self._stack[0]
-            try:
-                if root.core is not None and root.status != FAILED:
-                    root.core.rollback()
-            finally:
-                self._release_connection()
-                for tx in reversed(self._stack):
-                    self._restore(tx, dirty_only=False)
-                self._expunge_pending()
-                self._deleted.clear()
-                for st in self._identity_map._all_states():
-                    obj = st()
-                    if obj is not None:
-                        expire_state(st, obj)
-                self._modified.clear()
-                for tx in self._stack:
-                    tx.status = ROLLED_BACK
-                self._stack.clear()
-        finally:
-            self._op_thread = prev
-
-    def _commit_nested(self, tx: SessionTransaction) -> None:
-        self._check_top(tx, "commit()")
-        tx._check_active("Committing the SAVEPOINT")
-        self.flush()
-        tx.core.commit()
-        parent = self._stack[-2]
-        parent.new.extend(tx.new)
-        parent.deleted.extend(tx.deleted)
-        parent.updated.extend(tx.updated)
-        tx.status = COMMITTED
-        self._stack.pop()
-
-    def _rollback_nested(self, tx: SessionTransaction) -> None:
-        self._check_top(tx, "rollback()")
-        if tx.status != FAILED and tx.core is not None:
-            tx.core.rollback()
-        self._restore(tx, dirty_only=True)
-        self._expunge_pending()
-        self._deleted.clear()
-        tx.status = ROLLED_BACK
-        self._stack.pop()
-
-    def _check_top(self, tx: SessionTransaction, what: str) -> None:
-        if not self._stack or self._stack[-1] is not tx:
-            raise exc.InvalidRequestError(
-                f"SAVEPOINT {what} failed: this savepoint is not the innermost active "
-                f"transaction of the Session. End the inner savepoints first."
-            )
-
-    def _restore(self, tx: SessionTransaction, *, dirty_only: bool) -> None:
-        """Undo the session-side effects of a rolled back transaction level."""
-        imap = self._identity_map
-        for st in tx.new:
-            imap._discard_state(st)
-            st.key = None
-            st.session = None
-            st.committed = None
-        for st in tx.deleted:
-            obj = st()
-            st.deleted = False
-            if obj is not None:
-                imap._add_state(st)
-        if dirty_only:
-            for st in list(tx.updated) + list(self._modified):
-                obj = st()
-                if obj is not None and st.key is not None:
-                    expire_state(st, obj)
-            self._modified.clear()
-
-    def _expunge_pending(self) -> None:
-        for st in self._new:
-            st.session = None
-        self._new.clear()
-
-    def _end_all(self, status: str) -> None:
-        for tx in self._stack:
-            for st in tx.deleted:
-                st.session = None
-            tx.status = status
-        self._stack.clear()
-        if self.expire_on_commit:
-            for st in self._identity_map._all_states():
-                obj = st()
-                if obj is not None:
-                    expire_state(st, obj)
-
-    def _fail(self, err: BaseException) -> None:
-        """A flush failed: roll back the innermost level now and remember the error."""
-        tx = self._stack[-1]
-        tx.status = FAILED
-        tx.error = err
-        try:
-            if tx.core is not None:
-                tx.core.rollback()
-        finally:
-            if not tx.nested:
-                self._release_connection()
-
-    def close(self) -> None:
-        prev = self._enter()
-        try:
-            self._release_all(close_connection=True)
-        finally:
-            self._op_thread = prev
-
-    def reset(self) -> None:
-        self.close()
-
-    def _release_all(self, *, close_connection: bool) -> None:
-        try:
-            if self._stack:
-                root = self._stack[0]
-                if root.core is not None and root.status == ACTIVE:
-                    try:
-                        root.core.rollback()
-                    except Exception:  # the connection is released either way
-                        pass
-                for tx in self._stack:
-                    tx.status = ROLLED_BACK
-                self._stack.clear()
-        finally:
-            if close_connection:
-                self._release_connection()
-            self.expunge_all()
-
-    # ------------------------------------------------------------------------------------
     # object state
     def add(self, instance: Any, _warn: bool = True) -> None:
         st = _state_for(instance, "Session.add()")
@@ -458,8 +276,10 @@ class Session:
         if st.key is None:
             st.session = self
             self._new[st] = instance
-            return
-        self._attach_detached(st, instance)
+        else:
+            self._attach_detached(st, instance)
+        if st.mapper in _rel_mappers:  # save-update cascade (orm/dependency.py)
+            cascade_add(self, instance)
 
     def _attach_detached(self, st: InstanceState, instance: Any) -> None:
         if st.deleted:
@@ -538,14 +358,14 @@ class Session:
         expire_state(st, instance, list(attribute_names) if attribute_names else None)
 
     def expire_all(self) -> None:
-        for st in self._identity_map._all_states():
-            obj = st()
-            if obj is not None:
-                expire_state(st, obj)
+        self._identity_map._expire_all(expire_state)
         self._modified.clear()
 
     def refresh(
-        self, instance: Any, attribute_names: Iterable[str] | None = None, with_for_update: Any = None
+        self,
+        instance: Any,
+        attribute_names: Iterable[str] | None = None,
+        with_for_update: Any = None,
     ) -> None:
         st = _state_for(instance, "Session.refresh()")
         if st.session is not self or st.key is None:
@@ -560,14 +380,10 @@ class Session:
         overwrite_state(st, instance, st.mapper._load_keys, row)
 
     def _fetch_row(self, st: InstanceState) -> tuple[Any, ...] | None:
-        mapper = st.mapper
-        stmt = select_by_pk_stmt(mapper)
-        params = _pk_bind_params(mapper, st.key)
         prev = self._enter()
         try:
             self._check_usable("Loading an attribute")
-            result = self._connection().execute(stmt, params)
-            rows = _tuples(result)
+            rows = select_by_pk(self._connection(), st.mapper, st.key)
         finally:
             self._op_thread = prev
         return rows[0] if rows else None
@@ -580,9 +396,7 @@ class Session:
         populate_state(st, obj, st.mapper._load_keys, row)
 
     def merge(self, instance: Any, load: bool = True, options: Any = None) -> Any:
-        mapper = type(instance).__dict__.get("__mapper__")
-        if mapper is None:
-            _state_for(instance, "Session.merge()")
+        mapper = _state_for(instance, "Session.merge()").mapper
         src = instance.__dict__
         src_st = src.get(STATE_KEY)
         if src_st is not None and src_st.session is self:
@@ -594,9 +408,10 @@ class Session:
         pk = tuple(values.get(k) for k in mapper._pk_keys)
         target = None
         if None not in pk:
-            target = self.get(mapper.class_, pk if mapper._pk_composite else pk[0]) if load else None
+            ident = pk if mapper._pk_composite else pk[0]
+            target = self.get(mapper.class_, ident) if load else None
         if target is None:
-            target = mapper.class_.__new__(mapper.class_)
+            target = object.__new__(mapper.class_)
             new_state(target, mapper)
             self.add(target)
         for prop in mapper.iterate_properties():
@@ -607,7 +422,7 @@ class Session:
     # flush
     def _autoflush(self) -> None:
         if self.autoflush and not self._no_autoflush and not self._flushing and (
-            self._new or self._modified or self._deleted
+            self._new or self._modified or self._deleted or self.__dict__.get("_athanor_rel")
         ):
             self.flush()
 
@@ -620,7 +435,8 @@ class Session:
             self._op_thread = prev
 
     def _flush(self) -> None:
-        if not (self._new or self._modified or self._deleted):
+        if not (self._new or self._modified or self._deleted or self.__dict__.get(
+                "_athanor_rel")):  # relationship changes (orm/collections.py)
             return
         if self._flushing:
             raise exc.InvalidRequestError(
@@ -635,6 +451,12 @@ class Session:
             modified = [(st, o) for st, o in self._modified.items() if st not in deleted]
             plan: FlushPlan | None = None
             try:
+                if _rel_mappers or self.__dict__.get("_athanor_rel"):
+                    from athanor.orm import dependency
+
+                    if dependency.needed(self):  # relationships: row-ordered rounds
+                        dependency.flush(self, conn, caps)
+                        return
                 plan = plan_flush(list(self._new.items()), modified, list(deleted.items()), caps)
                 run_plan(conn, plan, caps)
             except BaseException as err:
@@ -650,14 +472,27 @@ class Session:
         tx = self._stack[-1]
         imap = self._identity_map
         new = self._new
+        last_mapper: Any = None
+        target: dict[Any, InstanceState] = {}
+        added: list[tuple[dict[Any, InstanceState], int]] = []
         for st, obj in plan.inserted:
+            mapper = st.mapper
+            if mapper is not last_mapper:
+                target = imap._map_for(mapper)
+                added.append((target, 0))
+                keys = mapper._pk_keys
+                single = keys[0] if len(keys) == 1 else None
+                last_mapper = mapper
             d = obj.__dict__
-            keys = st.mapper._pk_keys
-            st.key = tuple(d[k] for k in keys) if len(keys) > 1 else d[keys[0]]
+            key = d[single] if single is not None else tuple(d[k] for k in keys)
+            st.key = key
             st.committed = None
-            imap._add_state(st)
+            target[key] = st
             del new[st]
-            tx.new.append(st)
+            added[-1] = (target, added[-1][1] + 1)
+        for m, n in added:
+            imap._note_added(m, n)
+        tx.new.extend([st for st, _ in plan.inserted])
         modified = self._modified
         for st, obj in plan.updated:
             committed = st.committed
@@ -671,7 +506,7 @@ class Session:
                     imap._add_state(st)
             st.committed = None
             modified.pop(st, None)
-            tx.updated.append(st)
+        tx.updated.extend([st for st, _ in plan.updated])
         deleted = self._deleted
         for st, _obj in plan.deleted:
             st.deleted = True
@@ -699,6 +534,24 @@ class Session:
         finally:
             self._op_thread = prev
 
+    def _filter_by_list(self, mapper: Mapper, pairs: tuple[tuple[str, Any], ...]) -> Any:
+        """Objects for ``query(Model).filter_by(...)`` through a cached statement, or None."""
+        prev = self._enter()
+        try:
+            self._check_usable("Executing a statement")
+            return context.filter_by_list(self, mapper, pairs)
+        finally:
+            self._op_thread = prev
+
+    def _entity_list(self, statement: Any) -> Any:
+        """Objects of a single-entity SELECT as a list (the Query fast path)."""
+        prev = self._enter()
+        try:
+            self._check_usable("Executing a statement")
+            return context.entity_list(self, statement)
+        finally:
+            self._op_thread = prev
+
     def scalars(self, statement: Any, params: Any = None, **kw: Any) -> Any:
         return self.execute(statement, params, **kw).scalars()
 
@@ -706,8 +559,6 @@ class Session:
         return self.execute(statement, params, **kw).scalar()
 
     def query(self, *entities: Any, **kw: Any) -> Any:
-        from athanor.orm.query import Query
-
         cls = self._query_cls or Query
         return cls(entities, self)
 
@@ -759,9 +610,8 @@ class Session:
                 tx._check_active("Session.get()")
             if self._new or self._modified or self._deleted:
                 self._autoflush()
-            params = _pk_bind_params(mapper, key)
             conn = self._conn if self._conn is not None else self._connection()
-            rows = conn.execute(select_by_pk_stmt(mapper), params)._tuples_all()
+            rows = select_by_pk(conn, mapper, key)
         finally:
             self._op_thread = prev
         if not rows:
@@ -780,7 +630,10 @@ class Session:
     # ------------------------------------------------------------------------------------
     # bulk helpers (classic API)
     def bulk_save_objects(
-        self, objects: Iterable[Any], return_defaults: bool = False, update_changed_only: bool = True,
+        self,
+        objects: Iterable[Any],
+        return_defaults: bool = False,
+        update_changed_only: bool = True,
         preserve_order: bool = True,
     ) -> None:
         for obj in objects:
@@ -793,7 +646,8 @@ class Session:
                     self._attach_detached(st, obj)
                     self._modified[st] = obj
                     if st.committed is None:
-                        st.committed = {k: None for k in st.mapper._column_keys if k in obj.__dict__}
+                        keys = st.mapper._column_keys
+                        st.committed = {k: None for k in keys if k in obj.__dict__}
             else:
                 self.add(obj)
         self.flush()
@@ -820,20 +674,6 @@ class Session:
 
 def _mapper_of(entity: Any) -> Mapper:
     return entity if isinstance(entity, Mapper) else class_mapper(entity)
-
-
-def _tuples(result: Any) -> list[tuple[Any, ...]]:
-    fast = getattr(result, "_tuples_all", None)
-    if fast is not None:
-        return fast()
-    return [tuple(r) for r in result]
-
-
-def _pk_bind_params(mapper: Mapper, key: Any) -> dict[str, Any]:
-    names = mapper._pk_bind_names
-    if len(names) == 1:
-        return {names[0]: key}
-    return dict(zip(names, key))
 
 
 def _normalize_ident(mapper: Mapper, ident: Any) -> Any:
@@ -870,38 +710,6 @@ def _deleted_error(st: InstanceState, obj: Any) -> ObjectDeletedError:
         f"exists in the database (deleted, possibly by another transaction). Expunge the object "
         f"or re-create it."
     )
-
-
-def run_plan(conn: Any, plan: FlushPlan, caps: Capabilities) -> None:
-    """Execute a flush plan on ``conn`` (the only flush I/O; an async twin awaits execute)."""
-    from athanor.orm.exc import StaleDataError
-
-    journal = plan.journal
-    for batch in plan.batches:
-        kind = batch.kind
-        if kind == "insert":
-            if not batch.fetch:
-                conn.execute(batch.stmt, batch.params)
-                continue
-            if batch.many:
-                rows = context.insert_many_returning(conn, batch.stmt, batch.params)
-                context.apply_returned(batch, rows, journal)
-                continue
-            for i, params in enumerate(batch.params):
-                result = conn.execute(batch.stmt, params)
-                context.apply_generated(batch, i, result, caps, journal)
-        else:
-            params = batch.params
-            result = conn.execute(batch.stmt, params if len(params) > 1 else params[0])
-            expected = len(params)
-            sane = caps.sane_multi_rowcount if expected > 1 else caps.sane_rowcount
-            rc = getattr(result, "rowcount", -1)
-            if sane and rc is not None and rc >= 0 and rc != expected and kind == "update":
-                raise StaleDataError(
-                    f"Flushing {batch.info.mapper.class_.__name__} failed: an UPDATE expected to "
-                    f"match {expected} row(s) but matched {rc}. The row was deleted or its key "
-                    f"changed by another transaction; refresh the objects and retry."
-                )
 
 
 class sessionmaker:  # noqa: N801 - SQLAlchemy's public name

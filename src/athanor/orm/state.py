@@ -5,13 +5,14 @@ Design
 Column values live in the instance ``__dict__`` (reads are plain dict hits); everything the
 ORM needs to know about the instance lives in one :class:`InstanceState`, stored in the
 ``__dict__`` under :data:`STATE_KEY`. To keep per-row work small a freshly loaded state sets
-six slots: ``modified`` is derived (``committed is not None``) and the strong reference that
+five slots: ``modified`` is derived (``committed is not None``) and the strong reference that
 keeps a modified instance alive lives in its session's ``_modified`` dict.
 
 ``InstanceState`` *is* the weak reference to its instance (it subclasses ``weakref.ref``), so
 the identity map can hold instances weakly at the cost of one allocation per loaded row, not
-two. When a clean instance is garbage collected, the weakref callback removes its state from
-the owning session's identity map. Instances with unflushed changes are held strongly by the
+two. When a clean instance is garbage collected its state stays in the identity map as a
+dead reference until the map's next sweep (no per-object callback; see
+:mod:`athanor.orm.identity`). Instances with unflushed changes are held strongly by the
 session (``_new``, ``_modified``, ``_deleted``) until the flush.
 
 The five instance states of the ORM are derived from three slots, never stored as a flag::
@@ -56,24 +57,14 @@ class _NoValue:
 NO_VALUE: Any = _NoValue()
 
 
-def _on_instance_gc(state: InstanceState) -> None:
-    """Weakref callback: a clean instance died; drop it from its session's identity map."""
-    session = state.session
-    if session is not None:
-        session._identity_map._discard_state(state)
-
-
 class InstanceState(weakref.ref):  # type: ignore[type-arg]
     """The ORM's bookkeeping for one mapped instance (and a weak reference to it)."""
 
-    __slots__ = (
-        "mapper",
-        "key",
-        "session",
-        "committed",
-        "expired",
-        "deleted",
-    )
+    # Five slots are set for every loaded row; ``deleted`` (rarely set) is a class-level
+    # default overridden through the lazily created instance __dict__. ``committed`` and
+    # ``expired`` stay slots: commit expires every loaded object, and a per-state dict
+    # there would cost an allocation per object per commit.
+    __slots__ = ("mapper", "key", "session", "committed", "expired", "__dict__")
 
     # States are compared and hashed by identity (weakref.ref would compare the referents).
     __hash__ = object.__hash__
@@ -88,10 +79,10 @@ class InstanceState(weakref.ref):  # type: ignore[type-arg]
     committed: dict[str, Any] | None
     #: Last known values of expired attributes (moved out of ``__dict__``), or None.
     expired: dict[str, Any] | None
-    deleted: bool
+    deleted: bool = False
 
-    # No __new__/__init__ overrides: construction stays in C. Always pass the callback:
-    # ``InstanceState(obj, _on_instance_gc)``.
+    # No __new__/__init__ overrides and no weakref callback: construction stays in C, and
+    # dead entries are swept from the identity map in bulk (see athanor.orm.identity).
 
     # -- derived states ---------------------------------------------------------------
     @property
@@ -147,13 +138,12 @@ class InstanceState(weakref.ref):  # type: ignore[type-arg]
 
 def new_state(obj: Any, mapper: Mapper) -> InstanceState:
     """Create and attach a transient state to ``obj``."""
-    st = InstanceState(obj, _on_instance_gc)
+    st = InstanceState(obj)
     st.mapper = mapper
     st.key = None
     st.session = None
     st.committed = None
     st.expired = None
-    st.deleted = False
     obj.__dict__[STATE_KEY] = st
     return st
 

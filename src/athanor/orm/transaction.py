@@ -22,8 +22,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from athanor import exc
+from athanor.orm.loading import expire_state
 
 if TYPE_CHECKING:
+    from athanor.orm.identity import IdentityMap
     from athanor.orm.session import Session
     from athanor.orm.state import InstanceState
 
@@ -36,8 +38,8 @@ ROLLED_BACK = "rolled back"
 class SessionTransaction:
     """One level of a Session's transaction (root or savepoint)."""
 
-    def __init__(self, session: Session, parent: SessionTransaction | None, nested: bool) -> None:
-        self.session = session
+    def __init__(self, session: Any, parent: SessionTransaction | None, nested: bool) -> None:
+        self.session: Session = session
         self.parent = parent
         self.nested = nested
         self.core: Any = None
@@ -107,3 +109,225 @@ class SessionTransaction:
     def __repr__(self) -> str:
         kind = "savepoint" if self.nested else "root"
         return f"<SessionTransaction {kind} {self.status}>"
+
+
+class TransactionMixin:
+    """The Session's transaction control: autobegin, begin, savepoints, commit, rollback,
+    close. Split from :mod:`athanor.orm.session` to keep that module readable; it only
+    makes sense mixed into :class:`~athanor.orm.session.Session`."""
+
+    _stack: list[SessionTransaction]
+    _identity_map: IdentityMap
+    _new: dict[InstanceState, Any]
+    _modified: dict[InstanceState, Any]
+    _deleted: dict[InstanceState, Any]
+    _conn: Any
+    autobegin: bool
+    expire_on_commit: bool
+
+    if TYPE_CHECKING:
+
+        def _enter(self) -> int | None: ...
+        def _autoflush(self) -> None: ...
+        def _flush(self) -> None: ...
+        def flush(self, objects: Any = None) -> None: ...
+        def _connection(self) -> Any: ...
+        def _release_connection(self) -> None: ...
+        def expunge_all(self) -> None: ...
+
+    # ------------------------------------------------------------------------------------
+    # transactions
+    def _autobegin(self, what: str) -> SessionTransaction:
+        if self._stack:
+            tx = self._stack[-1]
+            if tx.status != ACTIVE:
+                tx._check_active(what)
+            return self._stack[0]
+        if not self.autobegin:
+            raise exc.InvalidRequestError(
+                f"{what} failed: autobegin is disabled on this Session and no transaction "
+                f"was begun. Call Session.begin() first."
+            )
+        root = SessionTransaction(self, None, False)
+        self._stack.append(root)
+        return root
+
+    def _check_usable(self, what: str) -> None:
+        if self._stack:
+            tx = self._stack[-1]
+            if tx.status != ACTIVE:
+                tx._check_active(what)
+
+    def begin(self, nested: bool = False) -> SessionTransaction:
+        if nested:
+            return self.begin_nested()
+        if self._stack:
+            raise exc.InvalidRequestError(
+                "Session.begin() failed: a transaction is already begun on this Session "
+                "(possibly autobegun by an earlier query). Commit or roll it back first, or use "
+                "begin_nested() for a SAVEPOINT."
+            )
+        root = SessionTransaction(self, None, False)
+        self._stack.append(root)
+        return root
+
+    def begin_nested(self) -> SessionTransaction:
+        prev = self._enter()
+        try:
+            self._check_usable("begin_nested()")
+            self._autoflush()
+            conn = self._connection()
+            tx = SessionTransaction(self, self._stack[-1], True)
+            tx.core = conn.begin_nested()
+            self._stack.append(tx)
+            return tx
+        finally:
+            self._op_thread = prev
+
+    def commit(self) -> None:
+        prev = self._enter()
+        try:
+            if not self._stack:
+                if not (
+                    self._new
+                    or self._modified
+                    or self._deleted
+                    or self.__dict__.get("_athanor_rel")
+                ):
+                    return
+                self._autobegin("commit()")
+            self._stack[-1]._check_active("commit()")
+            self._flush()
+            root = self._stack[0]
+            if root.core is not None:
+                root.core.commit()
+            self._release_connection()
+            self._end_all(COMMITTED)
+        finally:
+            self._op_thread = prev
+
+    def rollback(self) -> None:
+        prev = self._enter()
+        try:
+            if not self._stack:
+                return
+            root = self._stack[0]
+            try:
+                if root.core is not None and root.status != FAILED:
+                    root.core.rollback()
+            finally:
+                self._release_connection()
+                for tx in reversed(self._stack):
+                    self._restore(tx, dirty_only=False)
+                self._expunge_pending()
+                self._deleted.clear()
+                self._identity_map._expire_all(expire_state)
+                self._modified.clear()
+                self.__dict__.pop("_athanor_rel", None)  # relationship changes (collections.py)
+                for tx in self._stack:
+                    tx.status = ROLLED_BACK
+                self._stack.clear()
+        finally:
+            self._op_thread = prev
+
+    def _commit_nested(self, tx: SessionTransaction) -> None:
+        self._check_top(tx, "commit()")
+        tx._check_active("Committing the SAVEPOINT")
+        self.flush()
+        tx.core.commit()
+        parent = self._stack[-2]
+        parent.new.extend(tx.new)
+        parent.deleted.extend(tx.deleted)
+        parent.updated.extend(tx.updated)
+        tx.status = COMMITTED
+        self._stack.pop()
+
+    def _rollback_nested(self, tx: SessionTransaction) -> None:
+        self._check_top(tx, "rollback()")
+        if tx.status != FAILED and tx.core is not None:
+            tx.core.rollback()
+        self._restore(tx, dirty_only=True)
+        self._expunge_pending()
+        self._deleted.clear()
+        tx.status = ROLLED_BACK
+        self._stack.pop()
+
+    def _check_top(self, tx: SessionTransaction, what: str) -> None:
+        if not self._stack or self._stack[-1] is not tx:
+            raise exc.InvalidRequestError(
+                f"SAVEPOINT {what} failed: this savepoint is not the innermost active "
+                f"transaction of the Session. End the inner savepoints first."
+            )
+
+    def _restore(self, tx: SessionTransaction, *, dirty_only: bool) -> None:
+        """Undo the session-side effects of a rolled back transaction level."""
+        imap = self._identity_map
+        for st in tx.new:
+            imap._discard_state(st)
+            st.key = None
+            st.session = None
+            st.committed = None
+        for st in tx.deleted:
+            obj = st()
+            st.deleted = False
+            if obj is not None:
+                imap._add_state(st)
+        if dirty_only:
+            for st in list(tx.updated) + list(self._modified):
+                obj = st()
+                if obj is not None and st.key is not None:
+                    expire_state(st, obj)
+            self._modified.clear()
+
+    def _expunge_pending(self) -> None:
+        for st in self._new:
+            st.session = None
+        self._new.clear()
+
+    def _end_all(self, status: str) -> None:
+        for tx in self._stack:
+            for st in tx.deleted:
+                st.session = None
+            tx.status = status
+        self._stack.clear()
+        if self.expire_on_commit:
+            self._identity_map._expire_all(expire_state)
+
+    def _fail(self, err: BaseException) -> None:
+        """A flush failed: roll back the innermost level now and remember the error."""
+        tx = self._stack[-1]
+        tx.status = FAILED
+        tx.error = err
+        try:
+            if tx.core is not None:
+                tx.core.rollback()
+        finally:
+            if not tx.nested:
+                self._release_connection()
+
+    def close(self) -> None:
+        prev = self._enter()
+        try:
+            self._release_all(close_connection=True)
+        finally:
+            self._op_thread = prev
+
+    def reset(self) -> None:
+        self.close()
+
+    def _release_all(self, *, close_connection: bool) -> None:
+        try:
+            if self._stack:
+                root = self._stack[0]
+                if root.core is not None and root.status == ACTIVE:
+                    try:
+                        root.core.rollback()
+                    except Exception:  # the connection is released either way
+                        pass
+                for tx in self._stack:
+                    tx.status = ROLLED_BACK
+                self._stack.clear()
+        finally:
+            if close_connection:
+                self._release_connection()
+            self.expunge_all()

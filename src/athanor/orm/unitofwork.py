@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 from athanor.orm.persistence import (
     WriteInfo,
     delete_stmt,
-    insert_params,
     insert_stmt,
     pk_params,
     update_stmt,
@@ -43,9 +42,16 @@ if TYPE_CHECKING:
 class Capabilities:
     """What the connection's dialect and engine can do, read once per flush."""
 
-    __slots__ = ("returning", "executemany_returning", "sane_rowcount", "sane_multi_rowcount")
+    __slots__ = (
+        "dialect",
+        "returning",
+        "executemany_returning",
+        "sane_rowcount",
+        "sane_multi_rowcount",
+    )
 
     def __init__(self, dialect: Any) -> None:
+        self.dialect = dialect
         self.returning = bool(getattr(dialect, "supports_returning", False))
         # Connection.execute(stmt.returning(...), [params, ...]) returns every row in
         # parameter order (docs/internals.md), so RETURNING batches need no per-row loop here.
@@ -57,18 +63,21 @@ class Capabilities:
 class Batch:
     """One statement and the rows it is executed with."""
 
-    __slots__ = ("kind", "info", "stmt", "rows", "params", "fetch", "many")
+    __slots__ = ("kind", "info", "stmt", "rows", "params", "fetch", "many", "compiled")
 
     def __init__(self, kind: str, info: WriteInfo, stmt: Any, fetch: tuple[str, ...] = ()) -> None:
-        self.kind = kind  # "insert" | "update" | "delete"
+        self.kind = kind  # "insert" | "update" | "delete" | "delete_in"
         self.info = info
         self.stmt = stmt
         #: (state, instance) per row, aligned with params
         self.rows: list[tuple[InstanceState, Any]] = []
-        self.params: list[dict[str, Any]] = []
+        #: dicts keyed by bind name, or tuples in bind order when ``compiled`` is set
+        self.params: list[Any] = []
         self.fetch = fetch
         #: executed as one executemany (or multi-row RETURNING) call rather than per row
         self.many = True
+        #: when set, ``params`` are driver-ready tuples for ``compiled.string`` (fast path)
+        self.compiled: Any = None
 
     def __repr__(self) -> str:
         return f"<Batch {self.kind} {self.info.table.name} x{len(self.rows)}>"
@@ -81,8 +90,9 @@ class FlushPlan:
 
     def __init__(self) -> None:
         self.batches: list[Batch] = []
-        #: (instance __dict__, attribute key) written during the flush, removed on failure
-        self.journal: list[tuple[dict[str, Any], str]] = []
+        #: (instance __dict__, attribute key or list of keys) written during the flush,
+        #: removed again if it fails
+        self.journal: list[tuple[dict[str, Any], Any]] = []
         self.inserted: list[tuple[InstanceState, Any]] = []
         self.updated: list[tuple[InstanceState, Any]] = []
         self.deleted: list[tuple[InstanceState, Any]] = []
@@ -110,8 +120,10 @@ def table_rank(mapper: Mapper) -> int:
     cached = _order_cache.get(id(md))
     if cached is None or cached[0] != len(tables):
         sorted_tables = getattr(md, "sorted_tables", None)
-        order = list(sorted_tables) if sorted_tables is not None else _sort_tables(
-            list(tables.values())
+        order = (
+            list(sorted_tables)
+            if sorted_tables is not None
+            else _sort_tables(list(tables.values()))
         )
         cached = (len(tables), {t: i for i, t in enumerate(order)})
         _order_cache[id(md)] = cached
@@ -159,20 +171,19 @@ def plan_flush(
     """Plan the statements of one flush. Raises FlushError before anything is executed."""
     plan = FlushPlan()
     by_mapper: dict[Mapper, list[list[tuple[InstanceState, Any]]]] = {}
-
-    def bucket(st: InstanceState) -> list[list[tuple[InstanceState, Any]]]:
-        b = by_mapper.get(st.mapper)
-        if b is None:
-            b = by_mapper[st.mapper] = [[], [], []]
-        return b
-
-    for item in new:
-        bucket(item[0])[0].append(item)
-    for item in modified:
-        bucket(item[0])[1].append(item)
-    for item in deleted:
-        bucket(item[0])[2].append(item)
-    order = sorted(by_mapper, key=table_rank)
+    for slot, items in enumerate((new, modified, deleted)):
+        last_mapper: Any = None
+        target: list[tuple[InstanceState, Any]] = []
+        for item in items:
+            mapper = item[0].mapper
+            if mapper is not last_mapper:
+                b = by_mapper.get(mapper)
+                if b is None:
+                    b = by_mapper[mapper] = [[], [], []]
+                target = b[slot]
+                last_mapper = mapper
+            target.append(item)
+    order = list(by_mapper) if len(by_mapper) == 1 else sorted(by_mapper, key=table_rank)
     try:
         for mapper in order:
             ins, upd, _ = by_mapper[mapper]
@@ -180,11 +191,11 @@ def plan_flush(
             if ins:
                 _plan_inserts(plan, info, ins, caps)
             if upd:
-                _plan_updates(plan, info, upd)
+                _plan_updates(plan, info, upd, caps)
         for mapper in reversed(order):
             dels = by_mapper[mapper][2]
             if dels:
-                _plan_deletes(plan, write_info(mapper), dels)
+                _plan_deletes(plan, write_info(mapper), dels, caps)
     except BaseException:
         undo_journal(plan)
         raise
@@ -196,47 +207,82 @@ def _plan_inserts(
 ) -> None:
     current: Batch | None = None
     journal = plan.journal
-    for st, obj in _order_rows(plan, items):
-        d = obj.__dict__
-        params, fetch, filled = insert_params(info, obj, d)
-        for key in filled:
-            journal.append((d, key))
-        returning = fetch if caps.returning else ()
+    make_params = info.insert_params
+    inserted = plan.inserted
+    for item in _order_rows(plan, items):
+        d = item[1].__dict__
+        params, fetch, filled = make_params(d)
+        if filled:
+            journal.append((d, filled))
         if current is None or current.fetch != fetch:
+            returning = fetch if caps.returning else ()
             current = Batch("insert", info, insert_stmt(info, returning), fetch)
             current.many = not fetch or (caps.executemany_returning and bool(returning))
             plan.batches.append(current)
-        current.rows.append((st, obj))
+        current.rows.append(item)
         current.params.append(params)
-        plan.inserted.append((st, obj))
+        inserted.append(item)
 
 
-def _plan_updates(plan: FlushPlan, info: WriteInfo, items: list[tuple[InstanceState, Any]]) -> None:
-    groups: dict[frozenset[str], Batch] = {}
+def _plan_updates(
+    plan: FlushPlan, info: WriteInfo, items: list[tuple[InstanceState, Any]], caps: Capabilities
+) -> None:
+    groups: dict[frozenset[str], tuple[Batch, tuple[str, ...] | None]] = {}
     onupdate = info.onupdate
     set_names = info.set_names
     pk_names = info.pk_names
     single_pk = pk_names[0] if len(pk_names) == 1 else None
     updated = plan.updated
     batches = plan.batches
-    for st, obj in items:
+    single_sets: dict[str, tuple[Batch, tuple[str, ...] | None]] = {}
+    for item in items:
+        st, obj = item
         committed = st.committed
         if not committed:
             continue
         d = obj.__dict__
+        if len(committed) == 1 and not onupdate:  # the common case: one attribute changed
+            ((k, old),) = committed.items()
+            cur = d.get(k, NO_VALUE)
+            updated.append(item)
+            if cur is NO_VALUE or cur is old:
+                continue
+            if old is not NO_VALUE and not _differs(old, cur):
+                continue
+            group = single_sets.get(k)
+            if group is None:
+                keys = frozenset((k,))
+                group = groups.get(keys)
+                if group is None:
+                    group = groups[keys] = _update_batch(info, keys, caps, batches)
+                single_sets[k] = group
+            batch, order = group
+            if order is not None:
+                batch.params.append((cur, st.key) if single_pk is not None else (cur, *st.key))
+            else:
+                params = {set_names[k]: cur}
+                if single_pk is not None:
+                    params[single_pk] = st.key
+                else:
+                    params.update(zip(pk_names, st.key, strict=True))
+                batch.params.append(params)
+            batch.rows.append(item)
+            continue
         try:
             changed = [
-                k for k, old in committed.items()
+                k
+                for k, old in committed.items()
                 if (cur := d.get(k, NO_VALUE)) is not NO_VALUE
                 and (old is NO_VALUE or (old is not cur and old != cur))
             ]
         except Exception:  # a value type whose != raises: compare one by one
             changed = [
-                k for k, old in committed.items()
-                if (cur := d.get(k, NO_VALUE)) is not NO_VALUE and (
-                    old is NO_VALUE or _differs(old, cur))
+                k
+                for k, old in committed.items()
+                if (cur := d.get(k, NO_VALUE)) is not NO_VALUE
+                and (old is NO_VALUE or _differs(old, cur))
             ]
-        updated.append((st, obj))
+        updated.append(item)
         if not changed:
             continue
         for cw in onupdate:
@@ -245,35 +291,150 @@ def _plan_updates(plan: FlushPlan, info: WriteInfo, items: list[tuple[InstanceSt
                 plan.journal.append((d, cw.key))
                 changed.append(cw.key)
         keys = frozenset(changed)
-        batch = groups.get(keys)
-        if batch is None:
-            batch = groups[keys] = Batch("update", info, update_stmt(info, keys))
-            batches.append(batch)
-        params = {set_names[k]: d[k] for k in changed}
-        if single_pk is not None:
-            params[single_pk] = st.key
+        group = groups.get(keys)
+        if group is None:
+            group = groups[keys] = _update_batch(info, keys, caps, batches)
+        batch, order = group
+        if order is not None:
+            key = st.key
+            batch.params.append(
+                (*[d[k] for k in order], key)
+                if single_pk is not None
+                else (*[d[k] for k in order], *key)
+            )
         else:
-            params.update(zip(pk_names, st.key))
-        batch.rows.append((st, obj))
-        batch.params.append(params)
+            params = {set_names[k]: d[k] for k in changed}
+            if single_pk is not None:
+                params[single_pk] = st.key
+            else:
+                params.update(zip(pk_names, st.key, strict=False))
+            batch.params.append(params)
+        batch.rows.append(item)
+
+
+def _update_batch(
+    info: WriteInfo, keys: frozenset[str], caps: Capabilities, batches: list[Batch]
+) -> tuple[Batch, tuple[str, ...] | None]:
+    """A new UPDATE batch for one set of changed keys, positional when the dialect allows."""
+    batch = Batch("update", info, update_stmt(info, keys))
+    ordered = sorted(keys)
+    batch.compiled = _positional(
+        info,
+        batch.stmt,
+        caps,
+        [info.set_names[k] for k in ordered] + list(info.pk_names),
+        [info.by_key[k].column.type for k in ordered] + [w.column.type for w in info.pk_writes],
+    )
+    batches.append(batch)
+    return batch, (tuple(ordered) if batch.compiled is not None else None)
+
+
+def _positional(
+    info: WriteInfo, stmt: Any, caps: Capabilities, names: list[str], types: list[Any]
+) -> Any:
+    """The Compiled of ``stmt`` when rows can be sent as plain tuples in ``names`` order.
+
+    That holds when the dialect is positional, the compiled bind order is exactly
+    ``names`` and no bound type needs a bind processor; otherwise None (dict params).
+    """
+    dialect = caps.dialect
+    if dialect is None:
+        return None
+    cache_key = ("positional", id(stmt), id(dialect))
+    hit = info.stmts.get(cache_key)
+    if hit is not None and hit[0] is stmt and hit[1] is dialect:
+        return hit[2]
+    compiled = None
+    try:
+        candidate, extracted = dialect.compile_statement(stmt)
+        if (
+            getattr(candidate, "positional", False)
+            and list(candidate.bind_names) == names
+            and all(t.bind_processor(dialect) is None for t in types)
+        ):
+            compiled = candidate
+    except Exception:  # anything unexpected: use the general path
+        compiled = None
+    info.stmts[cache_key] = (stmt, dialect, compiled)
+    return compiled
 
 
 def _differs(old: Any, new: Any) -> bool:
-    if old is new:
-        return False
     try:
         return bool(old != new)
     except Exception:  # values that refuse comparison are treated as changed
         return True
 
 
-def _plan_deletes(plan: FlushPlan, info: WriteInfo, items: list[tuple[InstanceState, Any]]) -> None:
+#: keys per ``DELETE ... WHERE pk IN (...)`` statement
+_DELETE_CHUNK = 500
+
+
+def _plan_deletes(
+    plan: FlushPlan, info: WriteInfo, items: list[tuple[InstanceState, Any]], caps: Capabilities
+) -> None:
+    if len(info.pk_writes) == 1 and len(items) > 1:
+        # One statement per chunk of keys instead of one execution per row: drivers that
+        # round-trip per executemany row (psycopg's ClientCursor) pay once per chunk.
+        from athanor.sql.dml import delete
+
+        col = info.pk_writes[0].column
+        for start in range(0, len(items), _DELETE_CHUNK):
+            chunk = items[start : start + _DELETE_CHUNK]
+            keys = [st.key for st, _ in chunk]
+            batch = Batch("delete_in", info, None)
+            batch.compiled = _delete_in_compiled(info, caps, len(keys))
+            if batch.compiled is not None:  # SQL compiled once per chunk size
+                batch.params = keys
+            else:
+                batch.stmt = delete(info.table).where(col.in_(keys))
+            batch.rows.extend(chunk)
+            plan.batches.append(batch)
+        plan.deleted.extend(items)
+        return
     batch = Batch("delete", info, delete_stmt(info))
-    for st, obj in items:
-        batch.rows.append((st, obj))
-        batch.params.append(pk_params(info, st.key))
-        plan.deleted.append((st, obj))
+    batch.compiled = _positional(
+        info, batch.stmt, caps, list(info.pk_names), [w.column.type for w in info.pk_writes]
+    )
+    single = len(info.pk_names) == 1
+    rows = batch.rows
+    params = batch.params
+    for item in items:
+        st = item[0]
+        rows.append(item)
+        if batch.compiled is not None:
+            params.append((st.key,) if single else tuple(st.key))
+        else:
+            params.append(pk_params(info, st.key))
+    plan.deleted.extend(items)
     plan.batches.append(batch)
+
+
+def _delete_in_compiled(info: WriteInfo, caps: Capabilities, n: int) -> Any:
+    """Compiled ``DELETE ... WHERE pk IN (?, ... n)`` when its params can be a plain tuple."""
+    dialect = caps.dialect
+    if dialect is None:
+        return None
+    cache_key = ("delete_in", n, id(dialect))
+    hit = info.stmts.get(cache_key)
+    if hit is not None and hit[0] is dialect:
+        return hit[1]
+    from athanor.sql.dml import delete
+
+    col = info.pk_writes[0].column
+    compiled = None
+    try:
+        candidate, _ = dialect.compile_statement(delete(info.table).where(col.in_(list(range(n)))))
+        if (
+            getattr(candidate, "positional", False)
+            and len(candidate.bind_names) == n
+            and col.type.bind_processor(dialect) is None
+        ):
+            compiled = candidate
+    except Exception:  # anything unexpected: build a Core statement per chunk instead
+        compiled = None
+    info.stmts[cache_key] = (dialect, compiled)
+    return compiled
 
 
 def _order_rows(
@@ -305,6 +466,10 @@ def _order_rows(
 
 def undo_journal(plan: FlushPlan) -> None:
     """Remove values the flush wrote into objects (defaults, generated keys)."""
-    for d, key in reversed(plan.journal):
-        d.pop(key, None)
+    for d, keys in reversed(plan.journal):
+        if isinstance(keys, str):
+            d.pop(keys, None)
+        else:
+            for key in keys:
+                d.pop(key, None)
     plan.journal.clear()

@@ -1,7 +1,8 @@
 """The pool classes: how idle connections are stored and how many may exist.
 
 * :class:`QueuePool`: up to ``pool_size`` kept connections plus ``max_overflow`` temporary
-  ones; a checkout waits up to ``timeout`` seconds for a free one, then raises
+  ones (``pool_size=0``: no limit, every connection kept); a checkout waits up to
+  ``timeout`` seconds for a free one, then raises
   :class:`athanor.exc.TimeoutError` naming where every checked-out connection was taken.
   One :class:`threading.Condition` guards the idle deque and the open-connection count;
   driver connects and closes happen outside it.
@@ -47,7 +48,9 @@ class QueuePool(Pool):
         self._cond = threading.Condition(threading.Lock())
 
     def _limit_reached(self) -> bool:
-        return self._max_overflow >= 0 and self._total >= self._size + self._max_overflow
+        if self._size == 0 or self._max_overflow < 0:  # pool_size=0: no limit at all
+            return False
+        return self._total >= self._size + self._max_overflow
 
     def _acquire(self) -> ConnectionRecord | None:
         deadline = 0.0
@@ -81,7 +84,7 @@ class QueuePool(Pool):
 
     def _release(self, record: ConnectionRecord) -> None:
         with self._cond:
-            if len(self._idle) < self._size:
+            if len(self._idle) < self._size or self._size == 0:
                 self._idle.append(record)
                 self._cond.notify()
                 return

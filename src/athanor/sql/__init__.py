@@ -75,6 +75,7 @@ from athanor.sql.selectable import (
     lateral,
     outerjoin,
     table,
+    values,
 )
 
 # --- schema and types (owner: SQL schema) ---------------------------------------------

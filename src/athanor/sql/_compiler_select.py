@@ -282,6 +282,20 @@ class SelectCompilerMixin:
             inner = inner.element
         return f"LATERAL ({self.process(inner, asfrom=True, lateral=True)}) AS {name}"
 
+    def visit_values(self, v: Any, *, asfrom: bool = False, **kw: Any) -> str:
+        name = self.quote(v.name) if v.name else self.anon_name(v)
+        if not asfrom:
+            return name
+        if not v._rows:
+            raise exc.CompileError(
+                "Compiling values() failed: it has no rows. Call .data([(...), ...]).")
+        names = [self.quote(c.name) for c in v._column_defs]
+        first = ", ".join(f"{self.process(val)} AS {n}"
+                          for val, n in zip(v._rows[0], names, strict=True))
+        rest = ["SELECT " + ", ".join(self.process(val) for val in row) for row in v._rows[1:]]
+        body = " UNION ALL ".join(["SELECT " + first, *rest])
+        return f"({body}) AS {name}"
+
     def visit_join(self, j: Any, *, asfrom: bool = True, **kw: Any) -> str:
         kind = "FULL OUTER JOIN" if j.full else ("LEFT OUTER JOIN" if j.isouter else "JOIN")
         left = self.process(j.left, asfrom=True)

@@ -88,9 +88,17 @@ def column(name: str, type_: Any = None, *, is_literal: bool = False) -> ColumnC
     return ColumnClause(name, _instance(type_) if type_ else None, is_literal=is_literal)
 
 
-def bindparam(key: str | None, value: Any = None, type_: Any = None, *, unique: bool = False,
-              required: Any = None, callable_: Any = None, expanding: bool = False,
-              literal_execute: bool = False) -> BindParameter:
+_NO_ARG: Any = object()
+
+
+def bindparam(key: str | None, value: Any = _NO_ARG, type_: Any = None, *,
+              unique: bool = False, required: Any = _NO_ARG, callable_: Any = None,
+              expanding: bool = False, literal_execute: bool = False) -> BindParameter:
+    """A named parameter; without a value (or callable_) one must be given at execution."""
+    if required is _NO_ARG:
+        required = value is _NO_ARG and callable_ is None
+    if value is _NO_ARG:
+        value = None
     return BindParameter(key, value, _instance(type_) if type_ else None, unique=unique,
                          required=required, callable_=callable_, expanding=expanding)
 

@@ -362,6 +362,9 @@ class Select(SelectBase):
 
     def join(self, target: Any, onclause: Any = None, *, isouter: bool = False,
              full: bool = False) -> Select:
+        rel = getattr(onclause if onclause is not None else target, "_athanor_join", None)
+        if rel is not None:  # an ORM relationship attribute: ON from the relationship
+            return rel(self, isouter, full, target if onclause is not None else None)
         new = self._clone()
         new._setup_joins = self._setup_joins + ((target, onclause, None, isouter, full),)
         return new
@@ -378,6 +381,14 @@ class Select(SelectBase):
     def outerjoin_from(self, from_: Any, target: Any, onclause: Any = None, *,
                        full: bool = False) -> Select:
         return self.join_from(from_, target, onclause, isouter=True, full=full)
+
+    _with_options: tuple[Any, ...] = ()
+
+    def options(self, *options: Any) -> Select:
+        """ORM loader options (joinedload() & co); they do not change the SQL's cache key."""
+        new = self._clone()
+        new._with_options = self._with_options + options
+        return new
 
     def distinct(self, *expr: Any) -> Select:
         new = self._clone()

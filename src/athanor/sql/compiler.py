@@ -16,8 +16,11 @@ tuple is then one loop over precomputed slots.
 
 from __future__ import annotations
 
+import datetime
 import re
+import uuid
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import athanor.exc as exc
@@ -202,14 +205,20 @@ class SQLCompiler(SelectCompilerMixin, DMLCompilerMixin):
         compiled.implicit_returning = self._implicit
         return compiled
 
+    #: Set to the statement's extracted values to render binds inline (``literal_binds``).
+    literal_values: Sequence[Any] | None = None
+
     def _finish(self, body: str) -> tuple[str, list[Slot]]:
         ordered: list[Slot] = []
         style = self.dialect.paramstyle
-        if style in ("format", "pyformat"):
+        literal = self.literal_values
+        if style in ("format", "pyformat") and literal is None:
             body = body.replace("%", "%%")
 
         def sub(m: re.Match[str]) -> str:
             slot = self._slots[int(m.group(1))]
+            if literal is not None:
+                return self.render_literal_value(_slot_value(slot, literal))
             if style == "named":
                 if not any(s is slot for s in ordered):
                     ordered.append(slot)
@@ -378,6 +387,25 @@ class SQLCompiler(SelectCompilerMixin, DMLCompilerMixin):
             text += " ESCAPE " + self.render_string_literal(b.escape)
         return text
 
+    def render_literal_value(self, value: Any) -> str:
+        """A Python value as SQL text, for ``literal_binds`` display only."""
+        if value is None or value is REQUIRED:
+            return "NULL"
+        if isinstance(value, bool):
+            return ("true" if value else "false") if self.dialect.supports_native_boolean \
+                else str(int(value))
+        if isinstance(value, (int, float, Decimal)):
+            return repr(value) if isinstance(value, float) else str(value)
+        if isinstance(value, (str, datetime.date, datetime.time, uuid.UUID)):
+            text = value if isinstance(value, str) else (
+                value.isoformat(" ") if isinstance(value, datetime.datetime)
+                else str(value))
+            return self.render_string_literal(text)
+        raise exc.CompileError(
+            f"Rendering a {type(value).__name__} value inline (literal_binds) failed: no "
+            "literal form is known for it. Compile without literal_binds and read "
+            "compiled.params.")
+
     def render_string_literal(self, value: str) -> str:
         return "'" + value.replace("'", "''") + "'"
 
@@ -463,6 +491,15 @@ class SQLCompiler(SelectCompilerMixin, DMLCompilerMixin):
 
     def visit_extract(self, e: Any, **kw: Any) -> str:
         return f"EXTRACT({e.field} FROM {self.process(e.expr, **_inner(kw))})"
+
+
+def _slot_value(slot: Slot, extracted: Sequence[Any]) -> Any:
+    name, idx, const, default, _ = slot
+    if idx >= 0:
+        return extracted[idx]
+    if default is not None:
+        return default(None)
+    return None if const is _NO_VALUE else const
 
 
 def _frame(value: Any, lower: bool) -> str:

@@ -30,7 +30,7 @@ class BaseDialect:
     paramstyle: ClassVar[str] = "named"
 
     # --- features: each flag answers one question --------------------------------------
-    supports_returning: ClassVar[bool] = False  # Can INSERT/UPDATE/DELETE ... RETURNING give rows back?
+    supports_returning: ClassVar[bool] = False  # Can INSERT/UPDATE/DELETE RETURNING rows?
     supports_multivalues_insert: ClassVar[bool] = True  # Can one INSERT carry several VALUES rows?
     supports_native_boolean: ClassVar[bool] = False  # Is there a real BOOLEAN type with TRUE/FALSE?
     supports_native_uuid: ClassVar[bool] = False  # Is there a UUID column type?
@@ -50,7 +50,7 @@ class BaseDialect:
     supports_nulls_ordering: ClassVar[bool] = True  # Does ORDER BY take NULLS FIRST/LAST?
     supports_intersect: ClassVar[bool] = True  # Do INTERSECT / EXCEPT exist?
     supports_cte: ClassVar[bool] = True  # Does WITH ... work?
-    supports_upsert: ClassVar[bool] = True  # Is there some INSERT ... ON CONFLICT / ON DUPLICATE KEY?
+    supports_upsert: ClassVar[bool] = True  # ON CONFLICT / ON DUPLICATE KEY?
     supports_alter: ClassVar[bool] = True  # Can ALTER TABLE add constraints after creation?
     requires_limit_for_offset: ClassVar[bool] = False  # Is OFFSET only valid after LIMIT?
     max_identifier_length: ClassVar[int] = 63  # Longest table/column/constraint name.
@@ -108,7 +108,10 @@ class BaseDialect:
             self.compile_count += 1
             compiled = self.statement_compiler(self, statement, binds, keys).compile()
             if len(cache) >= self.compiled_cache_size:
-                del cache[next(iter(cache))]
+                try:  # another thread may be evicting too: losing the race is harmless
+                    del cache[next(iter(cache))]
+                except (KeyError, RuntimeError, StopIteration):
+                    pass
             cache[key] = compiled
         return compiled, extracted
 
@@ -119,10 +122,12 @@ class BaseDialect:
         st = _KeyState()
         statement._ck(st)
         binds = st.binds
-        compiled = self.statement_compiler(self, statement, binds, kw.get("column_keys")
-                                           ).compile()
-        compiled._extracted = tuple(
-            [REQUIRED if b.required else b.effective_value() for b in binds])
+        extracted = tuple([REQUIRED if b.required else b.effective_value() for b in binds])
+        compiler = self.statement_compiler(self, statement, binds, kw.get("column_keys"))
+        if (kw.get("compile_kwargs") or {}).get("literal_binds"):
+            compiler.literal_values = extracted
+        compiled = compiler.compile()
+        compiled._extracted = extracted
         return compiled
 
     def __repr__(self) -> str:

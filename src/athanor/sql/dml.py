@@ -159,7 +159,7 @@ def _value_expr(col: ColumnClause, value: Any, suffix: str = "") -> ColumnElemen
         return value  # type: ignore[return-value]
     t = col.type
     return BindParameter(col.key + suffix, value, type_=None if getattr(
-        t, "_is_null_type", False) else t)
+        t, "_is_null_type", False) else t, required=False)
 
 
 class Insert(DMLBase):

@@ -15,6 +15,10 @@ Two traversals matter for speed:
 Operator overloads live on :class:`ColumnElement` (``==`` builds a comparison, it does not
 compare). Grouping is decided when a node is built (``self_group``), using the operator
 precedence table in :mod:`athanor.sql.operators`.
+
+This module holds the base classes and leaf nodes; operator nodes are in
+:mod:`._composite`, wrappers (label, cast, concat...) in :mod:`._derived` and the public
+factory functions in :mod:`._constructors`. All of them are importable from here.
 """
 
 from __future__ import annotations
@@ -552,6 +556,8 @@ class BindParameter(ColumnElement):
         self.unique = unique or key is None
         self.value = value
         self.callable = callable_
+        # A named, non-unique bind with no value must get one at execution; callers that
+        # mean NULL (insert().values(name=None), bindparams(x=None)) pass required=False.
         if required is None:
             required = value is None and callable_ is None and not unique and key is not None
         self.required = bool(required)
@@ -613,7 +619,8 @@ class TextClause(ClauseElement):
         for name, value in values.items():
             self._check_name(name)
             existing = new._binds[name]
-            new._binds[name] = BindParameter(name, value, type_=existing._type)
+            new._binds[name] = BindParameter(name, value, type_=existing._type,
+                                             required=False)
         return new
 
     def _check_name(self, name: str) -> None:

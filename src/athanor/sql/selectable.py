@@ -482,3 +482,52 @@ def join(left: Any, right: Any, onclause: Any = None, isouter: bool = False,
 
 def outerjoin(left: Any, right: Any, onclause: Any = None, full: bool = False) -> Join:
     return Join(left, right, onclause, isouter=True, full=full)
+
+
+class Values(FromClause):
+    """A literal row set usable in FROM: ``values(column('a', Integer), name='v').data([...])``.
+
+    Rendered as a UNION ALL of one-row SELECTs, which every supported database accepts (the
+    ``VALUES ... AS v(a, b)`` spelling is not portable); each value is a bind parameter.
+    """
+
+    __visit_name__ = "values"
+
+    def __init__(self, *columns: ColumnClause, name: str | None = None) -> None:
+        self.name = name
+        self._column_defs = columns
+        self._rows: tuple[tuple[Any, ...], ...] = ()
+
+    def data(self, rows: Iterable[Iterable[Any]]) -> Values:
+        from athanor.sql.elements import _bind_against
+        width = len(self._column_defs)
+        new_rows = []
+        for row in rows:
+            row = tuple(row)
+            if len(row) != width:
+                raise exc.ArgumentError(
+                    f"values().data() failed: a row has {len(row)} values but {width} "
+                    "columns were declared. Give every row one value per column.")
+            new_rows.append(tuple(_bind_against(c, v) for c, v in
+                                  zip(self._column_defs, row, strict=True)))
+        new = Values(*self._column_defs, name=self.name)
+        new._rows = self._rows + tuple(new_rows)
+        return new
+
+    def _populate_columns(self) -> ColumnCollection:
+        out = ColumnCollection()
+        for c in self._column_defs:
+            out.add(ColumnClause(c.name, c.type, _selectable=self))
+        return out
+
+    def _ck(self, st: _KeyState) -> Any:
+        ref = st.anon(self)
+        if ref is not None:
+            return ref
+        return ("values", self.name, tuple((c.name, c._ck(st)) for c in self._column_defs),
+                tuple(tuple(v._ck(st) for v in row) for row in self._rows))
+
+
+def values(*columns: ColumnClause, name: str | None = None, literal_binds: bool = False
+           ) -> Values:
+    return Values(*columns, name=name)

@@ -198,6 +198,9 @@ class GenericTypeCompiler:
     def visit_JSON(self, type_: Any, **kw: Any) -> str:
         return "JSON"
 
+    def visit_JSONB(self, type_: Any, **kw: Any) -> str:
+        return self.visit_JSON(type_)
+
     def visit_ARRAY(self, type_: Any, **kw: Any) -> str:
         raise exc.UnsupportedCompilationError(
             f"Rendering ARRAY failed: {getattr(self.dialect, 'name', 'this database')} has no "

@@ -36,6 +36,15 @@ class MySQLCompiler(SQLCompiler):
             return f"NOT ({text})" if b.operator is ops.is_distinct_from else text
         return super().visit_binary(b, **kw)
 
+    def visit_function(self, fn: Any, **kw: Any) -> str:
+        if fn.filter_clause is None:
+            return super().visit_function(fn, **kw)
+        # No aggregate FILTER (WHERE ...): feed the aggregate CASE WHEN cond THEN arg END.
+        cond = self.process(fn.filter_clause)
+        args = [self.process(a) for a in fn.clauses.clauses] or ["1"]
+        wrapped = ", ".join(f"CASE WHEN {cond} THEN {a} END" for a in args)
+        return f"{self.function_names.get(fn.name.lower(), fn.name)}({wrapped})"
+
     def limit_clause(self, select: Any) -> str:
         limit = self.process(select._limit) if select._limit is not None else _MAX_LIMIT
         text = " LIMIT " + limit

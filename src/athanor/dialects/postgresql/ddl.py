@@ -13,7 +13,7 @@ from typing import Any
 
 from athanor import exc
 from athanor.sql import structtypes
-from athanor.sql.ddl import DDLCompiler
+from athanor.sql.ddl import DDLCompiler, unwrap_type
 from athanor.sql.type_api import Storage
 from athanor.sql.typecompiler import GenericTypeCompiler
 
@@ -77,6 +77,9 @@ class PostgreSQLTypeCompiler(GenericTypeCompiler):
             )
         return _quote_name(type_.name, type_.schema)
 
+    def visit_JSONB(self, type_: Any, **kw: Any) -> str:
+        return "JSONB"
+
     def visit_ARRAY(self, type_: Any, **kw: Any) -> str:
         inner = self.process(type_.item_type)
         return inner + "[]" * (type_.dimensions or 1)
@@ -94,7 +97,8 @@ class PostgreSQLDDLCompiler(DDLCompiler):
 
     def column_type(self, column: Any, autoincrement: bool) -> str:
         if autoincrement and column.identity is None and column.sequence is None:
-            serial = _SERIAL.get(getattr(column.type, "__visit_name__", ""))
+            impl = unwrap_type(column.type, self.dialect)
+            serial = _SERIAL.get(getattr(impl, "__visit_name__", ""))
             if serial is not None:
                 return serial
         return super().column_type(column, autoincrement)
@@ -102,27 +106,21 @@ class PostgreSQLDDLCompiler(DDLCompiler):
     def enum_is_native(self, type_: Any) -> bool:
         return bool(type_.native_enum)
 
+    @staticmethod
+    def has_type(connection: Any, name: str, schema: str | None = None) -> bool:
+        """Does a type ``name`` exist (in ``schema`` or the current schema)?"""
+        return _exists(connection, "pg_type t JOIN pg_catalog.pg_namespace n "
+                       "ON n.oid = t.typnamespace", "t.typname", "n.nspname", name, schema)
 
-def has_type(connection: Any, name: str, schema: str | None = None) -> bool:
-    """Does a type ``name`` exist (in ``schema`` or the current schema)?"""
-    sql = (
-        "SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n "
-        "ON n.oid = t.typnamespace WHERE t.typname = %s AND n.nspname = "
-        + ("%s" if schema else "current_schema()")
-    )
+    @staticmethod
+    def has_table(connection: Any, name: str, schema: str | None = None) -> bool:
+        """Does table ``name`` exist (in ``schema`` or the current schema)?"""
+        return _exists(connection, "pg_tables", "tablename", "schemaname", name, schema)
+
+
+def _exists(connection: Any, catalog: str, name_col: str, schema_col: str, name: str,
+            schema: str | None) -> bool:
+    sql = (f"SELECT 1 FROM pg_catalog.{catalog} WHERE {name_col} = %s AND {schema_col} = "
+           + ("%s" if schema else "current_schema()"))
     params = (name, schema) if schema else (name,)
     return connection.exec_driver_sql(sql, params).first() is not None
-
-
-def has_table(connection: Any, name: str, schema: str | None = None) -> bool:
-    """Does table ``name`` exist (in ``schema`` or the current schema)?"""
-    sql = (
-        "SELECT 1 FROM pg_catalog.pg_tables WHERE tablename = %s AND schemaname = "
-        + ("%s" if schema else "current_schema()")
-    )
-    params = (name, schema) if schema else (name,)
-    return connection.exec_driver_sql(sql, params).first() is not None
-
-
-PostgreSQLDDLCompiler.has_type = staticmethod(has_type)  # type: ignore[attr-defined]
-PostgreSQLDDLCompiler.has_table = staticmethod(has_table)  # type: ignore[method-assign]

@@ -4,7 +4,8 @@ Differences from the generic compiler: ``now()`` is ``CURRENT_TIMESTAMP``; OFFSE
 LIMIT (``LIMIT -1``); EXTRACT does not exist (``strftime()`` instead); members of a compound
 SELECT cannot be parenthesised (wrapped as ``SELECT * FROM (...)`` when they carry ORDER BY
 or LIMIT); ``ON CONFLICT ON CONSTRAINT`` does not exist. ILIKE and FOR UPDATE are handled by
-the dialect's feature flags (emulated / omitted).
+the dialect's feature flags (emulated / omitted). CAST to a date/time type is a CAST to
+TEXT, the storage format of those types here.
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ class SQLiteCompiler(SQLCompiler):
         if fn.name.lower() == "now" and not fn.clauses.clauses:
             return "CURRENT_TIMESTAMP"
         return super().visit_function(fn, **kw)
+
+    def cast_type(self, type_: Any) -> str:
+        # SQLite keeps dates and times as text; CAST(... AS DATE) would give the value
+        # NUMERIC affinity and turn '2024-03-09' into 2024. Cast to TEXT instead.
+        name = super().cast_type(type_)
+        if name.upper().startswith(("DATE", "TIME", "JSON", "UUID")):
+            return "TEXT"
+        return name
 
     def limit_clause(self, select: Any) -> str:
         text = " LIMIT " + (self.process(select._limit) if select._limit is not None else "-1")
