@@ -1,5 +1,6 @@
 # The two commands a newcomer needs:  `make demo`  and  `make test`.
 PYTHON ?= python3
+PYTEST_ARGS ?= -n 2
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed

@@ -235,9 +235,10 @@ def filter_by_list(
         stmt = select(mapper.class_).where(
             and_(*[c == BindParameter(f"_fb_{i}", None, type_=c.type) for i, c in enumerate(cols)])
         )
-        entry = mapper._stmt_cache[("filter_by", keys)] = (stmt, cols, {})
-    stmt, cols, per_dialect = entry
-    per_dialect: dict[int, Any]
+        per: dict[int, Any] = {}
+        entry = mapper._stmt_cache[("filter_by", keys)] = (stmt, cols, per)
+    stmt, cols = entry[0], entry[1]
+    per_dialect: dict[int, Any] = entry[2]
     layout = entity_layout(stmt)
     if layout is None or _joined().wants(session, stmt, layout):
         return None
