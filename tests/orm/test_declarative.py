@@ -243,3 +243,16 @@ def test_unmapped_class_errors() -> None:
 
     with pytest.raises(UnmappedClassError, match="Plain"):
         class_mapper(Plain)
+
+
+def test_configure_mappers_prepares_loaders() -> None:
+    from athanor.orm import configure_mappers
+
+    Base = declarative_base()
+
+    class Thing(Base):
+        __tablename__ = "thing_cfg"
+        id = Column(Integer, primary_key=True)
+
+    configure_mappers()
+    assert any(k[0] == "loader_code" for k in athanor.inspect(Thing)._stmt_cache)

@@ -55,6 +55,10 @@ class Dialect(BaseDialect):
     supports_sane_rowcount: ClassVar[bool] = True
     #: Does executemany() report the summed rowcount?
     supports_sane_multi_rowcount: ClassVar[bool] = True
+    #: Can the driver run an executemany with RETURNING as one batch and give every
+    #: parameter set's rows (``do_executemany_returning``)? Else the engine runs one
+    #: execution per set.
+    supports_executemany_returning: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -181,3 +185,13 @@ class Dialect(BaseDialect):
     # --- results ---------------------------------------------------------------------
     def get_lastrowid(self, cursor: Any) -> Any:
         return cursor.lastrowid
+
+    def do_executemany_returning(
+        self, cursor: Any, statement: str, param_sets: list[Any]
+    ) -> list[Any]:
+        """Run ``statement`` (which has RETURNING) once per parameter set as one batch and
+        return every set's raw rows, in order; only when ``supports_executemany_returning``."""
+        raise NotImplementedError(
+            f"Running executemany with RETURNING failed: the {self.name} dialect has no batch "
+            "form. Check supports_executemany_returning first."
+        )

@@ -19,6 +19,7 @@ invalidated; the Connection reconnects on next use once its transaction is rolle
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -57,6 +58,9 @@ class Connection:
         self._savepoint_seq = 0
         self._closed = False
         self._isolation_changed = False
+        #: results still holding a driver cursor, closed when the connection is released
+        #: (weak: a result dropped unread is freed, and its cursor closed, by refcounting).
+        self._open_results: weakref.WeakSet[CursorResult] = weakref.WeakSet()
         self._execution_options: dict[str, Any] = engine._execution_options
         self._echo = engine._echo or log.isEnabledFor(_INFO)
         self._echo_rows = engine._echo == "debug" or log.isEnabledFor(logging.DEBUG)
@@ -222,24 +226,58 @@ class Connection:
                 cursor.execute(sql)
             else:
                 cursor.execute(sql, params)
-            return CursorResult(self, cursor, compiled, params, many=many)
+            result = CursorResult(self, cursor, compiled, params, many=many)
         except BaseException as err:
             _close_quietly(cursor)
             self._raise_wrapped(err, sql, params)
+        if result._cursor is not None:
+            self._open_results.add(result)
+        return result
+
+    def _close_open_cursors(self) -> None:
+        """Close the cursors of results not read to the end (before the driver connection
+        goes back to the pool or away); reading them afterwards raises ResourceClosedError."""
+        results = self._open_results
+        if results:
+            for result in list(results):
+                result._close_for_connection()
+            results.clear()
 
     def _execute_each(self, compiled: Any, param_sets: list[Any]) -> CursorResult:
-        """executemany with RETURNING: one execution per set, rows gathered in order."""
+        """executemany with RETURNING: one execution per set, rows gathered in order (so an
+        INSERT's ``inserted_primary_key_rows`` has each set's own RETURNING row)."""
+        if self.dialect.supports_executemany_returning:
+            return self._run_returning_batch(compiled, param_sets)
         rows: list[Any] = []
         result: CursorResult | None = None
         for params in param_sets:
             result = self._run(compiled.string, params, False, compiled)
             rows.extend(result._raw_all())
-        assert result is not None
-        result._buffer = rows
-        result._closed = False
-        result._many = True
-        result._parameters = param_sets
-        result.rowcount = len(param_sets)
+        if result is None:
+            raise exc.ArgumentError(
+                "Executing a statement failed: executemany got no parameter sets. Pass at "
+                "least one dict."
+            )
+        result._gathered(rows, param_sets)
+        return result
+
+    def _run_returning_batch(self, compiled: Any, param_sets: list[Any]) -> CursorResult:
+        """executemany with RETURNING as one driver batch (``do_executemany_returning``)."""
+        sql = compiled.string
+        dbapi = self._dbapi if self._dbapi is not None else self._revive()
+        if self._transaction is None:
+            self._autobegin()
+        if self._echo:
+            self._log_statement(sql, param_sets, True)
+        cursor = None
+        try:
+            cursor = dbapi.cursor()
+            rows = self.dialect.do_executemany_returning(cursor, sql, param_sets)
+            result = CursorResult(self, cursor, compiled, param_sets, many=True)
+        except BaseException as err:
+            _close_quietly(cursor)
+            self._raise_wrapped(err, sql, param_sets)
+        result._gathered(rows, param_sets, raw=True)
         return result
 
     def _exec_control(self, sql: str) -> None:
@@ -384,6 +422,7 @@ class Connection:
         return self._dbapi
 
     def _invalidate_after_error(self, err: BaseException | None) -> None:
+        self._close_open_cursors()
         pooled, self._pooled, self._dbapi = self._pooled, None, None
         if pooled is not None:
             pooled.invalidate(err)
@@ -407,6 +446,7 @@ class Connection:
         """Roll back anything open and return the driver connection to the pool."""
         if self._closed:
             return
+        self._close_open_cursors()
         try:
             if self._transaction is not None:
                 try:
@@ -418,6 +458,7 @@ class Connection:
             self._release()
 
     def _release(self) -> None:
+        self._close_open_cursors()
         pooled, self._pooled, self._dbapi = self._pooled, None, None
         if pooled is None:
             return

@@ -9,7 +9,9 @@ Layers of a result, bottom up:
    (:class:`Result`), one column's value (:class:`ScalarResult`) or a
    :class:`RowMapping` (:class:`MappingResult`), optionally de-duplicated (``unique()``).
 
-Views share their source, so ``result.scalars()`` consumes the same rows. The per-row cost
+Views share their source, so ``result.scalars()`` consumes the same rows. A result holds no
+reference to itself (no cycle), so an unread result dropped by its caller is freed, and its
+cursor released, at once by reference counting. The per-row cost
 is one ``map()`` call of the view's maker over a list: a Row class per result shape
 (:func:`athanor.engine.row.row_class`), ``operator.itemgetter`` for scalars.
 
@@ -246,15 +248,29 @@ class _View:
         self.close()
 
 
+class _SelfSource:
+    """``Result._source``: the result itself, without storing a reference to itself.
+
+    A non-data descriptor, so views of another result (``_ColumnsResult``) still set
+    ``self._source`` in their ``__dict__``. Storing ``self._source = self`` instead would make
+    every result a reference cycle, freed (and its cursor closed) only by the cycle collector.
+    """
+
+    __slots__ = ()
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        return obj
+
+
 class Result(_View):
     """Rows of a statement, as :class:`Row` objects (SQLAlchemy 2.x's ``Result``)."""
 
     _closed = False
     _hard_closed_flag = False
     _yield_per: int | None = None
+    _source = _SelfSource()  # type: ignore[assignment]
 
     def __init__(self, metadata: ResultMetaData | None) -> None:
-        self._source = self
         self._set_metadata(metadata)
 
     def _set_metadata(self, metadata: ResultMetaData | None) -> None:

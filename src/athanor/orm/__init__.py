@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from athanor.orm import exc
+from athanor.orm._aliased import AliasedClass, aliased
 from athanor.orm.attributes import History, InstrumentedAttribute
 from athanor.orm.decl import (
     DeclarativeBase,
@@ -90,6 +91,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AliasedClass",
+    "aliased",
     "Load",
     "MANYTOMANY",
     "MANYTOONE",

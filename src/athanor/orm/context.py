@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 def _mapper_of_entity(e: Any) -> Mapper | None:
     if isinstance(e, type):
         return e.__dict__.get("__mapper__")
-    return None
+    return e.__dict__.get("_aliased_mapper") if hasattr(e, "_aliased_columns") else None
 
 
 _mappers_by_table: dict[int, Any] = {}
@@ -120,12 +120,13 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
         if mapper is not None:
             table_cols = list(coerced.c)
             index = {id(c): i for i, c in enumerate(table_cols)}
-            positions = tuple(pos + index[id(c)] for c in mapper._columns)
+            cols = mapper._columns if isinstance(e, type) else e._aliased_columns
+            positions = tuple(pos + index[id(c)] for c in cols)
             if positions == tuple(range(len(table_cols))) and len(raw) == 1:
                 items.append((mapper, None))
             else:
                 items.append((mapper, positions))
-            keys.append(mapper.class_.__name__)
+            keys.append(mapper.class_.__name__ if isinstance(e, type) else e.__name__)
             pos += len(table_cols)
         else:
             width = len(coerced.c) if hasattr(coerced, "c") and not hasattr(coerced, "type") else 1
@@ -135,7 +136,10 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
                     keys.append(exported[pos + j][0])
             else:
                 items.append((None, pos))
-                keys.append(exported[pos][0])
+                # an entity's columns do not take names: query(User, User.name) -> "name"
+                own = getattr(exported[pos][1], "_label_name", None)
+                keys.append(own if isinstance(own, str) and own not in keys
+                            else exported[pos][0])
             pos += width
     return EntityLayout(tuple(keys), items, len(items) == 1)
 
@@ -564,6 +568,10 @@ def _execute_orm_dml(
         return session._connection().execute(stmt, params)
     sync = options.get("synchronize_session", "auto")
     session._autoflush()
+    if (kind == "update" and isinstance(params, list) and not stmt._where
+            and stmt._values is None):  # ORM bulk UPDATE by primary key
+        bulk_update(session, mapper, params)
+        return BulkInsertResult(len(params))
     return synchronized_dml(session, mapper, stmt, params, sync)
 
 

@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from athanor.orm.session import Session
 
 
+def _entity_mapper(e: Any) -> Mapper | None:
+    """The mapper of a mapped class or ``aliased()`` entity, else None."""
+    if isinstance(e, type):
+        return e.__dict__.get("__mapper__")  # type: ignore[no-any-return]
+    return e.__dict__.get("_aliased_mapper") if hasattr(e, "_aliased_columns") else None
+
+
 class Query:
     """``session.query(Model)`` / ``session.query(Model.col, ...)``."""
 
@@ -36,12 +43,13 @@ class Query:
         self._built = select(*entities)
         first = entities[0] if len(entities) == 1 else None
         #: the mapper when the query selects exactly one mapped class (results are objects)
-        self._single = first.__dict__.get("__mapper__") if isinstance(first, type) else None
+        self._single = _entity_mapper(first)
 
     # defaults shared by all instances (set per instance only when changed)
     _options: tuple[Any, ...] = ()
     _populate_existing = False
     _exec_options: dict[str, Any] = {}  # noqa: RUF012 - replaced, never mutated
+    _params: dict[str, Any] = {}  # noqa: RUF012 - replaced, never mutated
     #: ``filter_by`` criteria not yet applied to ``_built`` ((key, value) pairs)
     _fb: tuple[tuple[str, Any], ...] = ()
     #: True while the statement is ``select(Model)`` plus filter_by criteria only
@@ -160,7 +168,7 @@ class Query:
         new = self._copy(self._stmt.with_only_columns(*entities))
         new._entities = tuple(entities)
         first = entities[0] if len(entities) == 1 else None
-        new._single = first.__dict__.get("__mapper__") if isinstance(first, type) else None
+        new._single = _entity_mapper(first)
         return new
 
     def add_columns(self, *columns: Any) -> Query:
@@ -202,10 +210,10 @@ class Query:
         return self
 
     def params(self, *args: Any, **kw: Any) -> Query:
-        raise exc.InvalidRequestError(
-            "Query.params() is not supported: put values in the criteria directly, or use "
-            "bindparam() and session.execute(stmt, params)."
-        )
+        """Values for bind parameters in the criteria (``filter(text("id < :v")).params(v=5)``)."""
+        new = self._copy()
+        new._params = {**self._params, **(args[0] if args else {}), **kw}
+        return new
 
     # -- subqueries ---------------------------------------------------------------------
     def subquery(self, name: str | None = None, **kw: Any) -> Any:
@@ -239,7 +247,8 @@ class Query:
         if self._populate_existing:
             opts["populate_existing"] = True
         return self._session("all()").execute(
-            stmt if stmt is not None else self._stmt, execution_options=opts
+            stmt if stmt is not None else self._stmt, self._params or None,
+            execution_options=opts
         )
 
     def _single_entity(self) -> bool:
@@ -251,7 +260,8 @@ class Query:
         return result.all()
 
     def all(self) -> list[Any]:
-        if self._single is not None and not self._populate_existing and not self._exec_options:
+        if (self._single is not None and not self._populate_existing and not self._exec_options
+                and not self._params):
             session = self._session("all()")
             if self._plain and self._fb:
                 found = session._filter_by_list(self._single, self._fb)
@@ -305,7 +315,7 @@ class Query:
         from athanor.sql.functions import func
 
         stmt = select(func.count()).select_from(self._stmt.subquery())
-        return int(self._session("count()").execute(stmt).scalar() or 0)
+        return int(self._session("count()").execute(stmt, self._params or None).scalar() or 0)
 
     def get(self, ident: Any) -> Any:
         mapper = self._primary_mapper("get()")

@@ -407,6 +407,8 @@ def _ann_text(ann: Any) -> str | None:
     origin = typing.get_origin(ann)
     args = typing.get_args(ann)
     if origin is None:
+        if isinstance(ann, str):  # Mapped[list["Address"]] evaluated: builtins keep str
+            return ann
         if isinstance(ann, typing.ForwardRef):
             return ann.__forward_arg__
         if isinstance(ann, type):

@@ -180,6 +180,16 @@ class Session(TransactionMixin):
     def in_transaction(self) -> bool:
         return bool(self._stack)
 
+    def is_modified(self, instance: Any, include_collections: bool = True) -> bool:
+        """True when ``instance`` has a column attribute whose value differs from the loaded one."""
+        from athanor.orm.state import STATE_KEY
+
+        st = instance.__dict__.get(STATE_KEY)
+        if st is None or st.committed is None:
+            return False
+        d = instance.__dict__
+        return any(k not in d or d[k] != old for k, old in st.committed.items())
+
     def in_nested_transaction(self) -> bool:
         return any(t.nested for t in self._stack)
 

@@ -121,6 +121,8 @@ class SelectBase(_Generative):
                 f"order_by() failed: no selected column is named {c!r}. Pass a column "
                 "expression, or label() the expression and order by that name."
             )
+        if isinstance(c, TextClause):  # order_by(text("name DESC")): rendered as written
+            return c  # type: ignore[return-value]
         return coerce_expr(c, role="ORDER BY")
 
     def limit(self, limit: int | None) -> Any:

@@ -293,6 +293,9 @@ class ColumnElement(ClauseElement):
     notin_ = not_in
 
     def _in(self, other: Any, op: ops.Operator) -> ColumnElement:
+        hook = getattr(other, "__clause_element__", None)
+        if hook is not None and not isinstance(other, ClauseElement):
+            other = hook()  # an ORM Query: its SELECT
         if getattr(other, "_is_select", False) or hasattr(other, "_is_subquery"):
             sub = other.scalar_subquery() if hasattr(other, "scalar_subquery") else other
             return BinaryExpression(self, sub, op)

@@ -10,6 +10,10 @@ Pings and the isolation-level query go through the low-level ``pgconn.exec_`` so
 open a transaction behind psycopg's back. Disconnects are recognised by psycopg's own
 ``broken``/``closed`` state, by the "connection" SQLSTATE class 08 and by the admin-shutdown
 errors (57P01-57P03) that ``pg_terminate_backend`` and server restarts produce.
+
+An executemany whose statement has RETURNING (explicit, or the implicit one the compiler adds
+to learn new keys) runs as one pipelined batch through psycopg's
+``executemany(returning=True)``, so ``inserted_primary_key_rows`` gets every set's key.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class PostgreSQLDialect(Dialect):
     paramstyle = "format"
 
     supports_returning = True
+    supports_executemany_returning = True  # psycopg's executemany(returning=True)
     supports_multivalues_insert = True
     supports_native_boolean = True
     supports_native_uuid = True
@@ -149,6 +154,19 @@ class PostgreSQLDialect(Dialect):
             return True
         text = str(error)
         return any(fragment in text for fragment in _DISCONNECT_TEXT)
+
+    # --- executemany with RETURNING ---------------------------------------------------
+    def do_executemany_returning(
+        self, cursor: Any, statement: str, param_sets: list[Any]
+    ) -> list[Any]:
+        """psycopg's ``executemany(returning=True)``: one pipelined batch; each set's
+        result is read in turn with ``nextset()``."""
+        cursor.executemany(statement, param_sets, returning=True)
+        rows: list[Any] = []
+        while True:
+            rows.extend(cursor.fetchall())
+            if not cursor.nextset():
+                return rows
 
     def socket_fd(self, dbapi_connection: Any) -> int | None:
         try:

@@ -1,0 +1,571 @@
+"""Small SQLAlchemy-style programs, written once and run against athanor or SQLAlchemy.
+
+Each program takes the two modules (``sa``: ``athanor`` or ``sqlalchemy``; ``orm``: its
+``.orm``) and a database URL, runs code in the style of SQLAlchemy's own tutorials using
+only those modules, and returns plain Python values. The tests run them on athanor and
+compare with the values SQLAlchemy 2.0 gives (recorded in ``test_programs.py``);
+``compare.py`` runs both side by side when SQLAlchemy is installed.
+"""
+
+from typing import Any, Optional
+
+
+def _models(sa: Any, orm: Any) -> Any:
+    """The unified tutorial's User/Address models (2.0 annotated style)."""
+
+    class Base(orm.DeclarativeBase):
+        pass
+
+    class User(Base):
+        __tablename__ = "user_account"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        name: orm.Mapped[str] = orm.mapped_column(sa.String(30))
+        fullname: orm.Mapped[Optional[str]] = orm.mapped_column(sa.String(60))  # noqa: UP045
+        addresses: orm.Mapped[list["Address"]] = orm.relationship(
+            back_populates="user", cascade="all, delete-orphan", order_by="Address.id")
+
+        def __repr__(self) -> str:
+            return f"User(id={self.id!r}, name={self.name!r}, fullname={self.fullname!r})"
+
+    class Address(Base):
+        __tablename__ = "address"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        email_address: orm.Mapped[str] = orm.mapped_column(sa.String(60))
+        user_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("user_account.id"))
+        user: orm.Mapped["User"] = orm.relationship(back_populates="addresses")
+
+        def __repr__(self) -> str:
+            return f"Address(id={self.id!r}, email_address={self.email_address!r})"
+
+    return Base, User, Address
+
+
+def _seed(orm: Any, engine: Any, User: Any, Address: Any) -> None:
+    with orm.Session(engine) as session:
+        spongebob = User(name="spongebob", fullname="Spongebob Squarepants",
+                         addresses=[Address(email_address="spongebob@sqlalchemy.org")])
+        sandy = User(name="sandy", fullname="Sandy Cheeks", addresses=[
+            Address(email_address="sandy@sqlalchemy.org"),
+            Address(email_address="sandy@squirrelpower.org")])
+        patrick = User(name="patrick", fullname="Patrick Star")
+        session.add_all([spongebob, sandy, patrick])
+        session.commit()
+
+
+def _setup(sa: Any, orm: Any, url: str) -> Any:
+    engine = sa.create_engine(url)
+    Base, User, Address = _models(sa, orm)
+    Base.metadata.create_all(engine)
+    _seed(orm, engine, User, Address)
+    return engine, User, Address
+
+
+# ------------------------------------------------------------------------------------
+# ORM quickstart
+
+
+def quickstart(sa: Any, orm: Any, url: str) -> Any:
+    engine, User, Address = _setup(sa, orm, url)
+    out: list[Any] = []
+    session = orm.Session(engine)
+    stmt = sa.select(User).where(User.name.in_(["spongebob", "sandy"])).order_by(User.id)
+    out.append([repr(u) for u in session.scalars(stmt)])
+    stmt = (sa.select(Address).join(Address.user).where(User.name == "sandy")
+            .where(Address.email_address == "sandy@sqlalchemy.org"))
+    sandy_address = session.scalars(stmt).one()
+    out.append(repr(sandy_address))
+    stmt = sa.select(User).where(User.name == "patrick")
+    patrick = session.scalars(stmt).one()
+    patrick.addresses.append(Address(email_address="patrickstar@sqlalchemy.org"))
+    sandy_address.email_address = "sandy_cheeks@sqlalchemy.org"
+    session.commit()
+    sandy = session.execute(sa.select(User).filter_by(name="sandy")).scalar_one()
+    sandy.addresses.remove(sandy_address)
+    session.flush()
+    session.delete(patrick)
+    session.commit()
+    out.append(session.scalars(sa.select(sa.func.count(Address.id))).one())
+    out.append([a.email_address for a in session.scalars(
+        sa.select(Address).order_by(Address.id))])
+    out.append(session.get(User, 2).name)
+    session.close()
+    return out
+
+
+# ------------------------------------------------------------------------------------
+# Core (unified tutorial)
+
+
+def core_basics(sa: Any, orm: Any, url: str) -> Any:
+    engine = sa.create_engine(url)
+    metadata_obj = sa.MetaData()
+    user_table = sa.Table(
+        "user_account", metadata_obj,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(30)),
+        sa.Column("fullname", sa.String(60)),
+    )
+    address_table = sa.Table(
+        "address", metadata_obj,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.ForeignKey("user_account.id"), nullable=False),
+        sa.Column("email_address", sa.String(60), nullable=False),
+    )
+    metadata_obj.create_all(engine)
+    out: list[Any] = []
+    with engine.connect() as conn:
+        conn.execute(sa.text("CREATE TABLE some_table (x int, y int)"))
+        conn.execute(sa.text("INSERT INTO some_table (x, y) VALUES (:x, :y)"),
+                     [{"x": 1, "y": 1}, {"x": 2, "y": 4}])
+        conn.commit()
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO some_table (x, y) VALUES (:x, :y)"),
+                     [{"x": 6, "y": 8}, {"x": 9, "y": 10}])
+    with engine.connect() as conn:
+        result = conn.execute(sa.text("SELECT x, y FROM some_table WHERE y > :y ORDER BY x"),
+                              {"y": 2})
+        out.append([(row.x, row.y) for row in result])
+        result = conn.execute(sa.text("SELECT x, y FROM some_table ORDER BY x"))
+        out.append([(x, y) for x, y in result])
+        result = conn.execute(sa.text("SELECT x, y FROM some_table ORDER BY x"))
+        out.append([row._mapping["y"] for row in result])
+        stmt = sa.text("SELECT x, y FROM some_table WHERE y > :y ORDER BY x, y")
+    with orm.Session(engine) as session:
+        result = session.execute(stmt, {"y": 6})
+        out.append([tuple(r) for r in result])
+        session.execute(sa.text("UPDATE some_table SET y=:y WHERE x=:x"),
+                        [{"x": 9, "y": 11}, {"x": 13, "y": 15}])
+        session.commit()
+    with engine.begin() as conn:
+        result = conn.execute(sa.insert(user_table).values(name="spongebob",
+                                                          fullname="Spongebob Squarepants"))
+        out.append(list(result.inserted_primary_key))
+        conn.execute(sa.insert(user_table), [
+            {"name": "sandy", "fullname": "Sandy Cheeks"},
+            {"name": "patrick", "fullname": "Patrick Star"},
+        ])
+        scalar_subq = (sa.select(user_table.c.id).where(user_table.c.name == sa.bindparam(
+            "username")).scalar_subquery())
+        conn.execute(sa.insert(address_table).values(user_id=scalar_subq), [
+            {"username": "spongebob", "email_address": "spongebob@sqlalchemy.org"},
+            {"username": "sandy", "email_address": "sandy@sqlalchemy.org"},
+            {"username": "sandy", "email_address": "sandy@squirrelpower.org"},
+        ])
+    with engine.connect() as conn:
+        stmt = sa.select(user_table).where(user_table.c.name == "spongebob")
+        out.append([tuple(r) for r in conn.execute(stmt)])
+        stmt = (sa.select(user_table.c.name, address_table.c.email_address)
+                .join_from(user_table, address_table).order_by(address_table.c.id))
+        out.append([tuple(r) for r in conn.execute(stmt)])
+        stmt = (sa.select(address_table.c.email_address).select_from(user_table)
+                .join(address_table).where(user_table.c.name == "sandy")
+                .order_by(address_table.c.email_address.desc()))
+        out.append(conn.execute(stmt).scalars().all())
+        stmt = (sa.select(user_table.c.name, sa.func.count(address_table.c.id).label("count"))
+                .join(address_table).group_by(user_table.c.name)
+                .having(sa.func.count(address_table.c.id) > 1))
+        out.append([(r.name, r.count) for r in conn.execute(stmt)])
+        stmt = (sa.select(user_table.c.name).where(
+            sa.or_(user_table.c.name == "sandy", user_table.c.name == "patrick"),
+            user_table.c.id > 1).order_by(user_table.c.id))
+        out.append(conn.execute(stmt).scalars().all())
+        out.append(conn.execute(sa.select(sa.func.count()).select_from(user_table)).scalar())
+        subq = (sa.select(sa.func.count(address_table.c.id).label("count"),
+                          address_table.c.user_id).group_by(address_table.c.user_id).subquery())
+        stmt = (sa.select(user_table.c.name, subq.c.count).join_from(
+            user_table, subq).order_by(user_table.c.id))
+        out.append([tuple(r) for r in conn.execute(stmt)])
+        ua1 = user_table.alias()
+        ua2 = user_table.alias()
+        stmt = (sa.select(ua1.c.name, ua2.c.name).join_from(ua1, ua2, ua1.c.id < ua2.c.id)
+                .order_by(ua1.c.id, ua2.c.id))
+        out.append([tuple(r) for r in conn.execute(stmt)])
+        cte = (sa.select(sa.func.count(address_table.c.id).label("count"),
+                         address_table.c.user_id).group_by(address_table.c.user_id).cte())
+        stmt = (sa.select(user_table.c.name, cte.c.count).join_from(user_table, cte)
+                .order_by(user_table.c.name))
+        out.append([tuple(r) for r in conn.execute(stmt)])
+        exists_crit = (sa.select(address_table.c.id)
+                       .where(user_table.c.id == address_table.c.user_id).exists())
+        stmt = sa.select(user_table.c.name).where(~exists_crit)
+        out.append(conn.execute(stmt).scalars().all())
+        u = sa.union_all(sa.select(user_table.c.name).where(user_table.c.id == 1),
+                         sa.select(user_table.c.name).where(user_table.c.id == 3))
+        out.append(sorted(conn.execute(u).scalars().all()))
+        stmt = sa.select(sa.func.max(user_table.c.id), sa.func.min(user_table.c.name),
+                         sa.func.lower(sa.literal("ABC")))
+        out.append(tuple(conn.execute(stmt).one()))
+        stmt = sa.select(sa.case((user_table.c.name == "sandy", "S"), else_="X").label(
+            "c")).order_by(user_table.c.id)
+        out.append(conn.execute(stmt).scalars().all())
+        stmt = sa.select(sa.cast(user_table.c.id, sa.String(10))).where(user_table.c.id == 2)
+        out.append(conn.execute(stmt).scalar_one())
+    with engine.begin() as conn:
+        r = conn.execute(sa.update(user_table).where(user_table.c.name == "patrick")
+                         .values(fullname="Patrick the Star"))
+        out.append(r.rowcount)
+        conn.execute(sa.update(user_table).where(user_table.c.name == sa.bindparam("oldname"))
+                     .values(name=sa.bindparam("newname")),
+                     [{"oldname": "patrick", "newname": "pat"}])
+        r = conn.execute(sa.delete(user_table).where(user_table.c.name == "pat"))
+        out.append(r.rowcount)
+        out.append(conn.execute(sa.select(user_table.c.name).order_by(user_table.c.id))
+                   .scalars().all())
+    return out
+
+
+# ------------------------------------------------------------------------------------
+# ORM querying (unified tutorial, 2.0 style)
+
+
+def orm_select(sa: Any, orm: Any, url: str) -> Any:
+    engine, User, Address = _setup(sa, orm, url)
+    out: list[Any] = []
+    with orm.Session(engine) as session:
+        row = session.execute(sa.select(User).filter_by(name="spongebob")).first()
+        out.append(repr(row[0]))
+        out.append(type(row).__name__)
+        rows = session.execute(sa.select(User.name, Address.email_address)
+                               .join(User.addresses).order_by(Address.id)).all()
+        out.append([tuple(r) for r in rows])
+        out.append(rows[0].name)
+        rows = session.execute(sa.select(User, Address).join(User.addresses)
+                               .order_by(Address.id)).all()
+        out.append([(u.name, a.email_address) for u, a in rows])
+        out.append([r.User.name for r in rows])
+        out.append(session.scalars(sa.select(User.name).order_by(User.name.desc())).all())
+        stmt = sa.select(sa.func.count(Address.id), User.name).join(User.addresses).group_by(
+            User.name).order_by(User.name)
+        out.append([tuple(r) for r in session.execute(stmt)])
+        stmt = (sa.select(User.name, sa.func.count(Address.id).label("cnt"))
+                .join(Address).group_by(User.name).having(sa.func.count(Address.id) > 1))
+        out.append([(r.name, r.cnt) for r in session.execute(stmt)])
+        label = sa.literal_column("'x'").label("lit")
+        stmt = sa.select(User.name.label("username"), label).order_by(sa.text("username"))
+        out.append([(r.username, r.lit) for r in session.execute(stmt)])
+        subq = sa.select(Address).where(~Address.email_address.like("%@aol.com")).subquery()
+        address_subq = orm.aliased(Address, subq)
+        stmt = (sa.select(User, address_subq).join_from(User, address_subq)
+                .order_by(User.id, address_subq.id))
+        out.append([(u.name, a.email_address) for u, a in session.execute(stmt)])
+        out.append(session.scalar(sa.select(User).where(User.id == 1)).name)
+        out.append(session.scalars(sa.select(User.id).where(
+            User.addresses.any(Address.email_address.contains("squirrel")))).all())
+        out.append(session.scalars(sa.select(Address.email_address).where(
+            Address.user.has(User.name == "spongebob"))).all())
+        out.append(session.scalars(sa.select(User.name).where(
+            User.name.between("p", "sb")).order_by(User.name)).all())
+        out.append(session.scalars(sa.select(User.name).where(User.fullname.ilike(
+            "%STAR%"))).all())
+        out.append(session.scalars(sa.select(User.name).where(User.name.not_in(
+            ["sandy"])).order_by(User.id)).all())
+        out.append(session.scalars(sa.select(User.name).where(User.name.startswith(
+            "s")).order_by(User.id).limit(1).offset(1)).all())
+        out.append(session.execute(sa.select(User.name).distinct().order_by(User.name))
+                   .scalars().all())
+        out.append(session.execute(sa.select(User.id, User.name).order_by(User.id))
+                   .mappings().all()[0] == {"id": 1, "name": "spongebob"})
+        res = session.execute(sa.select(User.id, User.name).order_by(User.id))
+        out.append(list(res.keys()))
+        out.append(res.fetchone()._asdict())
+        out.append([tuple(r) for r in res.fetchmany(1)])
+        out.append(session.execute(sa.select(User.name).where(User.id == 9)).scalar_one_or_none())
+        out.append(session.execute(sa.select(User.id).order_by(User.id)).scalars().first())
+        out.append(list(session.execute(sa.select(User.id, User.name).order_by(User.id))
+                        .columns("name")))
+        out.append(session.execute(sa.select(User.id).order_by(User.id)).scalars().fetchall())
+        out.append([tuple(x) for x in session.execute(
+            sa.select(User.id, User.name).order_by(User.id)).tuples()])
+        out.append(session.execute(sa.select(User.name).where(User.id == 2)).one().name)
+    return out
+
+
+def orm_aliased(sa: Any, orm: Any, url: str) -> Any:
+    engine, User, Address = _setup(sa, orm, url)
+    out: list[Any] = []
+    with orm.Session(engine) as session:
+        address_alias_1 = orm.aliased(Address)
+        address_alias_2 = orm.aliased(Address)
+        stmt = (sa.select(User).join_from(User, address_alias_1)
+                .where(address_alias_1.email_address == "sandy@sqlalchemy.org")
+                .join_from(User, address_alias_2)
+                .where(address_alias_2.email_address == "sandy@squirrelpower.org"))
+        out.append([u.name for u in session.scalars(stmt)])
+        stmt = (sa.select(User).join(User.addresses.of_type(address_alias_1))
+                .where(address_alias_1.email_address == "spongebob@sqlalchemy.org"))
+        out.append([u.name for u in session.scalars(stmt)])
+        u2 = orm.aliased(User, name="u2")
+        stmt = (sa.select(User.name, u2.name).join(u2, User.id < u2.id)
+                .order_by(User.id, u2.id))
+        out.append([tuple(r) for r in session.execute(stmt)])
+        stmt = sa.select(User, u2).join(u2, User.id == u2.id - 1).order_by(User.id)
+        rows = session.execute(stmt).all()
+        out.append([(a.name, b.name) for a, b in rows])
+        out.append(list(session.execute(stmt).keys()))
+        out.append(rows[0].u2.name)
+        out.append(rows[0][1] is session.get(User, 2))
+        out.append([u.name for u in session.scalars(sa.select(u2).where(u2.name != "sandy")
+                                                     .order_by(u2.name))])
+        q = session.query(u2).filter(u2.id > 1).order_by(u2.id.desc())
+        out.append([u.name for u in q])
+        out.append(q.count())
+        out.append(q.first().name)
+        q = session.query(User.name, address_alias_1.email_address).join(
+            address_alias_1, User.addresses).order_by(address_alias_1.id)
+        out.append([tuple(r) for r in q.all()])
+        q = session.query(User).join(User.addresses.of_type(address_alias_1)).filter(
+            address_alias_1.email_address.like("sandy%")).distinct()
+        out.append([u.name for u in q])
+        q = session.query(User.name).outerjoin(
+            address_alias_1, User.id == address_alias_1.user_id).filter(
+            address_alias_1.id.is_(None))
+        out.append([tuple(r) for r in q])
+        stmt = sa.select(u2.name, sa.func.count(address_alias_2.id)).join(
+            u2.addresses.of_type(address_alias_2)).group_by(u2.name).order_by(u2.name)
+        out.append([tuple(r) for r in session.execute(stmt)])
+        stmt = sa.select(u2.name, Address.email_address).join(u2.addresses).order_by(
+            Address.id)
+        out.append([tuple(r) for r in session.execute(stmt)])
+    return out
+
+
+def orm_dml(sa: Any, orm: Any, url: str) -> Any:
+    engine, User, Address = _setup(sa, orm, url)
+    out: list[Any] = []
+    with orm.Session(engine) as session:
+        sandy = session.get(User, 2)
+        session.execute(sa.update(User).where(User.name == "sandy").values(
+            fullname="Sandy Squirrel"))
+        out.append(sandy.fullname)
+        session.execute(sa.delete(User).where(User.name == "patrick"))
+        out.append(session.scalars(sa.select(User.name).order_by(User.id)).all())
+        session.execute(sa.insert(User), [
+            {"name": "squidward", "fullname": "Squidward Tentacles"},
+            {"name": "ehkrabs", "fullname": "Eugene H. Krabs"},
+        ])
+        out.append(session.scalar(sa.select(sa.func.count()).select_from(User)))
+        session.execute(sa.update(User), [
+            {"id": 1, "fullname": "Spongebob Squarepants 2"},
+        ])
+        session.commit()
+        out.append(session.get(User, 1).fullname)
+        r = session.execute(sa.update(User).where(User.id > 3).values(
+            fullname=User.fullname + "!").execution_options(synchronize_session="fetch"))
+        out.append(r.rowcount)
+        session.commit()
+        out.append(session.scalars(sa.select(User.fullname).order_by(User.id)).all())
+    return out
+
+
+def orm_session_ops(sa: Any, orm: Any, url: str) -> Any:
+    engine, User, Address = _setup(sa, orm, url)
+    out: list[Any] = []
+    SessionLocal = orm.sessionmaker(bind=engine, expire_on_commit=False)
+    with SessionLocal.begin() as session:
+        session.add(User(name="squidward", fullname="Squidward Tentacles"))
+    with SessionLocal() as session:
+        u = session.get(User, 4)
+        out.append(u.name)
+        out.append(u in session)
+        u.fullname = "changed"
+        out.append(u in session.dirty)
+        out.append(session.is_modified(u))
+        session.refresh(u)
+        out.append(u.fullname)
+        u.fullname = "again"
+        session.expire(u)
+        out.append(u.fullname)
+        session.expire_all()
+        out.append(session.get(User, 1).name)
+        nested = session.begin_nested()
+        session.add(User(name="temp"))
+        session.flush()
+        out.append(session.scalar(sa.select(sa.func.count(User.id))))
+        nested.rollback()
+        out.append(session.scalar(sa.select(sa.func.count(User.id))))
+        with session.begin_nested():
+            session.add(User(name="kept"))
+        session.commit()
+        out.append(session.scalar(sa.select(sa.func.count(User.id))))
+        merged = session.merge(User(id=1, name="sponge", fullname="merged"))
+        out.append((merged.name, merged is session.get(User, 1)))
+        m2 = session.merge(User(id=50, name="new50"))
+        out.append(m2 in session.new)
+        session.commit()
+        out.append(session.get(User, 50).name)
+        session.expunge(m2)
+        out.append(m2 in session)
+        out.append(orm.object_session(merged) is session)
+        out.append(sa.inspect(merged).persistent)
+        session.delete(merged)
+        out.append(merged in session.deleted)
+        session.rollback()
+        out.append(merged in session)
+        out.append(session.in_transaction())
+    scoped = orm.scoped_session(orm.sessionmaker(bind=engine))
+    out.append(scoped() is scoped())
+    out.append(scoped.query(User).filter_by(name="sandy").one().fullname)
+    scoped.remove()
+    return out
+
+
+# ------------------------------------------------------------------------------------
+# the 1.x declarative_base + session.query tutorial
+
+
+def legacy_query(sa: Any, orm: Any, url: str) -> Any:
+    Base = orm.declarative_base()
+
+    class User(Base):
+        __tablename__ = "users"
+        id = sa.Column(sa.Integer, primary_key=True)
+        name = sa.Column(sa.String(50))
+        fullname = sa.Column(sa.String(50))
+        nickname = sa.Column(sa.String(50))
+        addresses = orm.relationship("Address", back_populates="user", order_by="Address.id")
+
+        def __repr__(self) -> str:
+            return f"<User(name='{self.name}', fullname='{self.fullname}', " \
+                   f"nickname='{self.nickname}')>"
+
+    class Address(Base):
+        __tablename__ = "addresses"
+        id = sa.Column(sa.Integer, primary_key=True)
+        email_address = sa.Column(sa.String(50), nullable=False)
+        user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"))
+        user = orm.relationship("User", back_populates="addresses")
+
+    engine = sa.create_engine(url)
+    Base.metadata.create_all(engine)
+    Session = orm.sessionmaker(bind=engine)
+    session = Session()
+    out: list[Any] = []
+    ed_user = User(name="ed", fullname="Ed Jones", nickname="edsnickname")
+    session.add(ed_user)
+    our_user = session.query(User).filter_by(name="ed").first()
+    out.append(repr(our_user))
+    out.append(ed_user is our_user)
+    session.add_all([
+        User(name="wendy", fullname="Wendy Williams", nickname="windy"),
+        User(name="mary", fullname="Mary Contrary", nickname="mary"),
+        User(name="fred", fullname="Fred Flintstone", nickname="freddy")])
+    ed_user.nickname = "eddie"
+    out.append(len(session.dirty))
+    out.append(len(session.new))
+    session.commit()
+    out.append(ed_user.id)
+    ed_user.name = "Edwardo"
+    fake_user = User(name="fakeuser", fullname="Invalid", nickname="12345")
+    session.add(fake_user)
+    out.append(session.query(User).filter(User.name.in_(["Edwardo", "fakeuser"])).count())
+    session.rollback()
+    out.append(ed_user.name)
+    out.append(fake_user in session)
+    out.append([(u.name, u.fullname) for u in session.query(User).order_by(User.id)])
+    out.append([tuple(r) for r in session.query(User.name, User.fullname).order_by(User.id)])
+    out.append([(row.User.name, row.name) for row in session.query(User, User.name)
+                .order_by(User.id)])
+    out.append([row.name_label for row in session.query(User.name.label("name_label"))
+                .order_by(User.id)])
+    user_alias = orm.aliased(User, name="user_alias")
+    out.append([row.user_alias.name for row in session.query(user_alias, user_alias.name)
+                .order_by(user_alias.id)])
+    out.append([u.name for u in session.query(User).order_by(User.id)[1:3]])
+    out.append(session.query(User).order_by(User.id)[2].name)
+    out.append([n for (n,) in session.query(User.name).filter(User.fullname == "Ed Jones")])
+    out.append([n for (n,) in session.query(User.name).filter(User.name != "ed")
+                .filter(User.fullname.like("%l%")).order_by(User.name)])
+    out.append(session.query(User).filter(sa.and_(User.name == "ed",
+                                                  User.fullname == "Ed Jones")).one().id)
+    out.append(session.query(User.id).filter(sa.or_(User.name == "ed", User.name == "wendy"))
+               .order_by(User.id).all() == [(1,), (2,)])
+    out.append(session.query(User).filter(User.name.like("%ed")).order_by(User.id)
+               .count())
+    out.append([u.name for u in session.query(User).filter(~User.name.in_(["ed", "wendy"]))
+                .order_by(User.id)])
+    out.append([u.id for u in session.query(User).filter(User.nickname.is_not(None))
+                .order_by(User.id.desc()).limit(2)])
+    out.append([u.id for u in session.query(User).order_by(User.id).offset(1).limit(2)])
+    try:
+        session.query(User).filter(User.name.like("%ed")).order_by(User.id).one()
+    except orm.exc.MultipleResultsFound:
+        out.append("multiple")
+    try:
+        session.query(User).filter(User.id == 99).one()
+    except orm.exc.NoResultFound:
+        out.append("none")
+    out.append(session.query(User).filter(User.id == 99).one_or_none())
+    out.append(session.query(User.id).filter(User.name == "ed").scalar())
+    out.append(session.query(User).filter(sa.text("id<224")).order_by(sa.text("id")).count())
+    out.append(session.query(User).filter(sa.text("id<:value and name=:name")).params(
+        value=224, name="fred").one().name)
+    out.append(session.query(sa.func.count(User.name), User.name).group_by(User.name)
+               .order_by(User.name).all() == [(1, "ed"), (1, "fred"), (1, "mary"),
+                                                 (1, "wendy")])
+    out.append(session.query(sa.func.count("*")).select_from(User).scalar())
+    out.append(session.query(sa.func.count(User.id)).scalar())
+    jack = User(name="jack", fullname="Jack Bean", nickname="gjffdd")
+    jack.addresses = [Address(email_address="jack@google.com"),
+                      Address(email_address="j25@yahoo.com")]
+    out.append(jack.addresses[1].user is jack)
+    session.add(jack)
+    session.commit()
+    jack = session.query(User).filter_by(name="jack").one()
+    out.append([a.email_address for a in jack.addresses])
+    out.append([(u.name, a.email_address) for u, a in session.query(User, Address).filter(
+        User.id == Address.user_id).filter(Address.email_address == "jack@google.com")])
+    out.append([u.name for u in session.query(User).join(Address).filter(
+        Address.email_address == "jack@google.com")])
+    out.append([u.name for u in session.query(User).join(User.addresses).filter(
+        Address.email_address == "j25@yahoo.com")])
+    out.append([(u.name, a) for u, a in session.query(User, Address.id).outerjoin(
+        User.addresses).order_by(User.id, Address.id)])
+    adalias1 = orm.aliased(Address)
+    adalias2 = orm.aliased(Address)
+    out.append([(u, e1, e2) for u, e1, e2 in session.query(
+        User.name, adalias1.email_address, adalias2.email_address).join(
+        adalias1, User.addresses).join(adalias2, User.addresses).filter(
+        adalias1.email_address == "jack@google.com").filter(
+        adalias2.email_address == "j25@yahoo.com")])
+    stmt = session.query(Address.user_id, sa.func.count("*").label("address_count")) \
+        .group_by(Address.user_id).subquery()
+    out.append([(u.name, c) for u, c in session.query(User, stmt.c.address_count).outerjoin(
+        stmt, User.id == stmt.c.user_id).order_by(User.id)])
+    stmt = session.query(Address).filter(Address.email_address != "j25@yahoo.com").subquery()
+    adalias = orm.aliased(Address, stmt)
+    out.append([(u.name, a.email_address) for u, a in session.query(User, adalias).join(
+        adalias, User.addresses)])
+    stmt = sa.exists().where(Address.user_id == User.id)
+    out.append([n for (n,) in session.query(User.name).filter(stmt)])
+    out.append([n for (n,) in session.query(User.name).filter(User.addresses.any())])
+    out.append([n for (n,) in session.query(User.name).filter(
+        User.addresses.any(Address.email_address.like("%google%")))])
+    out.append(session.query(Address).filter(~Address.user.has(User.name == "jack")).all())
+    out.append(session.query(User.name).filter(User.addresses.contains(
+        jack.addresses[0])).scalar())
+    out.append([a.email_address for a in session.query(Address).filter(
+        orm.with_parent(jack, User.addresses)).order_by(Address.id)])
+    out.append(session.query(sa.exists().where(User.name == "jack")).scalar())
+    out.append(session.query(User).filter(User.name == "jack").exists() is not None)
+    jack = session.get(User, 5)
+    jack.addresses.pop()
+    session.commit()
+    out.append(session.query(Address).count())
+    out.append(session.query(User).filter(User.name == "fred").update(
+        {"nickname": "fr"}, synchronize_session="evaluate"))
+    out.append(session.query(User).filter_by(name="fred").one().nickname)
+    out.append(session.query(User).filter(User.name == "mary").delete(
+        synchronize_session=False))
+    session.commit()
+    out.append(session.query(User).count())
+    out.append(session.query(User).get(2).name)
+    out.append([n for (n,) in session.query(User.name).order_by(sa.desc(User.name)).all()])
+    out.append(session.query(User.name).distinct().count())
+    out.append([u.name for u in session.query(User).filter(User.id.in_(
+        session.query(Address.user_id))).all()])
+    session.close()
+    return out
+
+
+PROGRAMS = [quickstart, core_basics, orm_select, orm_aliased, orm_dml, orm_session_ops,
+            legacy_query]
