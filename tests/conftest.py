@@ -5,8 +5,9 @@ so runs once per backend: SQLite always, PostgreSQL and MariaDB when they answer
 unreachable server is a skip locally and a failure when ``CI=true``.
 
 URLs come from ``ATHANOR_TEST_POSTGRESQL_URL`` / ``ATHANOR_TEST_MYSQL_URL`` with defaults for
-the local servers; a database named there that does not exist yet is created. Under pytest-xdist each worker gets its own database (``test_gw0``...),
-created on first use, so workers never see each other's tables.
+the local servers; a database named there that does not exist yet is created. Under
+pytest-xdist each worker gets its own database (``test_gw0``...), created on first use, so
+workers never see each other's tables.
 
 Isolation: after each test the ``engine`` fixture disposes the engine and drops every table
 left in the test database (through the raw driver, so this works whatever athanor does).

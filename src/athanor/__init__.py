@@ -32,7 +32,7 @@ _EXPORTS: dict[str, str] = {
     "NullPool": "athanor.pool",
     "StaticPool": "athanor.pool",
 }
-for _name in (
+for _name in (  # noqa: SIM905 - one compact string of names reads better than a list
     # schema
     "MetaData Table Column ForeignKey ForeignKeyConstraint PrimaryKeyConstraint "
     "UniqueConstraint CheckConstraint Index Sequence Computed Identity DefaultClause "

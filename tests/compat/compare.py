@@ -6,6 +6,7 @@ test databases of ``ATHANOR_TEST_*_URL``). A development aid, not a test.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -49,6 +50,8 @@ def run(prog: Any, lib: str, backend: str) -> Any:
         return prog(sa, orm, url)
     except Exception:
         return "ERROR " + traceback.format_exc(limit=-4)
+    finally:
+        gc.collect()
 
 
 def main() -> None:
@@ -66,7 +69,7 @@ def main() -> None:
                 continue
             print(f"DIFF {prog.__name__} {backend}")
             if isinstance(want, list) and isinstance(got, list):
-                for i, (w, g) in enumerate(zip(want, got)):
+                for i, (w, g) in enumerate(zip(want, got, strict=False)):
                     if w != g:
                         print(f"  [{i}] sa={w!r}\n       at={g!r}")
                 if len(want) != len(got):

@@ -326,6 +326,30 @@ def orm_aliased(sa: Any, orm: Any, url: str) -> Any:
         stmt = sa.select(u2.name, Address.email_address).join(u2.addresses).order_by(
             Address.id)
         out.append([tuple(r) for r in session.execute(stmt)])
+        out.append(session.scalars(sa.select(u2.name).where(u2.addresses.any(
+            Address.email_address.like("%squirrel%")))).all())
+        out.append(session.scalars(sa.select(u2.name).where(~u2.addresses.any())).all())
+        a3 = orm.aliased(Address)
+        out.append(session.scalars(sa.select(a3.email_address).where(a3.user.has(
+            name="spongebob"))).all())
+        out.append(sa.inspect(u2).mapper.class_.__name__)
+        session.expunge_all()
+        stmt = sa.select(u2).options(orm.selectinload(u2.addresses)).order_by(u2.id)
+        out.append([(u.name, len(u.addresses)) for u in session.scalars(stmt)])
+        session.expunge_all()
+        stmt = sa.select(u2).options(orm.joinedload(u2.addresses)).order_by(u2.id)
+        out.append([(u.name, len(u.addresses)) for u in session.scalars(stmt).unique()])
+        session.expunge_all()
+        out.append([(u.name, len(u.addresses)) for u in session.scalars(stmt.limit(2)).unique()])
+        stmt = sa.select(User).from_statement(sa.text(
+            "SELECT * FROM user_account WHERE name = :n"))
+        out.append([u.fullname for u in session.scalars(stmt, {"n": "sandy"})])
+        out.append(session.execute(stmt, {"n": "sandy"}).scalar_one() is session.get(User, 2))
+        q = session.query(User).from_statement(sa.text(
+            "SELECT id, name, fullname FROM user_account WHERE id > :i ORDER BY id")).params(i=1)
+        out.append([u.name for u in q.all()])
+        union = sa.union(sa.select(User).where(User.id == 1), sa.select(User).where(User.id == 3))
+        out.append(sorted(u.name for u in session.scalars(sa.select(User).from_statement(union))))
     return out
 
 
@@ -349,7 +373,7 @@ def orm_dml(sa: Any, orm: Any, url: str) -> Any:
         ])
         session.commit()
         out.append(session.get(User, 1).fullname)
-        r = session.execute(sa.update(User).where(User.id > 3).values(
+        r = session.execute(sa.update(User).where(User.name.in_(["squidward", "ehkrabs"])).values(
             fullname=User.fullname + "!").execution_options(synchronize_session="fetch"))
         out.append(r.rowcount)
         session.commit()
@@ -547,7 +571,7 @@ def legacy_query(sa: Any, orm: Any, url: str) -> Any:
         orm.with_parent(jack, User.addresses)).order_by(Address.id)])
     out.append(session.query(sa.exists().where(User.name == "jack")).scalar())
     out.append(session.query(User).filter(User.name == "jack").exists() is not None)
-    jack = session.get(User, 5)
+    jack = session.query(User).filter_by(name="jack").one()
     jack.addresses.pop()
     session.commit()
     out.append(session.query(Address).count())
@@ -569,3 +593,357 @@ def legacy_query(sa: Any, orm: Any, url: str) -> Any:
 
 PROGRAMS = [quickstart, core_basics, orm_select, orm_aliased, orm_dml, orm_session_ops,
             legacy_query]
+
+
+# ------------------------------------------------------------------------------------
+# batch 2: Result/Row API, more Query methods, Core DML extras, session patterns
+
+
+def result_api(sa: Any, orm: Any, url: str) -> Any:
+    engine, User, Address = _setup(sa, orm, url)
+    out: list[Any] = []
+    with engine.connect() as conn:
+        t = User.__table__
+        res = conn.execute(sa.select(t.c.id, t.c.name).order_by(t.c.id))
+        row = res.first()
+        out.append((row[0], row.name, row._mapping["name"], row._fields, tuple(row._t)))
+        out.append(row._asdict())
+        out.append(row == (1, "spongebob"))
+        out.append(len(row))
+        out.append(conn.execute(sa.select(t.c.name).order_by(t.c.id)).scalars().all())
+        out.append(conn.execute(sa.select(t.c.name).where(t.c.id == 2)).scalar_one())
+        out.append(conn.execute(sa.select(t.c.name).where(t.c.id == 9)).scalar())
+        out.append(conn.execute(sa.select(t.c.name).where(t.c.id == 9)).first())
+        out.append([dict(m) for m in conn.execute(sa.select(t.c.id, t.c.name)
+                                                   .order_by(t.c.id)).mappings()])
+        out.append(conn.execute(sa.select(t.c.id).order_by(t.c.id)).mappings().first()["id"])
+        res = conn.execute(sa.select(t.c.id, t.c.name).order_by(t.c.id))
+        out.append([tuple(r) for r in res.fetchmany(2)])
+        out.append([tuple(r) for r in res.fetchall()])
+        res = conn.execute(sa.select(t.c.id).order_by(t.c.id))
+        out.append(next(iter(res))[0])
+        res.close()
+        res = conn.execute(sa.select(t.c.id, t.c.name).order_by(t.c.id))
+        out.append([list(p) for p in res.scalars(1).partitions(2)])
+        try:
+            conn.execute(sa.select(t.c.id)).one()
+        except sa.exc.MultipleResultsFound:
+            out.append("multiple")
+        try:
+            conn.execute(sa.select(t.c.id).where(t.c.id == 9)).one()
+        except sa.exc.NoResultFound:
+            out.append("none")
+        res = conn.execute(sa.select(t.c.id, t.c.name).order_by(t.c.id))
+        out.append([r for r in res.columns(1, 0)][0] == ("spongebob", 1))
+        res = conn.execute(sa.text("SELECT id, name FROM user_account ORDER BY id"))
+        out.append([r.name for r in res])
+        res = conn.execute(sa.text("SELECT name FROM user_account WHERE id IN (1, 3) "
+                                   "ORDER BY id"))
+        out.append(res.scalars().all())
+        out.append(sorted(conn.execute(sa.select(t.c.name)).scalars().unique().all()))
+    with orm.Session(engine) as session:
+        res = session.execute(sa.select(User).join(User.addresses).order_by(User.id))
+        out.append([u.name for u in res.scalars().unique()])
+        res = session.execute(sa.select(User).options(orm.joinedload(User.addresses))
+                              .order_by(User.id))
+        out.append([(u.name, len(u.addresses)) for u in res.unique().scalars().all()])
+        res = session.execute(sa.select(User, Address.email_address).join(User.addresses)
+                              .order_by(Address.id))
+        out.append([(m["User"].name, m["email_address"]) for m in res.mappings()])
+        out.append(session.execute(sa.select(User).where(User.id == 1)).scalar_one().name)
+        out.append(session.execute(sa.select(User).where(User.id == 1)).one()[0].name)
+        out.append(session.scalars(sa.select(User).where(User.id == 9)).one_or_none())
+        out.append(session.scalars(sa.select(User).order_by(User.id)).first().name)
+    return out
+
+
+def query_more(sa: Any, orm: Any, url: str) -> Any:
+    engine, User, Address = _setup(sa, orm, url)
+    out: list[Any] = []
+    Session = orm.sessionmaker(engine)
+    with Session() as session:
+        q = session.query(User)
+        out.append(q.filter_by(name="sandy").first().fullname)
+        out.append([u.id for u in q.order_by(User.name).order_by(None).order_by(
+            User.id.desc()).all()])
+        out.append([tuple(r) for r in q.with_entities(User.id, User.name).order_by(User.id)])
+        out.append(session.query(q.filter(User.name == "sandy").exists()).scalar())
+        out.append(session.query(User.id).filter(User.name == "nobody").scalar())
+        out.append(q.get(3).name)
+        out.append(session.get(User, 99))
+        out.append([tuple(r) for r in session.query(User.name, Address.email_address).join(
+            Address, User.id == Address.user_id).order_by(Address.id)])
+        out.append([tuple(r) for r in session.query(Address.email_address).select_from(User)
+                    .join(User.addresses).filter(User.name == "sandy")
+                    .order_by(Address.email_address)])
+        out.append([tuple(r) for r in session.query(User.name, sa.func.count(Address.id))
+                    .outerjoin(User.addresses).group_by(User.name)
+                    .having(sa.func.count(Address.id) >= 1).order_by(User.name)])
+        subq = session.query(Address.user_id).filter(Address.email_address.like("%sandy%")) \
+            .subquery()
+        out.append([u.name for u in session.query(User).filter(User.id.in_(sa.select(subq)))])
+        sq = session.query(sa.func.count(Address.id)).filter(
+            Address.user_id == User.id).scalar_subquery()
+        out.append([tuple(r) for r in session.query(User.name, sq.label("n")).order_by(User.id)])
+        sq2 = session.query(sa.func.max(Address.id)).label("max_id")
+        out.append([tuple(r) for r in session.query(User.name, sq2).filter(User.id == 1)])
+        out.append([u.name for u in session.query(User).options(
+            orm.selectinload(User.addresses)).filter(User.addresses.any()).order_by(User.id)])
+        out.append(session.query(User).filter(User.name.in_([])).all())
+        out.append(session.query(User).filter(User.name.isnot(None)).count())
+        out.append([tuple(r) for r in session.query(User.id, User.name).filter(
+            sa.tuple_(User.id, User.name).in_([(1, "spongebob"), (3, "patrick")]))
+            .order_by(User.id)])
+        out.append([r.name for r in session.query(User).filter(
+            sa.func.lower(User.name) == "sandy")])
+        out.append(session.query(sa.func.coalesce(sa.func.max(User.id), 0)).scalar())
+        out.append([u.name for u in session.query(User).filter(User.fullname.contains("S"))
+                    .order_by(User.id)])
+        out.append([u.name for u in session.query(User).filter(User.name.endswith("y"))])
+        out.append(session.query(User).order_by(User.id).limit(2).count())
+        out.append([u.name for u in session.query(User).order_by(User.id).slice(1, 3)])
+        out.append(session.query(User).filter(User.id == 1).one().addresses[0].email_address)
+        out.append([a.user.name for a in session.query(Address).order_by(Address.id)])
+        out.append(session.query(Address).filter(Address.user == session.get(User, 2))
+                   .count())
+        out.append([u.name for u in session.query(User).filter(
+            User.addresses.any(Address.email_address.endswith(".org"))).order_by(User.id)])
+        u = session.query(User).filter_by(name="patrick").one()
+        out.append(u.addresses)
+        out.append([u.name for u in session.query(User).order_by(sa.desc(User.id))][0])
+        out.append([u.name for u in session.query(User).order_by(User.fullname.asc())])
+        out.append(session.query(User.name).order_by(User.id).all()[0]._asdict())
+    return out
+
+
+def core_dml_more(sa: Any, orm: Any, url: str) -> Any:
+    engine = sa.create_engine(url)
+    md = sa.MetaData()
+    items = sa.Table(
+        "items", md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(40), nullable=False),
+        sa.Column("qty", sa.Integer, server_default="0"),
+        sa.Column("price", sa.Numeric(10, 2)),
+    )
+    archive = sa.Table(
+        "archive", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("name", sa.String(40)),
+    )
+    md.create_all(engine)
+    out: list[Any] = []
+    with engine.begin() as conn:
+        conn.execute(items.insert(), [{"name": "a", "qty": 1, "price": 1.5},
+                                      {"name": "b", "qty": 2, "price": 2}])
+        conn.execute(items.insert().values(name="c", price=None))
+        out.append(conn.execute(sa.select(items.c.qty).where(items.c.name == "c")).scalar())
+        r = conn.execute(items.update().where(items.c.qty < 2).values(qty=items.c.qty + 10))
+        out.append(r.rowcount)
+        conn.execute(archive.insert().from_select(
+            ["id", "name"], sa.select(items.c.id, items.c.name).where(items.c.qty > 5)))
+        out.append([tuple(r) for r in conn.execute(archive.select().order_by(archive.c.id))])
+        out.append(conn.execute(sa.select(sa.func.sum(items.c.qty))).scalar())
+        out.append(str(conn.execute(sa.select(items.c.price).where(items.c.name == "a"))
+                       .scalar()))
+        out.append(sorted(sa.inspect(engine).get_table_names()))
+        r = conn.execute(items.delete().where(items.c.name.in_(["a", "b"])))
+        out.append(r.rowcount)
+        out.append(conn.execute(sa.select(sa.func.count()).select_from(items)).scalar())
+        out.append(items.c.keys())
+        out.append([c.name for c in items.primary_key.columns])
+        out.append(sa.inspect(engine).has_table("items"))
+    md.drop_all(engine)
+    out.append(sa.inspect(engine).has_table("items"))
+    return out
+
+
+def session_patterns(sa: Any, orm: Any, url: str) -> Any:
+    engine, User, Address = _setup(sa, orm, url)
+    out: list[Any] = []
+    Session = orm.sessionmaker(engine)
+    session = Session()
+    try:
+        u = User(name="bob")
+        session.add(u)
+        session.flush()
+        out.append(u.id is not None)
+        out.append(sa.inspect(u).pending or sa.inspect(u).persistent)
+        session.commit()
+        out.append({"id", "name", "fullname"} <= sa.inspect(u).expired_attributes)
+        out.append(u.name)
+        u.addresses.append(Address(email_address="bob@x.org"))
+        session.commit()
+        out.append([a.email_address for a in u.addresses])
+        session.delete(u)
+        session.commit()
+        out.append(session.query(Address).filter_by(email_address="bob@x.org").count())
+    finally:
+        session.close()
+    with Session() as s1, s1.begin():
+        s1.add(User(name="carl"))
+    with Session.begin() as s2:
+        out.append(s2.query(User).filter_by(name="carl").count())
+    try:
+        with Session.begin() as s3:
+            s3.add(User(name="dora"))
+            raise ValueError("boom")
+    except ValueError:
+        out.append("rolled back")
+    with Session() as s4:
+        out.append(s4.query(User).filter_by(name="dora").count())
+        s4.add(User(name="eve"))
+        s4.rollback()
+        out.append(s4.query(User).filter_by(name="eve").count())
+        try:
+            s4.add(User(id=1, name="dup"))
+            s4.flush()
+        except sa.exc.IntegrityError:
+            s4.rollback()
+            out.append("integrity")
+        out.append(s4.get(User, 1).name)
+        users = s4.scalars(sa.select(User).order_by(User.id)).all()
+        out.append(len(users))
+        with s4.no_autoflush:
+            s4.add(User(name="frank"))
+            out.append(s4.query(User).filter_by(name="frank").count())
+        out.append(s4.query(User).filter_by(name="frank").count())
+        s4.expunge_all()
+        out.append(len(list(s4)) if hasattr(s4, "__iter__") else 0)
+    scoped = orm.scoped_session(orm.sessionmaker(bind=engine))
+    scoped.add(User(name="gina"))
+    scoped.commit()
+    out.append(scoped.query(User).filter(User.name == "gina").one().name)
+    out.append(scoped.scalar(sa.select(sa.func.count(User.id))))
+    scoped.remove()
+    return out
+
+
+PROGRAMS += [result_api, query_more, core_dml_more, session_patterns]
+
+
+def dynamic_relationships(sa: Any, orm: Any, url: str) -> Any:
+    class Base(orm.DeclarativeBase):
+        pass
+
+    class Blog(Base):
+        __tablename__ = "blog"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        name: orm.Mapped[str] = orm.mapped_column(sa.String(30))
+        posts = orm.relationship("Post", lazy="dynamic", order_by="Post.id",
+                                 cascade="all, delete-orphan", back_populates="blog")
+        comments: orm.WriteOnlyMapped["Comment"] = orm.relationship(
+            cascade="all, delete-orphan", passive_deletes=True, order_by="Comment.id")
+
+    class Post(Base):
+        __tablename__ = "post"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        blog_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("blog.id"))
+        title: orm.Mapped[str] = orm.mapped_column(sa.String(30))
+        blog = orm.relationship("Blog", back_populates="posts")
+
+    class Comment(Base):
+        __tablename__ = "comment"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        blog_id: orm.Mapped[int] = orm.mapped_column(
+            sa.ForeignKey("blog.id", ondelete="CASCADE"))
+        text: orm.Mapped[str] = orm.mapped_column(sa.String(30))
+
+    engine = sa.create_engine(url)
+    Base.metadata.create_all(engine)
+    out: list[Any] = []
+    with orm.Session(engine) as session:
+        blog = Blog(name="b1")
+        session.add(blog)
+        session.commit()
+        blog.posts.append(Post(title="first"))
+        blog.posts.extend([Post(title="second"), Post(title="third")])
+        session.commit()
+        out.append(blog.posts.count())
+        out.append([p.title for p in blog.posts])
+        out.append([p.title for p in blog.posts.filter(Post.title.like("%ir%"))])
+        out.append(blog.posts.order_by(None).order_by(Post.id.desc()).first().title)
+        out.append(blog.posts[1].title)
+        out.append([p.title for p in blog.posts.limit(2).all()])
+        second = blog.posts.filter_by(title="second").one()
+        blog.posts.remove(second)
+        session.commit()
+        out.append([p.title for p in blog.posts.all()])
+        out.append(session.scalar(sa.select(sa.func.count(Post.id))))
+        blog.comments.add(Comment(text="c1"))
+        blog.comments.add_all([Comment(text="c2"), Comment(text="c3")])
+        session.commit()
+        out.append([c.text for c in session.scalars(blog.comments.select())])
+        out.append([c.text for c in session.scalars(
+            blog.comments.select().where(Comment.text != "c2"))])
+    return out
+
+
+PROGRAMS.append(dynamic_relationships)
+
+
+def hybrids(sa: Any, orm: Any, url: str) -> Any:
+    import importlib
+
+    hybrid = importlib.import_module(sa.__name__ + ".ext.hybrid")
+
+    class Base(orm.DeclarativeBase):
+        pass
+
+    class Interval(Base):
+        __tablename__ = "interval"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        start: orm.Mapped[int]
+        end: orm.Mapped[int]
+        first: orm.Mapped[str] = orm.mapped_column(sa.String(20))
+        last: orm.Mapped[str] = orm.mapped_column(sa.String(20))
+
+        @hybrid.hybrid_property
+        def length(self) -> int:
+            return self.end - self.start
+
+        @hybrid.hybrid_method
+        def contains(self, point: int) -> Any:
+            return (self.start <= point) & (point <= self.end)
+
+        @hybrid.hybrid_property
+        def label(self) -> str:
+            return self.first + " " + self.last
+
+        @label.inplace.expression
+        @classmethod
+        def _label_expression(cls) -> Any:
+            return sa.func.upper(cls.first + " " + cls.last)
+
+        @hybrid.hybrid_property
+        def double_end(self) -> int:
+            return self.end * 2
+
+        @double_end.setter
+        def double_end(self, value: int) -> None:
+            self.end = value // 2
+
+    engine = sa.create_engine(url)
+    Base.metadata.create_all(engine)
+    out: list[Any] = []
+    with orm.Session(engine) as session:
+        session.add_all([Interval(start=1, end=5, first="a", last="b"),
+                         Interval(start=3, end=20, first="c", last="d")])
+        iv = Interval(start=0, end=1, first="e", last="f")
+        iv.double_end = 10
+        session.add(iv)
+        session.commit()
+        out.append([i.length for i in session.scalars(sa.select(Interval).order_by(Interval.id))])
+        out.append(session.scalars(sa.select(Interval.id).where(Interval.length > 4)
+                                   .order_by(Interval.id)).all())
+        out.append(session.scalars(sa.select(Interval.id).where(Interval.contains(4))
+                                   .order_by(Interval.id)).all())
+        out.append(session.get(Interval, 1).contains(4))
+        out.append(session.get(Interval, 2).label)
+        out.append(session.scalars(sa.select(Interval.label).order_by(Interval.id)).all())
+        out.append(session.query(Interval).filter(Interval.label == "C D").one().id)
+        out.append(session.get(Interval, 3).end)
+    return out
+
+
+PROGRAMS.append(hybrids)

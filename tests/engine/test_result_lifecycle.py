@@ -17,7 +17,18 @@ from typing import Any
 
 import pytest
 
-from athanor import Column, Integer, MetaData, String, Table, exc, select, text
+from athanor import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    exc,
+    select,
+    text,
+    update,
+)
 
 metadata = MetaData()
 things = Table(
@@ -191,7 +202,7 @@ def test_executemany_returning_runs_as_one_batch_where_supported(
     if not _supports_insert_returning(tables):
         pytest.skip("no INSERT ... RETURNING on this database")
     stmt = things.insert().returning(things.c.id, things.c.name)
-    with tables.begin() as conn, caplog.at_level("INFO", logger="athanor.engine"):
+    with caplog.at_level("INFO", logger="athanor.engine"), tables.begin() as conn:
         result = conn.execute(stmt, [{"name": f"n{i}"} for i in range(4)])
     inserts = [r for r in caplog.records if r.getMessage().startswith("INSERT")]
     batch = tables.dialect.supports_executemany_returning
@@ -199,3 +210,45 @@ def test_executemany_returning_runs_as_one_batch_where_supported(
     assert result.rowcount == 4
     assert result.inserted_primary_key_rows == [(1,), (2,), (3,), (4,)]
     assert [row.name for row in result] == ["n0", "n1", "n2", "n3"]
+
+
+def test_many_results_tracked_and_closed(engine: Any) -> None:
+    conn = engine.connect()
+    for _ in range(200):
+        conn.execute(text(_TWO_ROWS))  # dropped unread: freed at once, tracking pruned
+    assert len(conn._open_results) <= 64
+    kept = [conn.execute(text(_TWO_ROWS)) for _ in range(100)]
+    assert all(r.fetchone() == (1,) for r in kept)
+    conn.close()
+    assert all(r._cursor is None and r.closed for r in kept)
+    with pytest.raises(exc.ResourceClosedError):
+        kept[-1].fetchone()
+
+
+def test_executemany_update_returning_gathers_every_row(tables: Any, require: Any) -> None:
+    require(tables, "returning")
+    with tables.begin() as conn:
+        conn.execute(things.insert(), [{"name": n} for n in ("a", "b", "c")])
+        stmt = (
+            update(things).where(things.c.name == bindparam("old"))
+            .values(name=bindparam("new")).returning(things.c.name)
+        )
+        result = conn.execute(stmt, [{"old": "a", "new": "x"}, {"old": "zz", "new": "y"},
+                                     {"old": "c", "new": "z"}])
+        assert result.rowcount == 2
+        assert result.returns_rows is True
+        assert result.scalars().all() == ["x", "z"]
+
+
+def test_dml_and_insert_results_are_freed_at_once(tables: Any, no_gc: None) -> None:
+    with tables.begin() as conn:
+        results = [
+            conn.execute(things.insert(), {"name": "a"}),
+            conn.execute(things.insert(), [{"name": "b"}, {"name": "c"}]),
+            conn.execute(update(things).values(name="d").where(things.c.name == "a")),
+            conn.execute(select(things).order_by(things.c.id)).scalars(),
+        ]
+        assert results[0].inserted_primary_key == (1,)
+        refs = [weakref.ref(r) for r in results]
+        del results
+        assert [ref() for ref in refs] == [None] * 4

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("athanor.engine")
 _INFO = logging.INFO
 _MAX_LOGGED_PARAM_SETS = 10
+_PRUNE_OPEN_RESULTS = 32
 
 
 def _emit(msg: str, *args: Any) -> None:
@@ -43,6 +44,36 @@ def _emit(msg: str, *args: Any) -> None:
     regardless of the level, while other engines log only if the level allows (the caller
     tests ``Connection._echo`` first)."""
     log._log(_INFO, msg, args)  # noqa: SLF001 - the level check is ours, made per connection
+
+
+def prepare_execution(dialect: Any, statement: Any, parameters: Any) -> tuple[Any, Any, bool]:
+    """The pure half of ``execute``: ``(compiled, driver params, many)``.
+
+    Checks the parameters' shape, compiles through the dialect's cache and builds the
+    driver's positional parameters. Shared by :class:`Connection` and the asyncio
+    ``AsyncConnection``, which differ only in how they run the result on the driver.
+    """
+    many = False
+    if parameters is not None and not isinstance(parameters, Mapping):
+        if not isinstance(parameters, (list, tuple)):
+            raise exc.ArgumentError(
+                f"Executing a statement failed: parameters must be a dict or a list of "
+                f"dicts, got {type(parameters).__name__}."
+            )
+        if len(parameters) > 1:
+            many = True
+        else:
+            parameters = parameters[0] if parameters else None
+    if isinstance(statement, str):
+        raise exc.ObjectNotExecutableError(statement)
+    first = parameters[0] if many else parameters
+    if first and getattr(statement, "_uses_column_keys", False):
+        compiled, extracted = dialect.compile_statement(statement, list(first))
+    else:
+        compiled, extracted = dialect.compile_statement(statement)
+    if many:
+        return compiled, compiled.construct_params_many(parameters, extracted), True
+    return compiled, compiled.construct_params(parameters, extracted), False
 
 
 class Connection:
@@ -58,9 +89,11 @@ class Connection:
         self._savepoint_seq = 0
         self._closed = False
         self._isolation_changed = False
-        #: results still holding a driver cursor, closed when the connection is released
-        #: (weak: a result dropped unread is freed, and its cursor closed, by refcounting).
-        self._open_results: weakref.WeakSet[CursorResult] = weakref.WeakSet()
+        #: weak references to results that held a driver cursor when made; the cursors still
+        #: open are closed when the connection is released (weak: a result dropped unread is
+        #: freed, and its cursor closed, by refcounting). Pruned now and then.
+        self._open_results: list[weakref.ref[CursorResult]] | None = None
+        self._prune_at = _PRUNE_OPEN_RESULTS
         self._execution_options: dict[str, Any] = engine._execution_options
         self._echo = engine._echo or log.isEnabledFor(_INFO)
         self._echo_rows = engine._echo == "debug" or log.isEnabledFor(logging.DEBUG)
@@ -159,30 +192,9 @@ class Connection:
     ) -> CursorResult:
         """Run a statement (``text()``, ``select()``, DML, DDL) with one dict of parameters
         or a list of dicts (executemany)."""
-        many = False
-        if parameters is not None and not isinstance(parameters, Mapping):
-            if not isinstance(parameters, (list, tuple)):
-                raise exc.ArgumentError(
-                    f"Executing a statement failed: parameters must be a dict or a list of "
-                    f"dicts, got {type(parameters).__name__}."
-                )
-            if len(parameters) > 1:
-                many = True
-            else:
-                parameters = parameters[0] if parameters else None
-        if isinstance(statement, str):
-            raise exc.ObjectNotExecutableError(statement)
-        first = parameters[0] if many else parameters
-        if first and getattr(statement, "_uses_column_keys", False):
-            compiled, extracted = self.dialect.compile_statement(statement, list(first))
-        else:
-            compiled, extracted = self.dialect.compile_statement(statement)
-        if many:
-            params = compiled.construct_params_many(parameters, extracted)
-            if getattr(compiled, "has_returning", False):
-                return self._execute_each(compiled, params)
-        else:
-            params = compiled.construct_params(parameters, extracted)
+        compiled, params, many = prepare_execution(self.dialect, statement, parameters)
+        if many and getattr(compiled, "has_returning", False):
+            return self._execute_each(compiled, params)
         return self._run(compiled.string, params, many, compiled)
 
     def exec_driver_sql(
@@ -231,17 +243,25 @@ class Connection:
             _close_quietly(cursor)
             self._raise_wrapped(err, sql, params)
         if result._cursor is not None:
-            self._open_results.add(result)
+            opened = self._open_results
+            if opened is None:
+                self._open_results = [weakref.ref(result)]
+            else:
+                opened.append(weakref.ref(result))
+                if len(opened) > self._prune_at:
+                    alive = self._open_results = _still_open(opened)
+                    self._prune_at = max(_PRUNE_OPEN_RESULTS, 2 * len(alive))
         return result
 
     def _close_open_cursors(self) -> None:
         """Close the cursors of results not read to the end (before the driver connection
         goes back to the pool or away); reading them afterwards raises ResourceClosedError."""
-        results = self._open_results
-        if results:
-            for result in list(results):
-                result._close_for_connection()
-            results.clear()
+        refs, self._open_results = self._open_results, None
+        if refs:
+            for ref in refs:
+                result = ref()
+                if result is not None:
+                    result._close_for_connection()
 
     def _execute_each(self, compiled: Any, param_sets: list[Any]) -> CursorResult:
         """executemany with RETURNING: one execution per set, rows gathered in order (so an
@@ -488,6 +508,16 @@ def _closed_error() -> exc.ResourceClosedError:
     )
 
 
+def _still_open(refs: list[weakref.ref[CursorResult]]) -> list[weakref.ref[CursorResult]]:
+    """The references to results that are alive and still hold their cursor."""
+    alive = []
+    for ref in refs:
+        result = ref()
+        if result is not None and result._cursor is not None:
+            alive.append(ref)
+    return alive
+
+
 def _close_quietly(cursor: Any) -> None:
     if cursor is None:
         return
@@ -627,4 +657,4 @@ class OptionEngine(Engine):
         self._proxied.dispose(close)
 
 
-__all__ = ["Connection", "Engine", "OptionEngine", "Transaction"]
+__all__ = ["Connection", "Engine", "OptionEngine", "Transaction", "prepare_execution"]

@@ -12,7 +12,17 @@ typed columns takes its keys from ``cursor.description``.
 ``inserted_primary_key`` follows SQLAlchemy: for an ``insert()``, the primary key values in
 column order, taken from the RETURNING row when the statement has one, else from the
 executed parameters (``compiled.bind_names`` aligned with the driver parameters), else, for
-the autoincrement column, from ``cursor.lastrowid``.
+the autoincrement column, from ``cursor.lastrowid``. After an executemany with RETURNING
+(one driver batch, or one execution per set) each parameter set has its own RETURNING row,
+so ``inserted_primary_key_rows`` gives every real key; a plain executemany without RETURNING
+cannot know keys the database generated (None there, as with SQLAlchemy).
+
+``returns_rows`` is False when the compiler added RETURNING only to learn the new key
+(``compiled.implicit_returning``); that row stays readable for the ORM's fast path.
+
+Lifetime: a result holds no reference to itself, so dropping an unread result frees it and
+its cursor at once (reference counting, not the cycle collector). The connection keeps weak
+references to results holding a cursor and closes those cursors when it is released.
 """
 
 from __future__ import annotations
@@ -30,6 +40,10 @@ if TYPE_CHECKING:
 _log = logging.getLogger("athanor.engine")
 
 
+#: metadata of ``exec_driver_sql`` results by column names (immutable, shared)
+_DRIVER_SQL_META: dict[tuple[str, ...], ResultMetaData] = {}
+
+
 def metadata_for(compiled: Any, description: Any) -> ResultMetaData:
     """Result metadata for a statement's cursor description, cached on the compiled object.
 
@@ -38,8 +52,13 @@ def metadata_for(compiled: Any, description: Any) -> ResultMetaData:
     text keeps one per column-name tuple in ``compiled._athanor_text_meta``.
     """
     names = tuple([d[0] for d in description])
-    if compiled is None:
-        return ResultMetaData(names)
+    if compiled is None:  # driver SQL: one metadata object per column-name tuple
+        found_text = _DRIVER_SQL_META.get(names)
+        if found_text is None:
+            if len(_DRIVER_SQL_META) >= 256:
+                _DRIVER_SQL_META.clear()
+            found_text = _DRIVER_SQL_META[names] = ResultMetaData(names)
+        return found_text
     columns = getattr(compiled, "result_columns", None) or ()
     if len(columns) == len(names):
         procs = getattr(compiled, "result_processors", None)
@@ -261,7 +280,7 @@ class CursorResult(Result):
         self._closed = False
         self._many = True
         self._parameters = param_sets
-        self.rowcount = len(param_sets)
+        self.rowcount = len(rows)  # RETURNING gives one row per affected row
 
     # --- inserted primary keys ------------------------------------------------------
     @property

@@ -16,6 +16,7 @@ from typing import Any
 
 from athanor.orm import exc
 from athanor.orm._aliased import AliasedClass, aliased
+from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
 from athanor.orm.attributes import History, InstrumentedAttribute
 from athanor.orm.decl import (
     DeclarativeBase,
@@ -92,6 +93,10 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AliasedClass",
+    "AppenderQuery",
+    "DynamicMapped",
+    "WriteOnlyCollection",
+    "WriteOnlyMapped",
     "aliased",
     "Load",
     "MANYTOMANY",

@@ -49,6 +49,18 @@ class AliasedClass:
     def __clause_element__(self) -> Any:
         return self._aliased_selectable
 
+    def _athanor_inspect(self) -> AliasedClass:
+        """``inspect(alias)``: the alias itself answers ``mapper``/``entity``/``selectable``."""
+        return self
+
+    @property
+    def selectable(self) -> Any:
+        return self._aliased_selectable
+
+    @property
+    def is_aliased_class(self) -> bool:
+        return True
+
     @property
     def entity(self) -> Any:
         return self
@@ -88,6 +100,30 @@ class AliasedRelationship:
         self.parent_entity = parent
         self.prop = prop
         self.key = prop.key
+
+    def any(self, criterion: Any = None, **kwargs: Any) -> Any:  # noqa: A003
+        """EXISTS over the related rows of each aliased parent row."""
+        return self._exists(criterion, kwargs)
+
+    has = any
+
+    def _exists(self, criterion: Any, kwargs: dict[str, Any]) -> Any:
+        from athanor.sql import and_, exists, literal_column, select
+
+        prop = self.prop
+        prop.setup()
+        src = self.parent_entity._aliased_selectable
+        locals_ = [e for e, _ in prop.sec_local] if prop.secondaryjoin is not None else [
+            loc for loc, _ in prop.local_remote]
+        mapping = {id(c): src.corresponding_column(c) for c in locals_}
+        crit = [_adapt.replace_columns(prop.primaryjoin, mapping)]
+        if prop.secondaryjoin is not None:
+            crit.append(prop.secondaryjoin)
+        if criterion is not None:
+            crit.append(criterion)
+        target = prop.mapper.class_
+        crit.extend(getattr(target, k) == v for k, v in kwargs.items())
+        return exists(select(literal_column("1")).where(and_(*crit)))
 
     def of_type(self, target: Any) -> Any:
         from athanor.orm.relationships import _OfType

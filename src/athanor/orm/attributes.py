@@ -51,6 +51,11 @@ class History(NamedTuple):
 
 def _forward(name: str) -> Callable[..., Any]:
     def method(self: InstrumentedAttribute, *args: Any) -> Any:
+        if len(args) == 1:  # the binary operators: no generator for the usual case
+            other = args[0]
+            if isinstance(other, InstrumentedAttribute):
+                other = other.column
+            return getattr(self.column, name)(other)
         args = tuple(a.column if isinstance(a, InstrumentedAttribute) else a for a in args)
         return getattr(self.column, name)(*args)
 

@@ -193,6 +193,10 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
             return result
         return _load(session, layout, result._tuples_all(),
                      bool(options) and bool(options.get("populate_existing")))
+    if getattr(stmt, "_is_from_statement", False):  # select(User).from_statement(text)
+        from athanor.orm._fromstmt import execute as execute_from_statement
+
+        return execute_from_statement(session, stmt, params, options)
     if getattr(stmt, "_is_select", False) or getattr(stmt, "__visit_name__", "") == "textclause":
         session._autoflush()
         layout = entity_layout(stmt) if getattr(stmt, "_is_select", False) else None
@@ -214,6 +218,10 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
     return session._connection().execute(stmt, params)
 
 
+#: value types that are never SQL expressions (skips a failing hasattr per value)
+_PLAIN_VALUES = frozenset({str, int, float, bool, bytes})
+
+
 def filter_by_list(
     session: Session, mapper: Mapper, pairs: tuple[tuple[str, Any], ...]
 ) -> list[Any] | None:
@@ -224,13 +232,15 @@ def filter_by_list(
     Returns None (the caller takes the general path) for None values (``IS NULL``),
     relationship-aware loading, or a dialect/type where plain tuples do not apply.
     """
-    values = tuple(v for _, v in pairs)
+    values = tuple([v for _, v in pairs])
     if None in values or session.__dict__.get("_athanor_rel"):
         return None
     for v in values:
-        if hasattr(v, "__clause_element__") or isinstance(v, ClauseElement):
+        if type(v) not in _PLAIN_VALUES and (
+            hasattr(v, "__clause_element__") or isinstance(v, ClauseElement)
+        ):
             return None  # an expression, not a value: the general path renders it
-    keys = tuple(k for k, _ in pairs)
+    keys = tuple([k for k, _ in pairs])
     entry = mapper._stmt_cache.get(("filter_by", keys))
     if entry is None:
         from athanor.sql.elements import BindParameter, and_
@@ -564,8 +574,14 @@ def _execute_orm_dml(
             params = _column_params(mapper, params)
         session._autoflush()
         if isinstance(params, list):
-            return bulk_insert_pages(session._connection(), stmt, params)
-        return session._connection().execute(stmt, params)
+            result = bulk_insert_pages(session._connection(), stmt, params)
+        else:
+            result = session._connection().execute(stmt, params)
+        from athanor.orm import _fromstmt
+
+        if _fromstmt.returning_entity(mapper, stmt):  # insert(User).returning(User)
+            return _fromstmt.load_returned(session, mapper, result)
+        return result
     sync = options.get("synchronize_session", "auto")
     session._autoflush()
     if (kind == "update" and isinstance(params, list) and not stmt._where

@@ -123,11 +123,20 @@ def _build(stmt: Any, steps: list[Step], entity_tables: list[Any]) -> Any:
     limited = (stmt._limit is not None or stmt._offset is not None) and any(
         s.kind == "joined" and s.prop.uselist for s in steps)
     root_map: dict[int, Any] = {}
+    aliased_map: dict[int, Any] = {}  # aliased() roots: table column -> alias column
+    for raw, coerced in zip(stmt._raw_entities, stmt._raw_columns, strict=False):
+        if hasattr(raw, "_aliased_columns"):
+            aliased_map.update(_adapt.adapt_to(coerced, raw._aliased_mapper.local_table.c))
+    root_map.update(aliased_map)
     base = stmt
     if limited:
         inner = stmt.subquery()
         for t in entity_tables:
             root_map.update(_adapt.adapt_to(inner, t.c))
+        for key, col in aliased_map.items():
+            match = inner.corresponding_column(col)
+            if match is not None:
+                root_map[key] = root_map[id(col)] = match
         base = select(inner)
         if stmt._order_by:
             base = base.order_by(*_adapt.replace_columns(list(stmt._order_by), root_map))

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from athanor import exc
 from athanor.orm.attributes import InstrumentedAttribute
+from athanor.sql import dml as _dml
 from athanor.sql._select import select
+from athanor.sql.elements import coerce_where
 
 if TYPE_CHECKING:
     from athanor.orm.mapper import Mapper
@@ -40,10 +42,12 @@ class Query:
             entities = tuple(entities[0])
         self.session = session
         self._entities = tuple(entities)
-        self._built = select(*entities)
         first = entities[0] if len(entities) == 1 else None
         #: the mapper when the query selects exactly one mapped class (results are objects)
         self._single = _entity_mapper(first)
+        #: the Select; for a single mapped entity built on first use (the filter_by fast
+        #: path in all() never needs it)
+        self._built: Any = None if self._single is not None else select(*entities)
 
     # defaults shared by all instances (set per instance only when changed)
     _options: tuple[Any, ...] = ()
@@ -54,15 +58,24 @@ class Query:
     _fb: tuple[tuple[str, Any], ...] = ()
     #: True while the statement is ``select(Model)`` plus filter_by criteria only
     _plain = True
+    #: ``filter`` criteria (coerced) not yet applied to ``_built``, which is still None
+    _pw: tuple[Any, ...] = ()
 
     @property
     def _stmt(self) -> Any:
         """The Select, with pending ``filter_by`` criteria applied (built on demand)."""
+        built = self._built
+        if built is None:
+            built = select(*self._entities)
+            if self._pw:
+                built = built.where(*self._pw)
+                self._pw = ()
+            self._built = built
         if self._fb:
             cls = self._single.class_  # type: ignore[union-attr]
-            self._built = self._built.where(*[getattr(cls, k) == v for k, v in self._fb])
+            built = self._built = built.where(*[getattr(cls, k) == v for k, v in self._fb])
             self._fb = ()
-        return self._built
+        return built
 
     def _copy(self, stmt: Any = None) -> Query:
         new = Query.__new__(Query)
@@ -108,7 +121,20 @@ class Query:
 
     # -- building -----------------------------------------------------------------------
     def filter(self, *criterion: Any) -> Query:
+        if self._built is None and not self._fb:
+            # nothing built yet: keep the criteria (an update()/delete() never needs the Select)
+            new = Query.__new__(Query)
+            new.__dict__.update(self.__dict__)
+            new._pw = self._pw + tuple([coerce_where(c, role="where()") for c in criterion])
+            new._plain = False
+            return new
         return self._copy(self._stmt.where(*criterion))
+
+    def _criteria(self) -> tuple[Any, ...]:
+        """The WHERE criteria so far (without building the Select when not built yet)."""
+        if self._built is None and not self._fb:
+            return self._pw
+        return self._stmt._where  # type: ignore[no-any-return]
 
     where = filter
 
@@ -117,13 +143,16 @@ class Query:
         crit = []
         cls = mapper.class_
         props = mapper._props
-        if self._single is not None and self._plain and all(
-            getattr(props.get(k), "is_column", False) for k in kwargs
-        ):
-            # recorded, not built: all()/one() run a cached statement for this shape
-            new = self._copy()
-            new._fb = self._fb + tuple(kwargs.items())
-            return new
+        if self._single is not None and self._plain:
+            for k in kwargs:
+                if not getattr(props.get(k), "is_column", False):
+                    break
+            else:
+                # recorded, not built: all()/one() run a cached statement for this shape
+                new = Query.__new__(Query)
+                new.__dict__.update(self.__dict__)
+                new._fb = self._fb + tuple(kwargs.items())
+                return new
         for key, value in kwargs.items():
             if key not in props:
                 raise exc.InvalidRequestError(
@@ -214,6 +243,12 @@ class Query:
         new = self._copy()
         new._params = {**self._params, **(args[0] if args else {}), **kw}
         return new
+
+    def from_statement(self, statement: Any) -> Any:
+        """Load this query's entity from ``statement`` (e.g. ``text("SELECT * ...")``)."""
+        from athanor.orm._fromstmt import FromStatementQuery
+
+        return FromStatementQuery(self, statement)
 
     # -- subqueries ---------------------------------------------------------------------
     def subquery(self, name: str | None = None, **kw: Any) -> Any:
@@ -342,7 +377,8 @@ class Query:
     # -- bulk DML -----------------------------------------------------------------------
     def _dml_target(self, what: str) -> Mapper:
         mapper = self._primary_mapper(what)
-        if getattr(self._stmt, "_setup_joins", ()):
+        joins = getattr(self._stmt, "_setup_joins", ()) if self._built is not None else ()
+        if joins:
             raise exc.InvalidRequestError(
                 f"Query.{what} failed: bulk statements on a joined query are not supported. "
                 f"Filter with a subquery or EXISTS instead of join()."
@@ -351,8 +387,6 @@ class Query:
 
     def update(self, values: dict[Any, Any], synchronize_session: Any = "auto",
                update_args: Any = None) -> int:
-        from athanor.sql.dml import update
-
         mapper = self._dml_target("update()")
         table = mapper.local_table
         vals = {}
@@ -365,21 +399,21 @@ class Query:
                     )
                 k = mapper._props[k].column  # type: ignore[attr-defined]
             vals[k] = v
-        stmt = update(table).values(vals)
-        if self._stmt._where:
-            stmt = stmt.where(*self._stmt._where)
+        stmt = _dml.update(table).values(vals)
+        where = self._criteria()
+        if where:
+            stmt = stmt.where(*where)
         session = self._session("update()")
         opts = {"synchronize_session": synchronize_session}
         result = session.execute(stmt, execution_options=opts)
         return result.rowcount
 
     def delete(self, synchronize_session: Any = "auto", delete_args: Any = None) -> int:
-        from athanor.sql.dml import delete
-
         mapper = self._dml_target("delete()")
-        stmt = delete(mapper.local_table)
-        if self._stmt._where:
-            stmt = stmt.where(*self._stmt._where)
+        stmt = _dml.delete(mapper.local_table)
+        where = self._criteria()
+        if where:
+            stmt = stmt.where(*where)
         session = self._session("delete()")
         opts = {"synchronize_session": synchronize_session}
         result = session.execute(stmt, execution_options=opts)

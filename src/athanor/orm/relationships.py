@@ -184,6 +184,8 @@ class RelationshipProperty(MapperProperty):
         self._remote_side_arg = kw["remote_side"]
         self._order_by_arg = kw["order_by"]
         lazy = kw["lazy"]
+        #: "dynamic" / "write_only": the attribute is a query/collection object (_dynamic.py)
+        self._dynamic = lazy if lazy in ("dynamic", "write_only") else None
         self.lazy = {True: "select", False: "joined", "subquery": "selectin",
                      "immediate": "select", "raise_on_sql": "raise",
                      "dynamic": "select", "write_only": "select"}.get(lazy, lazy)
@@ -201,7 +203,12 @@ class RelationshipProperty(MapperProperty):
 
     # -- MapperProperty hooks -------------------------------------------------------------
     def instrument_class(self, mapper: Mapper) -> None:
-        type.__setattr__(mapper.class_, self.key, RelationshipAttribute(self))
+        if self._dynamic is not None:
+            from athanor.orm._dynamic import DynamicAttribute
+
+            type.__setattr__(mapper.class_, self.key, DynamicAttribute(self))
+        else:
+            type.__setattr__(mapper.class_, self.key, RelationshipAttribute(self))
         _rel_mappers.add(mapper)
         if self not in _pending:
             _pending.append(self)
@@ -243,7 +250,11 @@ class RelationshipProperty(MapperProperty):
 
     def items(self, obj: Any) -> list[Any]:
         """The related objects, loading them if needed."""
-        value = getattr(obj, self.key)
+        value = obj.__dict__.get(self.key, _MISS)
+        if value is _MISS:  # not getattr(): dynamic attributes return queries
+            from athanor.orm.strategies import load_on_access
+
+            value = load_on_access(self, obj)
         if value is None:
             return []
         return list(value) if self.uselist else [value]
@@ -356,6 +367,8 @@ def declared_relationships(cls: type) -> dict[str, RelationshipProperty]:
                     value = _copy_prop(value)
                 value.key = key
                 value._annotation = annotations.get(key)
+                if value._dynamic is None:  # WriteOnlyMapped[...] / DynamicMapped[...]
+                    value._dynamic = _dynamic_kind(value._annotation)
                 found[key] = value
     return found
 
@@ -377,6 +390,16 @@ def after_mapped(mapper: Mapper) -> None:
 _ANN_NAME = re.compile(r"""['"]?([A-Za-z_][\w.]*)['"]?\s*\]*\s*$""")
 
 
+def _dynamic_kind(ann: Any) -> str | None:
+    """"write_only"/"dynamic" for ``WriteOnlyMapped[...]``/``DynamicMapped[...]``, else None."""
+    import typing
+
+    text = ann if isinstance(ann, str) else getattr(typing.get_origin(ann), "__name__", "")
+    text = text.strip().rsplit(".", 1)[-1] if "[" not in text else text.split("[", 1)[0]
+    text = text.rsplit(".", 1)[-1]
+    return {"WriteOnlyMapped": "write_only", "DynamicMapped": "dynamic"}.get(text)
+
+
 def annotation_target(ann: Any) -> tuple[str | type | None, bool | None, Any]:
     """(target class or name, uselist, collection class) from ``Mapped[List["X"]]``."""
     if ann is None:
@@ -385,9 +408,15 @@ def annotation_target(ann: Any) -> tuple[str | type | None, bool | None, Any]:
     if text is None:
         return None, None, None
     text = text.strip()
+    head, bracket, rest = text.partition("[")
+    if bracket:  # "orm.Mapped[...]" / "typing.List[...]": drop the module prefix
+        text = head.rsplit(".", 1)[-1] + bracket + rest
+    coll = None
+    for wrapper in ("WriteOnlyMapped[", "DynamicMapped["):  # always collections
+        if text.startswith(wrapper) and text.endswith("]"):
+            text = "Mapped[list[" + text[len(wrapper):] + "]"
     if text.startswith("Mapped[") and text.endswith("]"):
         text = text[7:-1].strip()
-    coll = None
     low = text.lower()
     for prefix, cc in (("list[", list), ("typing.list[", list), ("set[", set),
                        ("typing.set[", set), ("collection[", list), ("sequence[", list)):

@@ -274,34 +274,43 @@ class _OwnerLock:
     """A lock held by one thread at a time, re-entrant for it, releasable from any thread."""
 
     def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
+        # The plain lock is taken directly (a C-level ``with``); the Condition over it is
+        # used only to wait, and notified only when some thread waits.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._owner: int | None = None
         self._depth = 0
+        self._waiting = 0
 
     def acquire(self, timeout: float) -> bool:
         me = threading.get_ident()
-        with self._cond:
+        with self._lock:
             if self._owner is None or self._owner == me:
                 self._owner = me
                 self._depth += 1
                 return True
             deadline = time.monotonic() + timeout
-            while self._owner is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._cond.wait(remaining)
+            self._waiting += 1
+            try:
+                while self._owner is not None:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    self._cond.wait(remaining)
+            finally:
+                self._waiting -= 1
             self._owner = me
             self._depth = 1
             return True
 
     def release(self) -> None:
-        with self._cond:
+        with self._lock:
             if self._depth:
                 self._depth -= 1
             if not self._depth:
                 self._owner = None
-                self._cond.notify()
+                if self._waiting:
+                    self._cond.notify()
 
 
 class LockedStaticPool(StaticPool):

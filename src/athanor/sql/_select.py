@@ -222,8 +222,23 @@ def _coerce_entity(e: Any) -> ClauseElement:
     )
 
 
+class FromStatement:
+    """``select(User).from_statement(stmt)``: ``stmt`` run as written, rows loaded as the
+    select's entities by the ORM (``athanor.orm._fromstmt``); Core cannot execute it."""
+
+    _is_from_statement = True
+
+    def __init__(self, entities: tuple[Any, ...], element: Any) -> None:
+        self._raw_entities = entities
+        self.element = element
+
+
 class Select(SelectBase):
     """``SELECT ...``: build with :func:`select`."""
+
+    def from_statement(self, statement: Any) -> FromStatement:
+        """ORM: load this select's entity from ``statement`` (e.g. a ``text()`` query)."""
+        return FromStatement(self._raw_entities, statement)
 
     __visit_name__ = "select"
     _where: tuple[ColumnElement, ...] = ()

@@ -119,7 +119,8 @@ class DMLBase(_Generative):
         else:
             hook = getattr(key, "__clause_element__", None)
             col = key if hook is None else hook()
-            if col is not None and not any(c is col for c in self.table.c):
+            if col is not None and self.table.c.get(getattr(col, "key", None) or "") is not col \
+                    and not any(c is col for c in self.table.c):
                 col = self.table.c.get(getattr(col, "key", None) or "")
         if col is None:
             name = key if isinstance(key, str) else getattr(key, "key", key)
@@ -139,9 +140,12 @@ class DMLBase(_Generative):
     def _ck_common(self, st: _KeyState) -> tuple[Any, ...]:
         vals = None
         if self._values is not None:
-            vals = tuple((c.key, v._ck(st)) for c, v in self._values)
-        return (self.table._ck(st), vals, tuple(c._ck(st) for c in self._where),
-                tuple(c._ck(st) for c in self._returning), self._return_defaults)
+            vals = tuple([(c.key, v._ck(st)) for c, v in self._values])
+        where, returning = self._where, self._returning
+        return (self.table._ck(st), vals,
+                tuple([c._ck(st) for c in where]) if where else (),
+                tuple([c._ck(st) for c in returning]) if returning else (),
+                self._return_defaults)
 
     def _where_impl(self, criteria: tuple[Any, ...]) -> Any:
         new = self._clone()

@@ -191,9 +191,17 @@ def coerce_where(value: Any, *, role: str = "WHERE criterion") -> ColumnElement:
     return coerce_expr(value, role=role)
 
 
+#: value types that are never expressions: no isinstance/hasattr probe for them
+_PLAIN_SCALARS = frozenset({int, str, float, bool, bytes})
+#: what ``_check_scalar`` refuses (tested inline first; the message is built only then)
+_NON_SCALARS = (list, tuple, set, frozenset)
+
+
 def _bind_against(expr: ColumnElement, value: Any, op: ops.Operator | None = None) -> ColumnElement:
     """A value compared with ``expr`` becomes a bind typed like ``expr``."""
-    if isinstance(value, ClauseElement) or hasattr(value, "__clause_element__"):
+    if type(value) not in _PLAIN_SCALARS and (
+        isinstance(value, ClauseElement) or hasattr(value, "__clause_element__")
+    ):
         return coerce_expr(value)
     if value is None:
         return Null()
@@ -238,7 +246,8 @@ class ColumnElement(ClauseElement):
 
     # --- comparison -------------------------------------------------------------------
     def _compare(self, op: ops.Operator, other: Any) -> ColumnElement:
-        _check_scalar(other, f"'{op.sql}'")
+        if isinstance(other, _NON_SCALARS):
+            _check_scalar(other, f"'{op.sql}'")
         if other is None or isinstance(other, Null):
             if op is ops.eq:
                 return BinaryExpression(self, Null(), ops.is_)
@@ -368,7 +377,8 @@ class ColumnElement(ClauseElement):
 
     # --- arithmetic -------------------------------------------------------------------
     def _math(self, op: ops.Operator, other: Any, reverse: bool = False) -> ColumnElement:
-        _check_scalar(other, f"'{op.sql}'")
+        if isinstance(other, _NON_SCALARS):
+            _check_scalar(other, f"'{op.sql}'")
         if op is ops.add and is_string_type(self.type):
             other_e = _bind_against(self, other)
             return Concat([other_e, self] if reverse else [self, other_e])
@@ -527,8 +537,11 @@ class ColumnClause(ColumnElement):
 
     def _ck(self, st: _KeyState) -> Any:
         table = self.table
-        tkey = table._ck(st) if table is not None else None
-        return ("col", self.name, self.is_literal, tkey, type_key(self.type))
+        t = self.__dict__.get("_type")
+        if t is None:
+            t = self.type  # a subclass may derive it (a Column with a ForeignKey)
+        return ("col", self.name, self.is_literal, table._ck(st) if table is not None else None,
+                type_key(t))
 
     @property
     def _from_objects(self) -> list[FromClause]:
@@ -587,12 +600,16 @@ class BindParameter(ColumnElement):
         return new
 
     def _ck(self, st: _KeyState) -> Any:
-        ref = st.anon(self)
-        if ref is not None:
-            return ref
+        seen = st.seen  # st.anon(self), inlined: one call less per bind
+        n = seen.get(id(self))
+        if n is not None:
+            return ("ref", n)
+        seen[id(self)] = len(seen)
+        st.keep.append(self)
         st.binds.append(self)
+        t = self._type
         return ("bind", self.key if not self.unique else None, self.required,
-                type_key(self._type) if self._type is not None else None)
+                type_key(t) if t is not None else None)
 
     def __repr__(self) -> str:
         return f"<BindParameter {self.key!r}>"

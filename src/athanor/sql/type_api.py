@@ -406,8 +406,16 @@ class Variant(TypeDecorator):
                 tuple(sorted((k, v._static_cache_key) for k, v in self.mapping.items())))
 
 
+#: ``sqltypes.infer_type``, bound on first use (sqltypes imports this module)
+_infer_type: Callable[[Any], TypeEngine] | None = None
+
+
 def type_for_value(value: Any) -> TypeEngine:
     """Infer a type for a literal Python value (``literal(5)``, ``column == 5``)."""
-    from athanor.sql import sqltypes
+    global _infer_type
+    infer = _infer_type
+    if infer is None:
+        from athanor.sql import sqltypes
 
-    return sqltypes.infer_type(value)
+        infer = _infer_type = sqltypes.infer_type
+    return infer(value)

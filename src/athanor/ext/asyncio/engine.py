@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 
 from athanor import exc
 from athanor.dialects._async import BufferedCursor
-from athanor.engine.base import Connection, _emit, log
+from athanor.engine.base import Connection, _emit, log, prepare_execution
 from athanor.engine.create import _check_option_names, _validated, configure_echo
 from athanor.engine.cursor import CursorResult, metadata_for
 from athanor.engine.result import ScalarResult
@@ -67,34 +67,6 @@ def _load_async_dialect(drivername: str) -> Any:
             f"for it. Use one of: {', '.join(sorted(ASYNC_DIALECTS))}."
         )
     return getattr(importlib.import_module(entry[0]), entry[1])
-
-
-def prepare_execution(dialect: Any, statement: Any, parameters: Any) -> tuple[Any, Any, bool]:
-    """Compile through the cache and build driver parameters: ``(compiled, params, many)``.
-
-    The pure half of ``Connection.execute`` (same argument rules and errors).
-    """
-    many = False
-    if parameters is not None and not isinstance(parameters, Mapping):
-        if not isinstance(parameters, (list, tuple)):
-            raise exc.ArgumentError(
-                f"Executing a statement failed: parameters must be a dict or a list of "
-                f"dicts, got {type(parameters).__name__}."
-            )
-        if len(parameters) > 1:
-            many = True
-        else:
-            parameters = parameters[0] if parameters else None
-    if isinstance(statement, str):
-        raise exc.ObjectNotExecutableError(statement)
-    first = parameters[0] if many else parameters
-    if first and getattr(statement, "_uses_column_keys", False):
-        compiled, extracted = dialect.compile_statement(statement, list(first))
-    else:
-        compiled, extracted = dialect.compile_statement(statement)
-    if many:
-        return compiled, compiled.construct_params_many(parameters, extracted), True
-    return compiled, compiled.construct_params(parameters, extracted), False
 
 
 def create_async_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
