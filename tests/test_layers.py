@@ -30,6 +30,8 @@ LAYERS: dict[str, int] = {
     "types": 6,
     "schema": 6,
     "events": 6,
+    "event": 6,
+    "_event": 0,
     "__init__": 7,
 }
 

@@ -115,6 +115,19 @@ class Browser:
         value: str = self._call("GET", self._s(f"/element/{self.find(css)}/text"))
         return value
 
+    def wait_for_text(self, css: str, expected: str, timeout: float = 15.0) -> str:
+        """The element's text once it equals ``expected`` (a form POST navigates
+        asynchronously: right after a click the old page may still be shown)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                value = self.text(css)
+            except (RuntimeError, KeyError, OSError):
+                value = ""
+            if value == expected or time.monotonic() > deadline:
+                return value
+            time.sleep(0.05)
+
     def source(self) -> str:
         value: str = self._call("GET", self._s("/source"))
         return value

@@ -54,12 +54,13 @@ def test_add_a_customer_through_the_form_in_chromium(served: tuple[str, Any]) ->
         browser.type("#add-form #phone", "416-223-8652")
         browser.type("#add-form #address", "9 King ST")
         browser.click("#add")
-        assert browser.text("#message") == "Added dave (dave1)."
+        assert browser.wait_for_text("#message", "Added dave (dave1).") == "Added dave (dave1)."
         row = browser.text('#customers tr[data-id="dave1"]')
         assert "dave" in row and "416-223-8652" in row and "9 King ST" in row
 
         browser.type("#add-form #name", "mary")
         browser.type("#add-form #phone", "1234567890123")
         browser.click("#add")
-        assert browser.text("#message") == "Phone is too long: at most 12 characters, got 13."
+        too_long = "Phone is too long: at most 12 characters, got 13."
+        assert browser.wait_for_text("#message", too_long) == too_long
         assert "mary" not in browser.text("#customers")

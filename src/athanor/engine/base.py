@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from athanor import exc
+from athanor import _event, exc
 from athanor.engine.cursor import CursorResult
 from athanor.engine.result import ScalarResult
 from athanor.engine.transaction import NestedTransaction, RootTransaction, Transaction
@@ -98,6 +98,7 @@ class Connection:
         self._echo = engine._echo or log.isEnabledFor(_INFO)
         self._echo_rows = engine._echo == "debug" or log.isEnabledFor(logging.DEBUG)
         self._hide_parameters = engine.hide_parameters
+        self._dispatch: _event.Dispatch = engine._dispatch  # cursor events (athanor.event)
         level = self._execution_options.get("isolation_level")
         if level is not None:
             try:
@@ -232,7 +233,9 @@ class Connection:
         cursor = None
         try:
             cursor = dbapi.cursor()
-            if many:
+            if self._dispatch.cursor_events:
+                _event.execute_with_events(self._dispatch, self, cursor, sql, params, many)
+            elif many:
                 cursor.executemany(sql, params)
             elif params is None:
                 cursor.execute(sql)
@@ -554,6 +557,9 @@ class _EngineBegin:
 class Engine:
     """A dialect plus a pool: the factory for :class:`Connection` objects."""
 
+    #: listeners (see :mod:`athanor.event`); the shared empty one until someone listens
+    _dispatch: _event.Dispatch = _event.NO_EVENTS
+
     def __init__(
         self,
         pool: Pool,
@@ -617,6 +623,8 @@ class Engine:
         else:
             old.forget()
         self.pool = old.recreate()
+        if "_dispatch" in vars(old):  # keep the pool's event listeners (athanor.event)
+            self.pool._dispatch = old._dispatch
 
     def execution_options(self, **options: Any) -> Engine:
         """A copy of this engine, sharing its pool, whose connections get these options."""

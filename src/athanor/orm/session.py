@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from athanor import exc
+from athanor import _event, exc
 from athanor.orm import context
 from athanor.orm.context import _pk_bind_params as _pk_bind_params  # athanor.ext.asyncio
 from athanor.orm.context import select_by_pk
@@ -71,6 +71,9 @@ class Session(TransactionMixin):
     Transaction control (begin/commit/rollback/savepoints/close) lives in
     :class:`~athanor.orm.transaction.TransactionMixin`.
     """
+
+    #: listeners (see :mod:`athanor.event`); the shared empty one until someone listens
+    _dispatch: _event.Dispatch = _event.NO_EVENTS
 
     def __init__(
         self,
@@ -253,6 +256,8 @@ class Session(TransactionMixin):
             if self._owns_conn:
                 conn.close()
             raise
+        if self._dispatch.after_begin:
+            self._dispatch.fire("after_begin", self, root, conn)
         return conn
 
     def _capabilities(self, conn: Any) -> Capabilities:
@@ -453,6 +458,8 @@ class Session(TransactionMixin):
                 "Session.flush() failed: the Session is already flushing. Do not call flush() "
                 "from inside a flush (for example from an attribute event)."
             )
+        if self._dispatch.before_flush:
+            self._dispatch.fire("before_flush", self, None, None)
         self._flushing = True
         try:
             conn = self._connection()
@@ -466,6 +473,8 @@ class Session(TransactionMixin):
 
                     if dependency.needed(self):  # relationships: row-ordered rounds
                         dependency.flush(self, conn, caps)
+                        if self._dispatch.after_flush:
+                            self._dispatch.fire("after_flush", self, None)
                         return
                 plan = plan_flush(list(self._new.items()), modified, list(deleted.items()), caps)
                 run_plan(conn, plan, caps)
@@ -474,6 +483,8 @@ class Session(TransactionMixin):
                     undo_journal(plan)
                 self._fail(err)
                 raise
+            if self._dispatch.after_flush:
+                self._dispatch.fire("after_flush", self, None)
             self._finalize(plan)
         finally:
             self._flushing = False

@@ -25,6 +25,7 @@ from athanor import exc
 from athanor.orm.loading import expire_state
 
 if TYPE_CHECKING:
+    from athanor._event import Dispatch
     from athanor.orm.identity import IdentityMap
     from athanor.orm.session import Session
     from athanor.orm.state import InstanceState
@@ -124,6 +125,7 @@ class TransactionMixin:
     _conn: Any
     autobegin: bool
     expire_on_commit: bool
+    _dispatch: Dispatch
 
     if TYPE_CHECKING:
 
@@ -203,6 +205,8 @@ class TransactionMixin:
                 root.core.commit()
             self._release_connection()
             self._end_all(COMMITTED)
+            if self._dispatch.after_commit:
+                self._dispatch.fire("after_commit", self)
         finally:
             self._op_thread = prev
 
@@ -227,6 +231,8 @@ class TransactionMixin:
                 for tx in self._stack:
                     tx.status = ROLLED_BACK
                 self._stack.clear()
+            if self._dispatch.after_rollback:
+                self._dispatch.fire("after_rollback", self)
         finally:
             self._op_thread = prev
 

@@ -41,7 +41,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from athanor import exc
+from athanor import _event, exc
 from athanor._typing import PoolDialect
 
 log = logging.getLogger("athanor.pool")
@@ -246,6 +246,9 @@ class Pool:
     forgets a closed one.
     """
 
+    #: listeners (see :mod:`athanor.event`); the shared empty one until someone listens
+    _dispatch: _event.Dispatch = _event.NO_EVENTS
+
     def __init__(
         self,
         creator: Callable[[], Any],
@@ -294,7 +297,26 @@ class Pool:
         proxy = PooledConnection(record)
         ref = record.proxy_ref = _ProxyRef(proxy, self._on_proxy_gc)
         ref.record = record
+        if self._dispatch.checkout:
+            self._fire_checkout(record, proxy)
         return proxy
+
+    def _fire_checkout(self, record: ConnectionRecord, proxy: PooledConnection) -> None:
+        """Run ``checkout`` listeners; a failing one returns the connection first."""
+        try:
+            self._dispatch.fire("checkout", record.dbapi_connection, record, proxy)
+        except BaseException:
+            proxy.close()
+            raise
+
+    def _fire_connect(self, record: ConnectionRecord) -> None:
+        """Run ``first_connect`` / ``connect`` listeners; a failing one discards the record."""
+        try:
+            self._dispatch.fire_connect(record.dbapi_connection, record)
+        except BaseException:
+            record.close()
+            self._creation_failed()
+            raise
 
     def _on_proxy_gc(self, ref: _ProxyRef) -> None:
         """A checkout was garbage collected without close(): queue its record for return.
@@ -393,6 +415,8 @@ class Pool:
             raise
         record = ConnectionRecord(self, conn)
         record.fresh = False
+        if self._dispatch.connect_events:
+            self._fire_connect(record)
         return record
 
     # --- checkin ------------------------------------------------------------------
@@ -416,6 +440,8 @@ class Pool:
                 record.close()
                 self._discard(record)
                 return
+        if self._dispatch.checkin:
+            self._dispatch.fire("checkin", record.dbapi_connection, record)
         record.state = IDLE
         self._release(record)
 

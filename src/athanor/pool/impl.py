@@ -197,7 +197,9 @@ class StaticPool(Pool):
                     return self._record
                 record = ConnectionRecord(self, self._creator())
                 self._record = record
-                return record
+            if self._dispatch.connect_events:
+                self._dispatch.fire_connect(record.dbapi_connection, record)
+            return record
         except BaseException:
             self._creation_failed()
             raise
@@ -215,6 +217,8 @@ class StaticPool(Pool):
             last = self._holders_count == 0
         if record.state == "closed" or record is not self._record:
             return
+        if self._dispatch.checkin:
+            self._dispatch.fire("checkin", record.dbapi_connection, record)
         if last and reset and self._reset_on_return:
             try:
                 self._dialect.do_rollback(record.dbapi_connection)

@@ -1,0 +1,151 @@
+"""The event dispatch core: per-target listener tuples, read by the hot paths.
+
+Every target class (``Pool``, ``Engine``, ``Session``) carries a class attribute
+``_dispatch = NO_EVENTS``: a shared, empty :class:`Dispatch` whose every event attribute is the
+empty tuple. A hot path therefore pays one attribute check (``if self._dispatch.connect:``)
+when nobody listens. The first ``listen()`` on a target gives it its own :class:`Dispatch`
+(see ``athanor.event._dispatch_for``); ``listen``/``remove`` recompute the affected tuple, so firing
+is a plain loop over a tuple with no locking and no copying.
+
+A dispatch may have a parent (a ``Session`` made by a ``sessionmaker`` that has listeners,
+or any instance of a class that has listeners): its tuples are the parent's listeners
+followed by its own, and are refreshed when the parent changes (children are held weakly).
+
+This module knows no target types; :mod:`athanor.event` (the public facade, top layer) maps
+targets to dispatches, and the pool, engine and session call :meth:`Dispatch.fire` here.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+#: Every event name any target supports; each is an attribute of every Dispatch.
+EVENT_NAMES: tuple[str, ...] = (
+    # pool
+    "connect", "first_connect", "checkout", "checkin",
+    # engine
+    "before_cursor_execute", "after_cursor_execute",
+    # session
+    "before_flush", "after_flush", "after_commit", "after_rollback",
+    "after_begin",
+)
+
+
+class Dispatch:
+    """The listeners of one target, as one tuple attribute per event name."""
+
+    connect: tuple[Callable[..., Any], ...]
+    first_connect: tuple[Callable[..., Any], ...]
+    checkout: tuple[Callable[..., Any], ...]
+    checkin: tuple[Callable[..., Any], ...]
+    before_cursor_execute: tuple[Callable[..., Any], ...]
+    after_cursor_execute: tuple[Callable[..., Any], ...]
+    before_flush: tuple[Callable[..., Any], ...]
+    after_flush: tuple[Callable[..., Any], ...]
+    after_commit: tuple[Callable[..., Any], ...]
+    after_rollback: tuple[Callable[..., Any], ...]
+    after_begin: tuple[Callable[..., Any], ...]
+
+    def __init__(self, parent: Dispatch | None = None, *, frozen: bool = False) -> None:
+        self._own: dict[str, list[Callable[..., Any]]] = {}
+        self._once: set[int] = set()
+        self._parent = parent
+        self._children: weakref.WeakSet[Dispatch] = weakref.WeakSet()
+        self._frozen = frozen
+        #: True once ``first_connect`` has run for this target.
+        self.first_connect_done = False
+        #: True when either cursor event has a listener (the engine's one check).
+        self.cursor_events = False
+        #: True when ``connect`` or ``first_connect`` has a listener (the pool's one check).
+        self.connect_events = False
+        if parent is not None:
+            parent._children.add(self)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        parent = self._parent
+        for name in EVENT_NAMES:
+            inherited = getattr(parent, name) if parent is not None else ()
+            setattr(self, name, inherited + tuple(self._own.get(name, ())))
+        self.cursor_events = bool(self.before_cursor_execute or self.after_cursor_execute)
+        self.connect_events = bool(self.connect or self.first_connect)
+        for child in list(self._children):
+            child._refresh()
+
+    def add(self, name: str, fn: Callable[..., Any], *, insert: bool = False) -> None:
+        """Register ``fn`` for ``name`` (first when ``insert``)."""
+        if self._frozen:
+            raise TypeError(
+                "Adding a listener failed: the shared empty dispatch is read-only. Use "
+                "athanor.event.listen(), which gives the target its own dispatch."
+            )
+        own = self._own.setdefault(name, [])
+        if insert:
+            own.insert(0, fn)
+        else:
+            own.append(fn)
+        self._refresh()
+
+    def discard(self, name: str, fn: Callable[..., Any]) -> bool:
+        """Remove ``fn`` from ``name``; False when it was not registered here."""
+        own = self._own.get(name)
+        if not own or fn not in own:
+            return False
+        own.remove(fn)
+        self._refresh()
+        return True
+
+    def has(self, name: str, fn: Callable[..., Any]) -> bool:
+        return fn in self._own.get(name, ())
+
+    def fire(self, name: str, *args: Any) -> None:
+        """Call every listener of ``name`` with ``args``, in registration order."""
+        for fn in getattr(self, name):
+            fn(*args)
+
+    def fire_connect(self, dbapi_connection: Any, record: Any) -> None:
+        """A new driver connection: ``first_connect`` once per target, then ``connect``."""
+        if self.first_connect and not self.first_connect_done:
+            self.first_connect_done = True
+            self.fire("first_connect", dbapi_connection, record)
+        self.fire("connect", dbapi_connection, record)
+
+    def before_execute(
+        self, conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool
+    ) -> tuple[str, Any]:
+        """Run ``before_cursor_execute``; a listener registered with ``retval=True``
+        returns the (statement, parameters) to use instead."""
+        for fn in self.before_cursor_execute:
+            out = fn(conn, cursor, sql, params, context, many)
+            if getattr(fn, "_athanor_retval", False) and out is not None:
+                sql, params = out
+        return sql, params
+
+
+#: The shared empty dispatch every target class starts with.
+NO_EVENTS = Dispatch(frozen=True)
+
+
+def execute_with_events(
+    dispatch: Dispatch, conn: Any, cursor: Any, sql: str, params: Any, many: bool,
+    context: Any = None,
+) -> None:
+    """Run one cursor execution surrounded by the cursor events (the engine's slow path)."""
+    if context is None:
+        context = SimpleNamespace(connection=conn, cursor=cursor, statement=sql,
+                                  parameters=params, executemany=many)
+    sql, params = dispatch.before_execute(conn, cursor, sql, params, context, many)
+    if many:
+        cursor.executemany(sql, params)
+    elif params is None:
+        cursor.execute(sql)
+    else:
+        cursor.execute(sql, params)
+    for fn in dispatch.after_cursor_execute:
+        fn(conn, cursor, sql, params, context, many)
+
+
+__all__ = ["Dispatch", "EVENT_NAMES", "NO_EVENTS", "execute_with_events"]
