@@ -554,15 +554,13 @@ class _EngineBegin:
             self.conn.close()
 
 
-class Engine:
-    """A dialect plus a pool: the factory for :class:`Connection` objects."""
-
-    #: listeners (see :mod:`athanor.event`); the shared empty one until someone listens
-    _dispatch: _event.Dispatch = _event.NO_EVENTS
+class EngineBase:
+    """What the sync :class:`Engine` and the async engine share: a dialect, a pool, a URL,
+    logging settings and execution options. Only the connection classes differ."""
 
     def __init__(
         self,
-        pool: Pool,
+        pool: Any,
         dialect: Dialect,
         url: URL,
         *,
@@ -597,6 +595,21 @@ class Engine:
 
         configure_echo(value)
         self._echo = value
+
+    def get_execution_options(self) -> dict[str, Any]:
+        return dict(self._execution_options)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__.removeprefix('Option')}({self.url!r})"
+
+
+class Engine(EngineBase):
+    """A dialect plus a pool: the factory for :class:`Connection` objects."""
+
+    pool: Pool
+
+    #: listeners (see :mod:`athanor.event`); the shared empty one until someone listens
+    _dispatch: _event.Dispatch = _event.NO_EVENTS
 
     def connect(self) -> Connection:
         """A new Connection; use as ``with engine.connect() as conn:``."""
@@ -638,14 +651,8 @@ class Engine:
         copy._proxied = self
         return copy
 
-    def get_execution_options(self) -> dict[str, Any]:
-        return dict(self._execution_options)
-
     def update_execution_options(self, **options: Any) -> None:
         self._execution_options = {**self._execution_options, **options}
-
-    def __repr__(self) -> str:
-        return f"Engine({self.url!r})"
 
 
 class OptionEngine(Engine):

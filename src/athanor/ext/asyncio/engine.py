@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 
 from athanor import exc
 from athanor.dialects._async import BufferedCursor
-from athanor.engine.base import Connection, _emit, log, prepare_execution
+from athanor.engine.base import Connection, EngineBase, _emit, log, prepare_execution
 from athanor.engine.create import _check_option_names, _validated, configure_echo
 from athanor.engine.cursor import CursorResult, metadata_for
 from athanor.engine.result import ScalarResult
@@ -150,44 +150,10 @@ def _build_pool(url: URL, dialect: Any, creator: Any, opts: dict[str, Any]) -> A
     )
 
 
-class AsyncEngine:
+class AsyncEngine(EngineBase):
     """A dialect plus an async pool: the factory for :class:`AsyncConnection` objects."""
 
-    def __init__(
-        self,
-        pool: AsyncPool,
-        dialect: Any,
-        url: URL,
-        *,
-        echo: Any = False,
-        hide_parameters: bool = False,
-        logging_name: str | None = None,
-        execution_options: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.pool = pool
-        self.dialect = dialect
-        self.url = url
-        self._echo = echo
-        self.hide_parameters = hide_parameters
-        self.logging_name = logging_name
-        self._execution_options: dict[str, Any] = dict(execution_options or {})
-
-    @property
-    def name(self) -> str:
-        return str(self.dialect.name)
-
-    @property
-    def driver(self) -> str:
-        return str(self.dialect.driver)
-
-    @property
-    def echo(self) -> Any:
-        return self._echo
-
-    @echo.setter
-    def echo(self, value: Any) -> None:
-        configure_echo(value)
-        self._echo = value
+    pool: AsyncPool
 
     def connect(self) -> AsyncConnection:
         """``async with engine.connect() as conn:`` (or ``conn = await engine.connect()``)."""
@@ -218,11 +184,6 @@ class AsyncEngine:
         copy._execution_options = {**self._execution_options, **options}
         return copy
 
-    def get_execution_options(self) -> dict[str, Any]:
-        return dict(self._execution_options)
-
-    def __repr__(self) -> str:
-        return f"AsyncEngine({self.url!r})"
 
 
 class _AsyncEngineBegin:
