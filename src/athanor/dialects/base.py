@@ -53,6 +53,8 @@ class Dialect(BaseDialect):
     )
     #: Does cursor.rowcount count matched (not only changed) rows for UPDATE/DELETE?
     supports_sane_rowcount: ClassVar[bool] = True
+    #: the driver's ``cursor.lastrowid`` is the new autoincrement key after a one-row INSERT
+    postfetch_lastrowid: ClassVar[bool] = False
     #: Does executemany() report the summed rowcount?
     supports_sane_multi_rowcount: ClassVar[bool] = True
     #: Can the driver run an executemany with RETURNING as one batch and give every
@@ -107,6 +109,14 @@ class Dialect(BaseDialect):
         self.default_isolation_level = self.get_isolation_level(dbapi_connection)
 
     # --- transactions ----------------------------------------------------------------
+    #: the class overrides :meth:`do_begin` (most drivers begin implicitly; the engine skips
+    #: the call otherwise)
+    overrides_begin: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        cls.overrides_begin = cls.do_begin is not Dialect.do_begin
+
     def do_begin(self, dbapi_connection: Any) -> None:
         """Start a transaction. Most drivers begin implicitly, so this does nothing."""
 

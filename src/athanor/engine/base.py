@@ -96,7 +96,9 @@ class Connection:
         self._prune_at = _PRUNE_OPEN_RESULTS
         self._execution_options: dict[str, Any] = engine._execution_options
         self._echo = engine._echo or log.isEnabledFor(_INFO)
-        self._echo_rows = engine._echo == "debug" or log.isEnabledFor(logging.DEBUG)
+        # (DEBUG enabled implies INFO enabled: one logging call when logging is off)
+        self._echo_rows = engine._echo == "debug" or (
+            self._echo and log.isEnabledFor(logging.DEBUG))
         self._hide_parameters = engine.hide_parameters
         self._dispatch: _event.Dispatch = engine._dispatch  # cursor events (athanor.event)
         level = self._execution_options.get("isolation_level")
@@ -223,6 +225,26 @@ class Connection:
 
     def _run(self, sql: str, params: Any, many: bool, compiled: Any) -> CursorResult:
         """Execute on a fresh cursor; wrap driver errors; build the result."""
+        cursor = self._cursor_execute(sql, params, many)
+        try:
+            result = CursorResult(self, cursor, compiled, params, many=many)
+        except BaseException as err:
+            _close_quietly(cursor)
+            self._raise_wrapped(err, sql, params)
+        if result._cursor is not None:
+            opened = self._open_results
+            if opened is None:
+                self._open_results = [weakref.ref(result)]
+            else:
+                opened.append(weakref.ref(result))
+                if len(opened) > self._prune_at:
+                    alive = self._open_results = _still_open(opened)
+                    self._prune_at = max(_PRUNE_OPEN_RESULTS, 2 * len(alive))
+        return result
+
+    def _cursor_execute(self, sql: str, params: Any, many: bool) -> Any:
+        """Execute on a fresh driver cursor (autobegin, echo, cursor events, wrapped
+        errors) and return the cursor, still open."""
         dbapi = self._dbapi
         if dbapi is None:
             dbapi = self._revive()
@@ -241,20 +263,30 @@ class Connection:
                 cursor.execute(sql)
             else:
                 cursor.execute(sql, params)
-            result = CursorResult(self, cursor, compiled, params, many=many)
         except BaseException as err:
             _close_quietly(cursor)
             self._raise_wrapped(err, sql, params)
-        if result._cursor is not None:
-            opened = self._open_results
-            if opened is None:
-                self._open_results = [weakref.ref(result)]
-            else:
-                opened.append(weakref.ref(result))
-                if len(opened) > self._prune_at:
-                    alive = self._open_results = _still_open(opened)
-                    self._prune_at = max(_PRUNE_OPEN_RESULTS, 2 * len(alive))
-        return result
+        return cursor
+
+    def _execute_lastrowid(self, sql: str, params: Any, rowid: bool = True) -> Any:
+        """Run one INSERT in the driver's paramstyle and return the driver's ``lastrowid``
+        (None unless ``rowid``); the ORM's one-object flush: no result object is built."""
+        cursor = self._cursor_execute(sql, params, False)
+        try:
+            return cursor.lastrowid if rowid else None
+        finally:
+            cursor.close()
+
+    def _execute_first_row(self, sql: str, params: Any) -> Any:
+        """Run one statement in the driver's paramstyle and return its first row as the
+        driver gives it, or None (an ``INSERT ... RETURNING`` of one row)."""
+        cursor = self._cursor_execute(sql, params, False)
+        try:
+            return cursor.fetchone()
+        except BaseException as err:
+            self._raise_wrapped(err, sql, params)
+        finally:
+            cursor.close()
 
     def _close_open_cursors(self) -> None:
         """Close the cursors of results not read to the end (before the driver connection
@@ -362,7 +394,8 @@ class Connection:
         trans = RootTransaction(self)
         self._transaction = trans
         try:
-            self.dialect.do_begin(dbapi)
+            if self.dialect.overrides_begin:
+                self.dialect.do_begin(dbapi)
         except BaseException as err:
             self._transaction = None
             self._raise_wrapped(err, "BEGIN", None)
@@ -469,7 +502,8 @@ class Connection:
         """Roll back anything open and return the driver connection to the pool."""
         if self._closed:
             return
-        self._close_open_cursors()
+        if self._open_results:
+            self._close_open_cursors()
         try:
             if self._transaction is not None:
                 try:
@@ -481,7 +515,8 @@ class Connection:
             self._release()
 
     def _release(self) -> None:
-        self._close_open_cursors()
+        if self._open_results:
+            self._close_open_cursors()
         pooled, self._pooled, self._dbapi = self._pooled, None, None
         if pooled is None:
             return

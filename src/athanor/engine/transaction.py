@@ -95,9 +95,11 @@ class RootTransaction(Transaction):
 
     def commit(self) -> None:
         """Commit, ending every savepoint with it."""
-        self._check_commit()
+        if self._state != ACTIVE:
+            self._check_commit()
         conn = self.connection
-        conn._close_savepoints()
+        if conn._savepoints:
+            conn._close_savepoints()
         try:
             conn._driver_commit()
         finally:

@@ -11,9 +11,62 @@ from __future__ import annotations
 
 from typing import Any
 
+from athanor import exc
 from athanor.orm import context
 from athanor.orm.exc import StaleDataError
+from athanor.orm.persistence import WriteInfo, insert_compiled
 from athanor.orm.unitofwork import Capabilities, FlushPlan
+
+
+def insert_one(
+    conn: Any, info: WriteInfo, d: dict[str, Any], caps: Capabilities, journal: list[Any]
+) -> bool:
+    """INSERT one new object's row: the flush of a session holding a single new object
+    of a mapper without relationships (the "add, commit" loop).
+
+    Same outcome as planning and running a one-row batch, minus the plan and the result
+    object: the statement is compiled once per mapper and parameter keys, and a generated
+    key comes from ``cursor.lastrowid`` where the driver has it, else from RETURNING.
+    Values written into ``d`` are recorded in ``journal`` (undone if the flush fails).
+    Returns False, having executed nothing, when the driver can report neither RETURNING
+    nor ``lastrowid`` for what the server generates: the caller then plans the flush.
+    Sync sessions only: the AsyncSession flushes through :func:`run_plan`.
+    """
+    if info.server_keys and not caps.returning:
+        for k in info.server_keys:
+            if d.get(k) is None:
+                return False
+    params, fetch, filled = info.insert_params(d)
+    if filled:
+        journal.append((d, filled))
+    dialect = conn.dialect
+    if fetch and caps.returning and not (caps.lastrowid and fetch == (info.autoinc_key,)):
+        compiled, extracted, direct = insert_compiled(info, dialect, fetch, tuple(params))
+        driver_params = (
+            tuple(params.values()) if direct else compiled.construct_params(params, extracted)
+        )
+        row = conn._execute_first_row(compiled.string, driver_params)
+        if row is None:
+            raise exc.InvalidRequestError(
+                f"Flushing {info.mapper.class_.__name__} failed: the INSERT ... RETURNING "
+                f"returned no row."
+            )
+        for key, proc, value in zip(fetch, compiled.result_processors, row, strict=False):
+            d[key] = value if proc is None else proc(value)
+        journal.append((d, fetch))
+        return True
+    key = info.autoinc_key
+    if fetch and not (caps.lastrowid and fetch == (key,)):  # no RETURNING, no lastrowid
+        return False  # (a dialect with neither; the caller undoes the journal)
+    compiled, extracted, direct = insert_compiled(info, dialect, (), tuple(params))
+    driver_params = (
+        tuple(params.values()) if direct else compiled.construct_params(params, extracted)
+    )
+    rowid = conn._execute_lastrowid(compiled.string, driver_params, bool(fetch))
+    if fetch:
+        d[key] = rowid  # type: ignore[index]
+        journal.append((d, key))
+    return True
 
 
 def run_plan(conn: Any, plan: FlushPlan, caps: Capabilities) -> None:

@@ -69,6 +69,8 @@ class WriteInfo:
         "by_key",
         "autoinc_key",
         "insert_params",
+        "one_row_insert",
+        "server_keys",
     )
 
     def __init__(self, mapper: Mapper) -> None:
@@ -93,6 +95,17 @@ class WriteInfo:
         self.pk_names = tuple("_pk_" + c.column.key for c in self.pk_writes)
         self.onupdate = [c for c in cols if c.python_onupdate is not None]
         self.by_key = {c.key: c for c in cols}
+        #: a lone new object may take the one-row flush (``flush.insert_one``): a mapper of
+        #: one table with no polymorphic discriminator
+        self.one_row_insert = (
+            getattr(mapper, "inherits", None) is None
+            and getattr(mapper, "polymorphic_on", None) is None
+        )
+        #: keys of columns the server fills (other than the autoincrement key): without
+        #: RETURNING, an INSERT leaving one of them unset needs the planned flush
+        self.server_keys = tuple(
+            c.key for c in cols if (c.server_generated or c.default_is_sql) and not c.autoinc
+        )
 
 
 def write_info(mapper: Mapper) -> WriteInfo:
@@ -271,6 +284,28 @@ def insert_stmt(info: WriteInfo, returning: tuple[str, ...]) -> Any:
             stmt = stmt.returning(*(cols[k] for k in returning))
         info.stmts[key] = stmt
     return stmt
+
+
+def insert_compiled(
+    info: WriteInfo, dialect: Any, returning: tuple[str, ...], keys: tuple[str, ...]
+) -> tuple[Any, tuple[Any, ...], bool]:
+    """``(compiled, extracted, direct)`` of the one-row INSERT of these parameter keys, kept
+    on the mapper per dialect (the one-object flush skips the statement cache's key walk).
+
+    ``direct``: the driver parameters are simply the values of the parameter dict, in
+    order (positional paramstyle, one bind per key, no bind processors).
+    """
+    ckey = ("insert_compiled", dialect, returning, keys)
+    hit = info.stmts.get(ckey)
+    if hit is None:
+        compiled, extracted = dialect.compile_statement(insert_stmt(info, returning), keys)
+        direct = bool(
+            getattr(compiled, "positional", False)
+            and list(getattr(compiled, "bind_names", ())) == list(keys)
+            and all(slot[4] is None for slot in getattr(compiled, "_slots", ((0,) * 5,)))
+        )
+        hit = info.stmts[ckey] = (compiled, extracted, direct)
+    return hit  # type: ignore[no-any-return]
 
 
 def update_stmt(info: WriteInfo, keys: frozenset[str]) -> Any:

@@ -38,15 +38,22 @@ from athanor.orm.exc import (
     ObjectDeletedError,
     UnmappedInstanceError,
 )
-from athanor.orm.flush import run_plan
+from athanor.orm.flush import insert_one, run_plan
 from athanor.orm.identity import IdentityMap
 from athanor.orm.loading import expire_state, overwrite_state, populate_state
 from athanor.orm.mapper import Mapper, class_mapper
+from athanor.orm.persistence import WriteInfo, write_info
 from athanor.orm.query import Query
 from athanor.orm.relationships import _rel_mappers, cascade_add
 from athanor.orm.state import STATE_KEY, InstanceState, new_state
 from athanor.orm.transaction import ACTIVE, SessionTransaction, TransactionMixin
-from athanor.orm.unitofwork import Capabilities, FlushPlan, plan_flush, undo_journal
+from athanor.orm.unitofwork import (
+    Capabilities,
+    FlushPlan,
+    plan_flush,
+    undo_entries,
+    undo_journal,
+)
 
 _get_ident = threading.get_ident
 
@@ -467,6 +474,13 @@ class Session(TransactionMixin):
             deleted = self._deleted
             modified = [(st, o) for st, o in self._modified.items() if st not in deleted]
             plan: FlushPlan | None = None
+            new = self._new
+            if len(new) == 1 and not modified and not deleted:
+                ((st, obj),) = new.items()
+                if st.mapper not in _rel_mappers and not self.__dict__.get("_athanor_rel"):
+                    info = write_info(st.mapper)
+                    if info.one_row_insert and self._flush_one(conn, caps, info, st, obj):
+                        return
             try:
                 if _rel_mappers or self.__dict__.get("_athanor_rel"):
                     from athanor.orm import dependency
@@ -488,6 +502,31 @@ class Session(TransactionMixin):
             self._finalize(plan)
         finally:
             self._flushing = False
+
+    def _flush_one(
+        self, conn: Any, caps: Capabilities, info: WriteInfo, st: InstanceState, obj: Any
+    ) -> bool:
+        """Flush a session whose only change is one new object (see ``flush.insert_one``);
+        False when that needs the planned flush after all."""
+        journal: list[Any] = []
+        d = obj.__dict__
+        try:
+            if not insert_one(conn, info, d, caps, journal):
+                undo_entries(journal)
+                return False
+        except BaseException as err:
+            undo_entries(journal)
+            self._fail(err)
+            raise
+        if self._dispatch.after_flush:
+            self._dispatch.fire("after_flush", self, None)
+        keys = st.mapper._pk_keys  # what _finalize does for one inserted object
+        st.key = d[keys[0]] if len(keys) == 1 else tuple([d[k] for k in keys])
+        st.committed = None
+        self._identity_map._add_state(st)
+        del self._new[st]
+        self._stack[-1].new.append(st)
+        return True
 
     def _finalize(self, plan: FlushPlan) -> None:
         tx = self._stack[-1]

@@ -48,6 +48,7 @@ class Capabilities:
         "executemany_returning",
         "sane_rowcount",
         "sane_multi_rowcount",
+        "lastrowid",
     )
 
     def __init__(self, dialect: Any) -> None:
@@ -58,6 +59,8 @@ class Capabilities:
         self.executemany_returning = self.returning
         self.sane_rowcount = bool(getattr(dialect, "supports_sane_rowcount", False))
         self.sane_multi_rowcount = bool(getattr(dialect, "supports_sane_multi_rowcount", False))
+        #: a one-row INSERT learns its autoincrement key from ``cursor.lastrowid``
+        self.lastrowid = bool(getattr(dialect, "postfetch_lastrowid", False))
 
 
 class Batch:
@@ -466,10 +469,15 @@ def _order_rows(
 
 def undo_journal(plan: FlushPlan) -> None:
     """Remove values the flush wrote into objects (defaults, generated keys)."""
-    for d, keys in reversed(plan.journal):
+    undo_entries(plan.journal)
+
+
+def undo_entries(journal: list[tuple[dict[str, Any], Any]]) -> None:
+    """Remove the values recorded in a flush journal from their objects, newest first."""
+    for d, keys in reversed(journal):
         if isinstance(keys, str):
             d.pop(keys, None)
         else:
             for key in keys:
                 d.pop(key, None)
-    plan.journal.clear()
+    journal.clear()

@@ -183,7 +183,6 @@ class AsyncPool:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_epoch = 0
         self._out: set[ConnectionRecord] = set()
-        self._out_lock = _NoLock()
         self._gc_returned: list[_AsyncRecord] = []
 
     # Shared with the sync pool: "file:line (age)" of every checkout.
@@ -410,16 +409,6 @@ class AsyncPool:
     def _forget_all(self) -> list[_AsyncRecord]:
         """Drop all bookkeeping (new loop); return the idle records to terminate."""
         return []
-
-
-class _NoLock:
-    """``Pool._holders`` takes ``self._out_lock``; one event loop needs no lock."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: Any) -> None:
-        return None
 
 
 class AsyncQueuePool(AsyncPool):

@@ -67,12 +67,20 @@ if hasattr(os, "register_at_fork"):
 def caller_location() -> tuple[str, int]:
     """File and line of the first frame outside athanor (and contextlib)."""
     frame = sys._getframe(1)
+    skip = _skip_file
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not filename.startswith(_SKIP_FILES):
+        inside = skip.get(filename)
+        if inside is None:
+            inside = skip[filename] = filename.startswith(_SKIP_FILES)
+        if not inside:
             return filename, frame.f_lineno
         frame = frame.f_back  # type: ignore[assignment]
     return "<unknown>", 0
+
+
+#: file name -> whether it is athanor's own (or contextlib): checkouts skip those frames
+_skip_file: dict[str, bool] = {}
 
 
 class _GenericPoolDialect:
@@ -277,7 +285,6 @@ class Pool:
         self._generation = 0
         self._epoch = _ForkState.epoch
         self._out: set[ConnectionRecord] = set()
-        self._out_lock = threading.Lock()
         self._gc_returned: list[ConnectionRecord] = []
 
     # --- public API -------------------------------------------------------------------
@@ -292,8 +299,7 @@ class Pool:
         record.state = CHECKED_OUT
         record.checkout_time = time.monotonic()
         record.checkout_where = where
-        with self._out_lock:
-            self._out.add(record)
+        self._out.add(record)  # set.add/discard and list(set) are atomic: no lock
         proxy = PooledConnection(record)
         ref = record.proxy_ref = _ProxyRef(proxy, self._on_proxy_gc)
         ref.record = record
@@ -421,8 +427,7 @@ class Pool:
 
     # --- checkin ------------------------------------------------------------------
     def _checkin(self, record: ConnectionRecord, *, reset: bool = True) -> None:
-        with self._out_lock:
-            self._out.discard(record)
+        self._out.discard(record)
         if record.epoch != _ForkState.epoch or record.pool is not self:
             record.close()
             return
@@ -448,8 +453,7 @@ class Pool:
     def _invalidate(
         self, record: ConnectionRecord, error: BaseException | None, *, all_older: bool
     ) -> None:
-        with self._out_lock:
-            self._out.discard(record)
+        self._out.discard(record)
         if all_older and record.generation == self._generation:
             self._generation += 1
         if error is not None:
@@ -460,8 +464,7 @@ class Pool:
             self._discard(record)
 
     def _detach(self, record: ConnectionRecord) -> None:
-        with self._out_lock:
-            self._out.discard(record)
+        self._out.discard(record)
         self._discard(record)
         record.pool = _DetachedPool(self._dialect)  # type: ignore[assignment]
 
@@ -469,15 +472,13 @@ class Pool:
         """First use in a forked child: forget the parent's connections, start empty."""
         self._epoch = _ForkState.epoch
         self._out = set()
-        self._out_lock = threading.Lock()
         self._gc_returned = []
         self._reset_after_fork()
 
     def _holders(self) -> list[str]:
         """``file:line (age)`` of each checkout, most frequent place first."""
         now = time.monotonic()
-        with self._out_lock:
-            records = list(self._out)
+        records = list(self._out)
         places: dict[tuple[str, int], list[float]] = {}
         for rec in records:
             places.setdefault(rec.checkout_where, []).append(now - rec.checkout_time)

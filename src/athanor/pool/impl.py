@@ -210,8 +210,7 @@ class StaticPool(Pool):
         return super()._healthy(record)
 
     def _checkin(self, record: ConnectionRecord, *, reset: bool = True) -> None:
-        with self._out_lock:
-            self._out.discard(record)
+        self._out.discard(record)
         with self._lock:
             self._holders_count = max(0, self._holders_count - 1)
             last = self._holders_count == 0

@@ -119,6 +119,8 @@ class DMLBase(_Generative):
         else:
             hook = getattr(key, "__clause_element__", None)
             col = key if hook is None else hook()
+            if getattr(col, "table", None) is self.table:  # a column of this very table
+                return col  # type: ignore[no-any-return]
             if col is not None and self.table.c.get(getattr(col, "key", None) or "") is not col \
                     and not any(c is col for c in self.table.c):
                 col = self.table.c.get(getattr(col, "key", None) or "")

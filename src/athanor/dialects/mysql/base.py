@@ -35,6 +35,7 @@ class MySQLDialect(Dialect):
     driver_package = "PyMySQL"
     paramstyle = "format"
 
+    postfetch_lastrowid = True
     supports_returning = False  # MariaDB 10.5+ has INSERT ... RETURNING only; see docstring.
     supports_multivalues_insert = True
     supports_native_boolean = False

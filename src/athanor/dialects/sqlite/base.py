@@ -41,6 +41,7 @@ class SQLiteDialect(Dialect):
     isolation_levels = ("SERIALIZABLE", "READ UNCOMMITTED", "AUTOCOMMIT")
 
     supports_returning = True  # Since SQLite 3.35.
+    postfetch_lastrowid = True
     supports_multivalues_insert = True
     supports_native_boolean = False
     supports_native_decimal = False
