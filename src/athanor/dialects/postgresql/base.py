@@ -78,6 +78,8 @@ class PostgreSQLDialect(Dialect):
     supports_ilike = True
     supports_schemas = True
     supports_comments = True
+    # Are values sent apart from the SQL (psycopg's server-side binding, prepared statements)?
+    supports_server_side_binding = True
 
     statement_compiler = PostgreSQLCompiler
     ddl_compiler = PostgreSQLDDLCompiler
