@@ -20,7 +20,8 @@ value, ``lower($1)``, ``LIMIT $1`` all work. A few positions give it nothing to 
   int4/int8/numeric by size, as the server types integer literals, so ``round(x, %s)`` still
   finds its ``int`` overload), except under ``IS [NOT]``. ``Numeric`` binds are cast even
   beside a column: psycopg sends a Python float as ``float8``, which would make the server
-  compare ``numeric_col::float8`` and skip the column's index.
+  compare ``numeric_col::float8`` and skip the column's index. So are ``ARRAY`` binds: a
+  list of small ints goes as ``int2[]``, which ``integer[] = ...`` does not accept.
 - A statement that holds raw SQL with parameters (``text()``, anywhere in it), or an untyped
   bind (``bindparam("x")`` without a type) in a position like the above, cannot be typed
   here. Its SQL is then exactly the client-side one (no casts) and the string is a
@@ -113,9 +114,10 @@ class PostgreSQLCompiler(SQLCompiler):
         if kw.get("pg_null_test") is bind:
             pass
         elif kw.get("pg_typed_by") is bind or id(bind) in self._typed_binds:
-            if type_ is None or self._cast_name(type_) not in _CAST_BESIDE_COLUMN:
+            name = self._cast_name(type_) if type_ is not None else None
+            if name is None or not (name in _CAST_BESIDE_COLUMN or name.endswith("[]")):
                 return mark
-            return mark + _CAST + "NUMERIC" + _CAST
+            return mark + _CAST + ("NUMERIC" if name == "DECIMAL" else name) + _CAST
         if type_ is None or getattr(type_, "__visit_name__", "") == "null":
             self._client_bound = True  # nothing to cast to: merge it client-side
             return mark
