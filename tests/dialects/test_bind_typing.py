@@ -241,3 +241,18 @@ def test_repeated_statements_become_prepared_unless_switched_off(
     finally:
         metadata.drop_all(engine)
         engine.dispose()
+
+
+def test_connections_use_the_binding_cursor(backend_url: str, require: Any) -> None:
+    """Guards the psycopg hooks the cursor relies on: were they gone after a psycopg
+    upgrade, connections would quietly fall back to ClientCursor (slower, still right)."""
+    engine = create_engine(backend_url)
+    require(engine, "server_side_binding")
+    from athanor.dialects.postgresql._cursor import AsyncCursor, Cursor, cursor_factories
+
+    assert cursor_factories() == (Cursor, AsyncCursor)
+    try:
+        with engine.connect() as conn:
+            assert type(conn.connection.dbapi_connection.cursor()) is Cursor
+    finally:
+        engine.dispose()
