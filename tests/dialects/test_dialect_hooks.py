@@ -36,8 +36,14 @@ def test_postgresql_connect_args() -> None:
     assert args == []
     assert kw == {
         "host": "h", "port": 5433, "user": "u", "password": "p@w", "dbname": "db",
-        "application_name": "app", "autocommit": False, "prepare_threshold": None,
+        "application_name": "app", "autocommit": False,
     }
+    for query, threshold in (("none", None), ("0", 0), ("10", 10)):
+        _, kw = PostgreSQLDialect().create_connect_args(
+            make_url(f"postgresql://h/db?prepare_threshold={query}"))
+        assert kw["prepare_threshold"] == threshold
+    with pytest.raises(exc.ArgumentError, match="prepare_threshold"):
+        PostgreSQLDialect().create_connect_args(make_url("postgresql://h/db?prepare_threshold=x"))
 
 
 def test_mysql_connect_args_have_found_rows_and_utf8mb4() -> None:

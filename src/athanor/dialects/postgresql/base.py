@@ -1,10 +1,14 @@
 """PostgreSQL: features and driver hooks (psycopg 3).
 
-Connections are opened with ``autocommit=False`` and :class:`psycopg.ClientCursor` (values
-are merged into the SQL text client-side, like the other two drivers: PostgreSQL infers
-types from literals, so ``SELECT %s + %s`` and untyped parameters behave as users expect),
-and ``prepare_threshold=None`` (no server-side prepared statements that could go stale after
-DDL). Every one of these can be overridden through ``connect_args``.
+Connections are opened with ``autocommit=False`` and the cursor of
+:mod:`athanor.dialects.postgresql._cursor`: psycopg's default server-side binding (SQL and
+values travel separately; a statement run ``prepare_threshold`` times, 5 by default, becomes
+a prepared statement), except for the statements the compiler marks client-bound (raw
+``text()`` with parameters, binds it cannot type; see :mod:`.compiler`), whose values are
+merged into the text as psycopg's ``ClientCursor`` does. ``connect_args`` (or the URL query)
+override it: ``prepare_threshold=None`` keeps server-side binding without prepared statements
+(PgBouncer in transaction mode before 1.21), ``cursor_factory=psycopg.ClientCursor`` binds
+everything client-side.
 
 Pings and the isolation-level query go through the low-level ``pgconn.exec_`` so they never
 open a transaction behind psycopg's back. Disconnects are recognised by psycopg's own
@@ -21,6 +25,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
+from athanor import exc
 from athanor.dialects.base import Dialect
 from athanor.dialects.postgresql.compiler import PostgreSQLCompiler
 from athanor.dialects.postgresql.ddl import PostgreSQLDDLCompiler, PostgreSQLTypeCompiler
@@ -38,6 +43,19 @@ _DISCONNECT_TEXT = (
     "could not send data",
     "SSL connection has been closed",
 )
+
+
+def _threshold(value: str) -> int | None:
+    """``?prepare_threshold=`` from a URL: a count, or ``none`` (never prepare)."""
+    if value.strip().lower() in ("", "none", "null", "off"):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise exc.ArgumentError(
+            f"Reading the URL option prepare_threshold failed: {value!r} is not a number. "
+            "Pass a count of executions (prepare_threshold=5) or none to never prepare."
+        ) from None
 
 
 class PostgreSQLDialect(Dialect):
@@ -60,6 +78,8 @@ class PostgreSQLDialect(Dialect):
     supports_ilike = True
     supports_schemas = True
     supports_comments = True
+    # Are values sent apart from the SQL (psycopg's server-side binding, prepared statements)?
+    supports_server_side_binding = True
 
     statement_compiler = PostgreSQLCompiler
     ddl_compiler = PostgreSQLDDLCompiler
@@ -87,14 +107,18 @@ class PostgreSQLDialect(Dialect):
             kwargs["dbname"] = url.database
         for key, value in url.query.items():  # libpq options: sslmode, application_name...
             kwargs[key] = value if isinstance(value, str) else value[-1]
+        if "prepare_threshold" in kwargs:  # psycopg's option, not libpq's: an int or None
+            kwargs["prepare_threshold"] = _threshold(kwargs["prepare_threshold"])
         kwargs["autocommit"] = False
-        kwargs["prepare_threshold"] = None
         return [], kwargs
 
     def connect(self, *cargs: Any, **cparams: Any) -> Any:
         dbapi = self.dbapi
         assert dbapi is not None, "create_engine() sets dialect.dbapi"
-        cparams.setdefault("cursor_factory", dbapi.ClientCursor)
+        if "cursor_factory" not in cparams:
+            from athanor.dialects.postgresql._cursor import cursor_factories
+
+            cparams["cursor_factory"] = cursor_factories()[0]
         return dbapi.connect(*cargs, **cparams)
 
     def initialize(self, dbapi_connection: Any) -> None:

@@ -1,8 +1,9 @@
 """PostgreSQL through psycopg 3's native ``AsyncConnection`` (no threads, no greenlets).
 
-Connections get the same settings as the sync dialect (``autocommit=False``,
-``prepare_threshold=None``, client-side binding through :class:`psycopg.AsyncClientCursor`),
-so SQL text, parameters and typing behave identically. The server facts the sync dialect
+Connections get the same settings as the sync dialect (``autocommit=False``, server-side
+binding with automatic prepared statements, client-side binding for the statements the
+compiler marks, through the async twin of the sync dialect's cursor), so SQL text,
+parameters and typing behave identically. The server facts the sync dialect
 reads with the blocking ``pgconn.exec_`` are read here with awaited queries, followed by a
 rollback so no transaction stays open. ``do_terminate`` closes the socket through the
 low-level ``pgconn.finish()``, which never waits on the event loop.
@@ -15,6 +16,7 @@ from typing import Any
 
 from athanor.dialects._async import AsyncDialectMixin, BufferedCursor
 from athanor.dialects.postgresql.base import PostgreSQLDialect
+from athanor.dialects.postgresql.compiler import ClientBoundSQL
 
 _TUPLES_OK = 2  # libpq ExecStatus of a statement that returned rows
 
@@ -61,7 +63,10 @@ class PostgreSQLPsycopgAsyncDialect(AsyncDialectMixin, PostgreSQLDialect):
     async def connect_async(self, *cargs: Any, **cparams: Any) -> Any:
         dbapi = self.dbapi
         assert dbapi is not None, "create_async_engine() sets dialect.dbapi"
-        cparams.setdefault("cursor_factory", dbapi.AsyncClientCursor)
+        if "cursor_factory" not in cparams:
+            from athanor.dialects.postgresql._cursor import cursor_factories
+
+            cparams["cursor_factory"] = cursor_factories()[1]
         return await dbapi.AsyncConnection.connect(*cargs, **cparams)
 
     async def execute_async(
@@ -86,14 +91,16 @@ class PostgreSQLPsycopgAsyncDialect(AsyncDialectMixin, PostgreSQLDialect):
 
     async def open_stream_async(self, dbapi_connection: Any, sql: str, params: Any) -> Any:
         """A server-side cursor (``DECLARE ... CURSOR``): rows stay on the server until
-        fetched. Parameters are merged client-side first (as for every other statement),
-        so the query text and its typing are the same as with ``execute``."""
-        if params is not None:
-            sql = dbapi_connection.cursor().mogrify(sql, params)
+        fetched. Parameters are bound as for ``execute``: by the server, or merged into the
+        text first for a client-bound statement."""
+        if params is not None and type(sql) is ClientBoundSQL:
+            from athanor.dialects.postgresql._cursor import mogrify
+
+            sql, params = mogrify(dbapi_connection, sql, params), None
         self._stream_seq = getattr(self, "_stream_seq", 0) + 1
         cursor = dbapi_connection.cursor(name=f"athanor_stream_{self._stream_seq}")
         try:
-            await cursor.execute(sql)
+            await cursor.execute(sql, params)
         except BaseException:
             try:
                 await cursor.close()
