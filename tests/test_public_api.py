@@ -45,6 +45,8 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "undefer with_parent "
     ),
     "athanor.exc": _names(
+        "AmbiguousForeignKeysError NoForeignKeysError NoInspectionAvailable NoReferenceError "
+        "NoSuchTableError StatementError UnboundExecutionError "
         "ArgumentError AthanorDeprecationWarning AthanorError AthanorWarning CompileError "
         "DBAPIError DataError DatabaseError DisconnectionError IntegrityError InterfaceError "
         "InternalError InvalidRequestError MultipleResultsFound NoReferencedColumnError "
