@@ -107,6 +107,12 @@ class Connection:
                 self.close()
                 raise
 
+    def _athanor_inspect(self) -> Any:
+        """``inspect(connection)``: a schema Inspector running on this connection."""
+        from athanor.engine.reflection import Inspector
+
+        return Inspector(self)
+
     # --- state ----------------------------------------------------------------------
     @property
     def closed(self) -> bool:
@@ -619,6 +625,12 @@ class Engine(EngineBase):
         """``with engine.begin() as conn:``: a connection in a transaction, committed at
         the end of the block (rolled back on an exception) and closed."""
         return _EngineBegin(self)
+
+    def _athanor_inspect(self) -> Any:
+        """``inspect(engine)``: a schema Inspector borrowing a connection per question."""
+        from athanor.engine.reflection import Inspector
+
+        return Inspector(self)
 
     def raw_connection(self) -> PooledConnection:
         """A pooled driver connection; ``close()`` returns it to the pool."""

@@ -61,6 +61,13 @@ class PostgreSQLDialect(Dialect):
     supports_schemas = True
     supports_comments = True
 
+    @property
+    def reflection(self) -> ModuleType:
+        """This database's catalog queries (``athanor.dialects.postgresql.reflection``)."""
+        from athanor.dialects.postgresql import reflection
+
+        return reflection
+
     statement_compiler = PostgreSQLCompiler
     ddl_compiler = PostgreSQLDDLCompiler
     type_compiler = PostgreSQLTypeCompiler

@@ -51,6 +51,13 @@ class SQLiteDialect(Dialect):
     supports_alter = False
     requires_limit_for_offset = True
 
+    @property
+    def reflection(self) -> ModuleType:
+        """This database's catalog queries (``athanor.dialects.sqlite.reflection``)."""
+        from athanor.dialects.sqlite import reflection
+
+        return reflection
+
     statement_compiler = SQLiteCompiler
     ddl_compiler = SQLiteDDLCompiler
     type_compiler = SQLiteTypeCompiler
