@@ -71,6 +71,14 @@ def prepare_execution(dialect: Any, statement: Any, parameters: Any) -> tuple[An
         compiled, extracted = dialect.compile_statement(statement, list(first))
     else:
         compiled, extracted = dialect.compile_statement(statement)
+    if getattr(compiled, "expanding", None):
+        if many:
+            raise exc.ArgumentError(
+                "Executing a statement failed: expanding bind parameters (IN lists) cannot run "
+                "with a list of parameter sets. Execute once per set."
+            )
+        compiled, params = compiled.expand(parameters, extracted)
+        return compiled, params, False
     if many:
         return compiled, compiled.construct_params_many(parameters, extracted), True
     return compiled, compiled.construct_params(parameters, extracted), False

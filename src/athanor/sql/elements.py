@@ -150,6 +150,16 @@ def _replace_binds(elem: Any, values: dict[str, Any]) -> Any:
 # --------------------------------------------------------------------------------------
 
 
+def _flagged(pattern: Any, flags: str | None) -> Any:
+    if not flags:
+        return pattern
+    if not isinstance(pattern, str):
+        raise exc.ArgumentError(
+            f"regexp_match() failed: flags={flags!r} need a string pattern; got "
+            f"{type(pattern).__name__}. Put the flags in the pattern as (?{flags}).")
+    return f"(?{flags}){pattern}"
+
+
 def coerce_expr(value: Any, *, role: str = "expression") -> ColumnElement:
     """Turn a value into a column expression: elements pass, Python values become binds."""
     if isinstance(value, ColumnElement):
@@ -371,6 +381,21 @@ class ColumnElement(ClauseElement):
 
     def concat(self, other: Any) -> ColumnElement:
         return Concat([self, _bind_against(self, other)])
+
+    def regexp_match(self, pattern: Any, flags: str | None = None) -> ColumnElement:
+        """A regular-expression match (``~`` on PostgreSQL, ``REGEXP`` elsewhere); ``flags``
+        is ``"i"`` for a case-insensitive match."""
+        return BinaryExpression(self, _bind_against(self, _flagged(pattern, flags)),
+                                ops.regexp_match, escape=None)
+
+    def regexp_replace(self, pattern: Any, replacement: Any,
+                       flags: str | None = None) -> ColumnElement:
+        """``REGEXP_REPLACE(self, pattern, replacement)`` (every match is replaced)."""
+        from athanor.sql.functions import func
+
+        args = [self, _bind_against(self, _flagged(pattern, flags)),
+                _bind_against(self, replacement)]
+        return func.regexp_replace(*args, type_=self.type)
 
     def collate(self, collation: str) -> ColumnElement:
         return Collate(self, collation)

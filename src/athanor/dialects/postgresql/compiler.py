@@ -15,6 +15,7 @@ from athanor.sql.compiler import SQLCompiler
 class PostgreSQLCompiler(SQLCompiler):
     # psycopg has no lastrowid for SERIAL/IDENTITY keys: ask with RETURNING instead.
     implicit_returning = True
+    operator_sql = {"regexp_match": "~", "not_regexp_match": "!~"}
 
     def distinct_clause(self, select: Any) -> str:
         if select._distinct_on:
