@@ -114,6 +114,8 @@ class Connection:
             except BaseException:
                 self.close()
                 raise
+        if self._dispatch.engine_connect:
+            self._dispatch.fire("engine_connect", self)
 
     def _athanor_inspect(self) -> Any:
         """``inspect(connection)``: a schema Inspector running on this connection."""
@@ -207,10 +209,37 @@ class Connection:
     ) -> CursorResult:
         """Run a statement (``text()``, ``select()``, DML, DDL) with one dict of parameters
         or a list of dicts (executemany)."""
+        if self._dispatch.statement_events:
+            return self._execute_with_events(statement, parameters, execution_options)
         compiled, params, many = prepare_execution(self.dialect, statement, parameters)
         if many and getattr(compiled, "has_returning", False):
             return self._execute_each(compiled, params)
         return self._run(compiled.string, params, many, compiled)
+
+    def _execute_with_events(self, statement: Any, parameters: Any,
+                             execution_options: Mapping[str, Any] | None) -> CursorResult:
+        """``execute`` surrounded by ``before_execute`` / ``after_execute`` (athanor.event);
+        a ``retval=True`` before_execute listener returns ``(statement, multiparams,
+        params)`` to run instead."""
+        d = self._dispatch
+        options = {**self._execution_options, **(execution_options or {})}
+        if isinstance(parameters, (list, tuple)):
+            multi, params = list(parameters), {}
+        else:
+            multi, params = [], dict(parameters or {})
+        for fn in d.before_execute:
+            out = fn(self, statement, multi, params, options)
+            if getattr(fn, "_athanor_retval", False) and out is not None:
+                statement, multi, params = out
+        run_params: Any = multi if multi else (params or None)
+        compiled, driver_params, many = prepare_execution(self.dialect, statement, run_params)
+        if many and getattr(compiled, "has_returning", False):
+            result = self._execute_each(compiled, driver_params)
+        else:
+            result = self._run(compiled.string, driver_params, many, compiled)
+        for fn in d.after_execute:
+            fn(self, statement, multi, params, options, result)
+        return result
 
     def exec_driver_sql(
         self,
@@ -376,6 +405,8 @@ class Connection:
         trans = RootTransaction(self)
         self._transaction = trans
         try:
+            if self._dispatch.begin:
+                self._dispatch.fire("begin", self)
             self.dialect.do_begin(dbapi)
         except BaseException as err:
             self._transaction = None
@@ -423,6 +454,8 @@ class Connection:
             return
         if self._echo:
             _emit("COMMIT")
+        if self._dispatch.commit:
+            self._dispatch.fire("commit", self)
         try:
             self.dialect.do_commit(dbapi)
         except BaseException as err:
@@ -434,6 +467,8 @@ class Connection:
             return
         if self._echo:
             _emit("ROLLBACK")
+        if self._dispatch.rollback:
+            self._dispatch.fire("rollback", self)
         try:
             self.dialect.do_rollback(dbapi)
         except BaseException as err:

@@ -31,6 +31,7 @@ from typing import Any
 
 from athanor import _event, exc
 from athanor.orm import context
+from athanor.orm import events as orm_events
 from athanor.orm.context import _pk_bind_params as _pk_bind_params  # athanor.ext.asyncio
 from athanor.orm.context import select_by_pk
 from athanor.orm.exc import (
@@ -64,6 +65,17 @@ def _state_for(obj: Any, what: str) -> InstanceState:
         )
     return new_state(obj, mapper)
 
+
+
+def _mapper_events(session: Any, conn: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    """Fire the mapper ``before_*`` events for this flush's objects; the lists are kept for
+    the ``after_*`` events (see :mod:`athanor.orm.events`)."""
+    deleted = session._deleted
+    lists = (list(session._new.items()),
+             [(st, o) for st, o in session._modified.items() if st not in deleted],
+             list(deleted.items()))
+    orm_events.fire_before(conn, *lists)
+    return lists
 
 class Session(TransactionMixin):
     """Tracks objects, writes their changes in one transaction, and queries.
@@ -289,10 +301,14 @@ class Session(TransactionMixin):
             )
         self._autobegin("Session.add()")
         if st.key is None:
+            attached = st.session is not self
             st.session = self
             self._new[st] = instance
         else:
+            attached = st.session is not self
             self._attach_detached(st, instance)
+        if attached and self._dispatch.after_attach:
+            self._dispatch.fire("after_attach", self, instance)
         if st.mapper in _rel_mappers:  # save-update cascade (orm/dependency.py)
             cascade_add(self, instance)
 
@@ -465,6 +481,7 @@ class Session(TransactionMixin):
             conn = self._connection()
             caps = self._capabilities(conn)
             deleted = self._deleted
+            mapper_events = _mapper_events(self, conn) if orm_events.ACTIVE else None
             modified = [(st, o) for st, o in self._modified.items() if st not in deleted]
             plan: FlushPlan | None = None
             try:
@@ -473,11 +490,17 @@ class Session(TransactionMixin):
 
                     if dependency.needed(self):  # relationships: row-ordered rounds
                         dependency.flush(self, conn, caps)
+                        if mapper_events is not None:
+                            orm_events.fire_after(conn, *mapper_events)
                         if self._dispatch.after_flush:
                             self._dispatch.fire("after_flush", self, None)
+                        if self._dispatch.after_flush_postexec:
+                            self._dispatch.fire("after_flush_postexec", self, None)
                         return
                 plan = plan_flush(list(self._new.items()), modified, list(deleted.items()), caps)
                 run_plan(conn, plan, caps)
+                if mapper_events is not None:
+                    orm_events.fire_after(conn, *mapper_events)
             except BaseException as err:
                 if plan is not None:
                     undo_journal(plan)
@@ -486,6 +509,8 @@ class Session(TransactionMixin):
             if self._dispatch.after_flush:
                 self._dispatch.fire("after_flush", self, None)
             self._finalize(plan)
+            if self._dispatch.after_flush_postexec:
+                self._dispatch.fire("after_flush_postexec", self, None)
         finally:
             self._flushing = False
 

@@ -461,8 +461,9 @@ class Table(TableClause):
         self.comment: str | None = kw.pop("comment", None)
         self.info: dict[str, Any] = dict(kw.pop("info", None) or {})
         self.implicit_returning: bool = kw.pop("implicit_returning", True)
-        reflect: dict[str, Any] = {k: kw.pop(k) for k in ("autoload_with", "include_columns", "exclude_columns",
-                                          "resolve_fks") if k in kw}
+        reflect: dict[str, Any] = {
+            k: kw.pop(k) for k in ("autoload_with", "include_columns", "exclude_columns",
+                                   "resolve_fks") if k in kw}
         if kw.pop("autoload", False) and reflect.get("autoload_with") is None:
             raise exc.ArgumentError(
                 f"Creating Table {name!r} failed: autoload=True needs an engine to read from. "
