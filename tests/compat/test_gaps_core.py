@@ -133,3 +133,68 @@ def test_orm_helpers() -> None:
                       Thing.id == sa.column("thing_id"))
     assert "LEFT OUTER JOIN other" in str(sa.select(Thing.id).select_from(j))
     assert sa.nullsfirst is sa.nulls_first and sa.NVARCHAR(5).length == 5
+
+
+def test_json_index_and_casts(engine: Any) -> None:
+    md = sa.MetaData()
+    t = sa.Table("docs", md, sa.Column("id", sa.Integer, primary_key=True),
+                 sa.Column("js", sa.JSON))
+    md.create_all(engine)
+    doc = {"x": 1, "y": [True, None], "s": "abc", "f": 1.5, "b": True, "n": {"z": "q"}}
+    with engine.begin() as conn:
+        conn.execute(t.insert(), {"id": 1, "js": doc})
+        j = t.c.js
+        row = conn.execute(sa.select(j["x"], j["y"], j["s"], j["s"].as_string(),
+                                     j["x"].as_integer(), j["f"].as_float(),
+                                     j["b"].as_boolean(), j["n"]["z"].as_string())).one()
+        assert tuple(row) == (1, [True, None], "abc", "abc", 1, 1.5, True, "q")
+        assert conn.execute(sa.select(t.c.id).where(j["x"].as_integer() == 1)).scalar() == 1
+        assert conn.execute(sa.select(t.c.id).where(j["n"]["z"].as_string() == "q")).scalar() == 1
+    with pytest.raises(sa.exc.ArgumentError, match="cannot be indexed"):
+        t.c.id["x"]
+    with pytest.raises(TypeError):
+        list(t.c.id)
+
+
+def test_orm_json_attribute_index(engine: Any) -> None:
+    class Base(orm.DeclarativeBase):
+        pass
+
+    class Thing(Base):
+        __tablename__ = "thing"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        data = orm.mapped_column(sa.JSON)
+
+    Base.metadata.create_all(engine)
+    with orm.Session(engine) as session:
+        session.add_all([Thing(id=1, data={"k": 5}), Thing(id=2, data={"k": 7})])
+        session.commit()
+        stmt = sa.select(Thing.id).where(Thing.data["k"].as_integer() > 6)
+        assert session.scalars(stmt).all() == [2]
+
+
+def test_postgresql_array_and_jsonb_operators(engine: Any) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("ARRAY and JSONB operators are PostgreSQL's")
+    from athanor.dialects import postgresql as pg
+
+    md = sa.MetaData()
+    t = sa.Table("pgt", md, sa.Column("id", sa.Integer, primary_key=True),
+                 sa.Column("tags", pg.ARRAY(sa.String(10))),
+                 sa.Column("nums", sa.ARRAY(sa.Integer)), sa.Column("doc", pg.JSONB))
+    md.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(t.insert(), {"id": 1, "tags": ["a", "b"], "nums": [1, 2, 3],
+                                  "doc": {"k": {"z": 1}, "l": [1]}})
+
+        def one(expr: Any) -> Any:
+            return conn.execute(sa.select(expr)).scalar()
+
+        assert one(t.c.nums[2]) == 2
+        assert one(t.c.doc["k"]["z"].astext) == "1"
+        assert one(t.c.doc["k"]) == {"z": 1}
+        for cond in (t.c.tags.any("a"), t.c.tags.contains(["b"]), t.c.doc.has_key("l"),
+                     t.c.doc.contains({"l": [1]}), t.c.nums.overlap([3, 9]),
+                     t.c.nums.contained_by([1, 2, 3, 4])):
+            assert conn.execute(sa.select(t.c.id).where(cond)).scalar() == 1
+        assert conn.execute(sa.select(t.c.id).where(t.c.tags.any("z"))).scalar() is None

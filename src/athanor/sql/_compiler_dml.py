@@ -252,8 +252,8 @@ class DMLCompilerMixin:
         constraint = oc.constraint
         if constraint is not None and not isinstance(constraint, str) and \
                 constraint.name is None:  # an unnamed constraint or index: its columns
-            cols = list(getattr(constraint, "columns", None) or getattr(
-                constraint, "expressions", ()))
+            cols: list[Any] = list(getattr(constraint, "columns", None) or getattr(
+                constraint, "expressions", None) or ())
             return " (" + ", ".join(self.quote(c.name) for c in cols) + ")"
         if constraint is not None:
             name = constraint if isinstance(constraint, str) else constraint.name

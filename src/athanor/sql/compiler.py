@@ -492,6 +492,33 @@ class SQLCompiler(SelectCompilerMixin, DMLCompilerMixin):
             return type(type_).__name__.upper()
         return tc(self.dialect).process(type_)  # type: ignore[no-any-return]
 
+    # --- JSON and ARRAY (athanor.sql._json); SQLite's spelling, others override -----
+    def json_path_param(self, el: Any) -> str:
+        from athanor.sql._json import path_string
+
+        return self.add_slot(self._unique_name("param"), const=path_string(el.path))
+
+    def visit_json_path(self, el: Any, **kw: Any) -> str:
+        inner = (f"JSON_EXTRACT({self.process(el.expr, **_inner(kw))}, "
+                 f"{self.json_path_param(el)})")
+        mode = el.mode
+        if mode is None:
+            return f"JSON_QUOTE({inner})"
+        if mode == "integer":
+            return f"CAST({inner} AS INTEGER)"
+        if mode == "float":
+            return f"CAST({inner} AS REAL)"
+        return inner
+
+    def visit_array_index(self, el: Any, **kw: Any) -> str:
+        return f"{self.process(el.expr, **_inner(kw))}[{self.process(el.index, **_inner(kw))}]"
+
+    def visit_containment(self, el: Any, **kw: Any) -> str:
+        other = self.process(el.other, **_inner(kw))
+        if el.cast_other:
+            other = f"CAST({other} AS {self.cast_type(el.expr.type)})"
+        return f"{self.process(el.expr, **_inner(kw))} {el.operator_sql} {other}"
+
     def visit_type_coerce(self, c: Any, **kw: Any) -> str:
         return self.process(c.clause, **kw)
 

@@ -377,7 +377,45 @@ class ColumnElement(ClauseElement):
 
     def contains(self, other: Any, autoescape: bool = False, escape: str | None = None
                  ) -> ColumnElement:
+        if getattr(self.type, "_affinity", None) in ("json", "array"):  # PostgreSQL @>
+            from athanor.sql._json import Containment
+
+            return Containment(self, "@>", other)
         return self._pattern(other, "%", "%", autoescape, escape)
+
+    # --- JSON and ARRAY (athanor.sql._json) ------------------------------------------
+    def __getitem__(self, key: Any) -> ColumnElement:
+        from athanor.sql._json import index
+
+        return index(self, key)
+
+    def __iter__(self) -> Any:
+        raise TypeError(f"{type(self).__name__} objects are not iterable")
+
+    def contained_by(self, other: Any) -> ColumnElement:
+        from athanor.sql._json import Containment
+
+        return Containment(self, "<@", other)
+
+    def overlap(self, other: Any) -> ColumnElement:
+        from athanor.sql._json import Containment
+
+        return Containment(self, "&&", other)
+
+    def has_key(self, key: Any) -> ColumnElement:
+        from athanor.sql._json import Containment
+
+        return Containment(self, "?", key)
+
+    def any(self, other: Any) -> ColumnElement:
+        """ARRAY: ``other = ANY (self)``."""
+        item = getattr(self.type, "item_type", None)
+        return BindParameter(None, other, type_=item, unique=True) == self.any_()
+
+    def all(self, other: Any) -> ColumnElement:
+        """ARRAY: ``other = ALL (self)``."""
+        item = getattr(self.type, "item_type", None)
+        return BindParameter(None, other, type_=item, unique=True) == self.all_()
 
     def concat(self, other: Any) -> ColumnElement:
         return Concat([self, _bind_against(self, other)])

@@ -122,6 +122,19 @@ class MySQLCompiler(SQLCompiler):
         sets = ", ".join(f"{self.quote(c.name)} = {self.process(v)}" for c, v in oc.set_)
         return f" ON DUPLICATE KEY UPDATE {sets}"
 
+    def visit_json_path(self, el: Any, **kw: Any) -> str:
+        inner = f"JSON_EXTRACT({self.process(el.expr)}, {self.json_path_param(el)})"
+        mode = el.mode
+        if mode == "text":
+            return f"JSON_UNQUOTE({inner})"
+        if mode == "integer":
+            return f"CAST({inner} AS SIGNED)"
+        if mode == "float":
+            return f"CAST({inner} AS DOUBLE)"
+        if mode == "boolean":
+            return f"({inner} = 'true')"
+        return inner
+
     def cast_type(self, type_: Any) -> str:
         impl = getattr(type_, "impl_instance", None) or getattr(type_, "impl", type_)
         if isinstance(impl, sqltypes.String) and not getattr(impl, "enums", None):

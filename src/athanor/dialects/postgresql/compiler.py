@@ -17,6 +17,15 @@ class PostgreSQLCompiler(SQLCompiler):
     implicit_returning = True
     operator_sql = {"regexp_match": "~", "not_regexp_match": "!~"}
 
+    def visit_json_path(self, el: Any, **kw: Any) -> str:
+        text = self.process(el.expr)
+        last = len(el.path) - 1
+        for n, key in enumerate(el.path):
+            op = "->>" if n == last and el.mode is not None else "->"
+            text += f" {op} " + self.add_slot(self._unique_name("param"), const=key)
+        cast = {"integer": "INTEGER", "float": "FLOAT", "boolean": "BOOLEAN"}.get(el.mode or "")
+        return f"CAST(({text}) AS {cast})" if cast else f"({text})"
+
     def distinct_clause(self, select: Any) -> str:
         if select._distinct_on:
             cols = ", ".join(self.process(c) for c in select._distinct_on)
