@@ -31,6 +31,8 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "except_ exists extract false func insert inspect intersect join label lateral literal "
         "literal_column make_url not_ null nulls_first nulls_last or_ outerjoin over select table "
         "text true tuple_ type_coerce union union_all update values "
+        "BINARY CLOB DDL DOUBLE DOUBLE_PRECISION NCHAR NVARCHAR VARBINARY except_all "
+        "intersect_all nullsfirst nullslast "
     ),
     "athanor.orm": _names(
         "AliasedClass AppenderQuery DynamicMapped WriteOnlyCollection WriteOnlyMapped "
@@ -43,8 +45,12 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "make_transient_to_detached mapped_column noload object_mapper object_session raiseload "
         "registry relationship scoped_session selectinload sessionmaker subqueryload synonym "
         "undefer with_parent "
+        "QueryableAttribute as_declarative declarative_mixin foreign has_inherited_table join "
+        "outerjoin remote "
     ),
     "athanor.exc": _names(
+        "AmbiguousForeignKeysError NoForeignKeysError NoInspectionAvailable NoReferenceError "
+        "NoSuchTableError StatementError UnboundExecutionError "
         "ArgumentError AthanorDeprecationWarning AthanorError AthanorWarning CompileError "
         "DBAPIError DataError DatabaseError DisconnectionError IntegrityError InterfaceError "
         "InternalError InvalidRequestError MultipleResultsFound NoReferencedColumnError "

@@ -42,12 +42,14 @@ for _name in (  # noqa: SIM905 - one compact string of names reads better than a
     "Numeric Date DateTime Time Interval LargeBinary JSON Enum Uuid UUID TypeDecorator "
     "PickleType ARRAY "
     "INTEGER BIGINT SMALLINT VARCHAR CHAR TEXT BOOLEAN FLOAT REAL NUMERIC DECIMAL DATE "
-    "DATETIME TIMESTAMP TIME BLOB "
+    "DATETIME TIMESTAMP TIME BLOB NVARCHAR NCHAR CLOB VARBINARY BINARY DOUBLE DOUBLE_PRECISION "
+    "DDL "
     # expressions and statements
     "text select insert update delete and_ or_ not_ func case cast literal literal_column "
     "bindparam column table exists union union_all intersect except_ distinct desc asc "
     "nulls_first nulls_last null true false tuple_ between label type_coerce over "
-    "collate extract any_ all_ lateral values alias outerjoin join"
+    "collate extract any_ all_ lateral values alias outerjoin join intersect_all except_all "
+    "nullsfirst nullslast"
 ).split():
     _EXPORTS[_name] = _SQL
 

@@ -27,10 +27,12 @@ EVENT_NAMES: tuple[str, ...] = (
     # pool
     "connect", "first_connect", "checkout", "checkin",
     # engine
-    "before_cursor_execute", "after_cursor_execute",
+    "before_cursor_execute", "after_cursor_execute", "before_execute", "after_execute",
+    "begin", "commit", "rollback", "engine_connect",
     # session
     "before_flush", "after_flush", "after_commit", "after_rollback",
-    "after_begin",
+    "after_begin", "before_commit", "after_flush_postexec", "after_soft_rollback",
+    "after_attach",
 )
 
 
@@ -43,11 +45,21 @@ class Dispatch:
     checkin: tuple[Callable[..., Any], ...]
     before_cursor_execute: tuple[Callable[..., Any], ...]
     after_cursor_execute: tuple[Callable[..., Any], ...]
+    before_execute: tuple[Callable[..., Any], ...]
+    after_execute: tuple[Callable[..., Any], ...]
+    begin: tuple[Callable[..., Any], ...]
+    commit: tuple[Callable[..., Any], ...]
+    rollback: tuple[Callable[..., Any], ...]
+    engine_connect: tuple[Callable[..., Any], ...]
     before_flush: tuple[Callable[..., Any], ...]
     after_flush: tuple[Callable[..., Any], ...]
     after_commit: tuple[Callable[..., Any], ...]
     after_rollback: tuple[Callable[..., Any], ...]
     after_begin: tuple[Callable[..., Any], ...]
+    before_commit: tuple[Callable[..., Any], ...]
+    after_flush_postexec: tuple[Callable[..., Any], ...]
+    after_soft_rollback: tuple[Callable[..., Any], ...]
+    after_attach: tuple[Callable[..., Any], ...]
 
     def __init__(self, parent: Dispatch | None = None, *, frozen: bool = False) -> None:
         self._own: dict[str, list[Callable[..., Any]]] = {}
@@ -59,6 +71,8 @@ class Dispatch:
         self.first_connect_done = False
         #: True when either cursor event has a listener (the engine's one check).
         self.cursor_events = False
+        #: True when before_execute / after_execute has a listener (Connection.execute).
+        self.statement_events = False
         #: True when ``connect`` or ``first_connect`` has a listener (the pool's one check).
         self.connect_events = False
         if parent is not None:
@@ -71,6 +85,7 @@ class Dispatch:
             inherited = getattr(parent, name) if parent is not None else ()
             setattr(self, name, inherited + tuple(self._own.get(name, ())))
         self.cursor_events = bool(self.before_cursor_execute or self.after_cursor_execute)
+        self.statement_events = bool(self.before_execute or self.after_execute)
         self.connect_events = bool(self.connect or self.first_connect)
         for child in list(self._children):
             child._refresh()
@@ -113,7 +128,7 @@ class Dispatch:
             self.fire("first_connect", dbapi_connection, record)
         self.fire("connect", dbapi_connection, record)
 
-    def before_execute(
+    def before_cursor(
         self, conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool
     ) -> tuple[str, Any]:
         """Run ``before_cursor_execute``; a listener registered with ``retval=True``
@@ -137,7 +152,7 @@ def execute_with_events(
     if context is None:
         context = SimpleNamespace(connection=conn, cursor=cursor, statement=sql,
                                   parameters=params, executemany=many)
-    sql, params = dispatch.before_execute(conn, cursor, sql, params, context, many)
+    sql, params = dispatch.before_cursor(conn, cursor, sql, params, context, many)
     if many:
         cursor.executemany(sql, params)
     elif params is None:

@@ -6,6 +6,8 @@ The tree::
     ├── ArgumentError                  bad arguments to a public function or constructor
     │   ├── NoSuchModuleError          unknown dialect or driver name in a URL
     │   ├── ObjectNotExecutableError   execute() got a string or a non-statement
+    │   ├── NoForeignKeysError         relationship() found no foreign key to join on
+    │   └── AmbiguousForeignKeysError  relationship() found more than one
     │   └── UnmappedError (orm)        an object or class that is not mapped
     ├── CompileError                   a statement cannot be rendered as SQL
     │   └── UnsupportedCompilationError
@@ -13,11 +15,15 @@ The tree::
     │   ├── NoResultFound / MultipleResultsFound
     │   ├── ResourceClosedError
     │   ├── NoSuchColumnError          a Row has no such key
-    │   ├── NoReferencedTableError / NoReferencedColumnError
+    │   ├── NoReferenceError: NoReferencedTableError / NoReferencedColumnError
+    │   ├── NoSuchTableError           reflection found no such table
+    │   ├── UnboundExecutionError      nothing to execute on (no bind)
+    │   └── NoInspectionAvailable      inspect() got an object it cannot inspect
     │   └── PendingRollbackError       a transaction failed and needs rollback()
     ├── TimeoutError                   the pool had no connection within pool_timeout
     ├── DisconnectionError             a connection was found dead (pre-ping, checkout)
-    └── DBAPIError                     wraps every driver error; PEP 249's own names below
+    └── StatementError                 running a statement failed (statement, params, orig)
+        └── DBAPIError                 wraps every driver error; PEP 249's own names below
         ├── InterfaceError
         └── DatabaseError
             ├── DataError
@@ -98,7 +104,11 @@ class NoSuchColumnError(InvalidRequestError, KeyError):
     """A ``Row`` or result has no column with the requested name or position."""
 
 
-class NoReferencedTableError(InvalidRequestError):
+class NoReferenceError(InvalidRequestError):
+    """A ``ForeignKey`` cannot be resolved (base of the two errors below)."""
+
+
+class NoReferencedTableError(NoReferenceError):
     """A ``ForeignKey`` names a table that is not in its ``MetaData``."""
 
     def __init__(self, message: str, table_name: str) -> None:
@@ -106,13 +116,34 @@ class NoReferencedTableError(InvalidRequestError):
         self.table_name = table_name
 
 
-class NoReferencedColumnError(InvalidRequestError):
+class NoReferencedColumnError(NoReferenceError):
     """A ``ForeignKey`` names a column its target table does not have."""
 
     def __init__(self, message: str, table_name: str, column_name: str) -> None:
         super().__init__(message)
         self.table_name = table_name
         self.column_name = column_name
+
+
+class NoSuchTableError(InvalidRequestError):
+    """Reflection (``Table(..., autoload_with=...)``, ``Inspector``) found no such table."""
+
+
+class UnboundExecutionError(InvalidRequestError):
+    """Something was to be executed but has no Engine or Connection to run on."""
+
+
+class NoInspectionAvailable(InvalidRequestError):
+    """``inspect()`` was given an object it has no inspection for."""
+
+
+class NoForeignKeysError(ArgumentError):
+    """A relationship() found no foreign key between its two tables to join on."""
+
+
+class AmbiguousForeignKeysError(ArgumentError):
+    """A relationship() found several foreign keys between its tables; name one with
+    ``foreign_keys=``."""
 
 
 class PendingRollbackError(InvalidRequestError):
@@ -134,7 +165,29 @@ class DisconnectionError(AthanorError):
     """
 
 
-class DBAPIError(AthanorError):
+class StatementError(AthanorError):
+    """Running a statement failed; ``statement``, ``params`` and ``orig`` say which and why.
+
+    Raised directly when the failure happened before the driver was called (e.g. a bound
+    value could not be converted); driver errors are its subclass :class:`DBAPIError`.
+    """
+
+    statement: str | None = None
+    params: Any = None
+    orig: BaseException | None = None
+
+    def __init__(self, message: str, statement: str | None = None, params: Any = None,
+                 orig: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.statement = statement
+        self.params = params
+        self.orig = orig
+
+    def __reduce__(self) -> Any:
+        return (type(self), (str(self), self.statement, None, self.orig))
+
+
+class DBAPIError(StatementError):
     """A database driver raised an error while running a statement or managing a connection.
 
     ``statement`` and ``params`` are what was sent, ``orig`` is the driver's own exception
@@ -158,7 +211,7 @@ class DBAPIError(AthanorError):
         self.orig = orig
         self.connection_invalidated = connection_invalidated
         text = message if message is not None else self._describe()
-        super().__init__(text)
+        AthanorError.__init__(self, text)
 
     def _describe(self) -> str:
         orig = self.orig
@@ -268,7 +321,14 @@ __all__ = [
     "MultipleResultsFound",
     "ResourceClosedError",
     "NoSuchColumnError",
+    "NoReferenceError",
     "NoReferencedTableError",
+    "NoSuchTableError",
+    "UnboundExecutionError",
+    "NoInspectionAvailable",
+    "NoForeignKeysError",
+    "AmbiguousForeignKeysError",
+    "StatementError",
     "NoReferencedColumnError",
     "PendingRollbackError",
     "TimeoutError",

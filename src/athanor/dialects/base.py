@@ -78,6 +78,14 @@ class Dialect(BaseDialect):
         self.server_version_info: tuple[int, ...] | None = None
         self._initialized = False
 
+    @property
+    def reflection(self) -> ModuleType:
+        """The module answering catalog questions for ``Inspector`` (vendors override)."""
+        raise exc.NotSupportedError(
+            None, None, None,
+            message=f"Reflection failed: the {self.name!r} dialect has no catalog queries. "
+            "Declare the tables' columns explicitly.")
+
     # --- driver ------------------------------------------------------------------
     @classmethod
     def import_dbapi(cls) -> ModuleType:

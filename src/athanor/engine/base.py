@@ -71,6 +71,14 @@ def prepare_execution(dialect: Any, statement: Any, parameters: Any) -> tuple[An
         compiled, extracted = dialect.compile_statement(statement, list(first))
     else:
         compiled, extracted = dialect.compile_statement(statement)
+    if getattr(compiled, "expanding", None):
+        if many:
+            raise exc.ArgumentError(
+                "Executing a statement failed: expanding bind parameters (IN lists) cannot run "
+                "with a list of parameter sets. Execute once per set."
+            )
+        compiled, params = compiled.expand(parameters, extracted)
+        return compiled, params, False
     if many:
         return compiled, compiled.construct_params_many(parameters, extracted), True
     return compiled, compiled.construct_params(parameters, extracted), False
@@ -108,6 +116,14 @@ class Connection:
             except BaseException:
                 self.close()
                 raise
+        if self._dispatch.engine_connect:
+            self._dispatch.fire("engine_connect", self)
+
+    def _athanor_inspect(self) -> Any:
+        """``inspect(connection)``: a schema Inspector running on this connection."""
+        from athanor.engine.reflection import Inspector
+
+        return Inspector(self)
 
     # --- state ----------------------------------------------------------------------
     @property
@@ -195,10 +211,37 @@ class Connection:
     ) -> CursorResult:
         """Run a statement (``text()``, ``select()``, DML, DDL) with one dict of parameters
         or a list of dicts (executemany)."""
+        if self._dispatch.statement_events:
+            return self._execute_with_events(statement, parameters, execution_options)
         compiled, params, many = prepare_execution(self.dialect, statement, parameters)
         if many and getattr(compiled, "has_returning", False):
             return self._execute_each(compiled, params)
         return self._run(compiled.string, params, many, compiled)
+
+    def _execute_with_events(self, statement: Any, parameters: Any,
+                             execution_options: Mapping[str, Any] | None) -> CursorResult:
+        """``execute`` surrounded by ``before_execute`` / ``after_execute`` (athanor.event);
+        a ``retval=True`` before_execute listener returns ``(statement, multiparams,
+        params)`` to run instead."""
+        d = self._dispatch
+        options = {**self._execution_options, **(execution_options or {})}
+        if isinstance(parameters, (list, tuple)):
+            multi, params = list(parameters), {}
+        else:
+            multi, params = [], dict(parameters or {})
+        for fn in d.before_execute:
+            out = fn(self, statement, multi, params, options)
+            if getattr(fn, "_athanor_retval", False) and out is not None:
+                statement, multi, params = out
+        run_params: Any = multi if multi else (params or None)
+        compiled, driver_params, many = prepare_execution(self.dialect, statement, run_params)
+        if many and getattr(compiled, "has_returning", False):
+            result = self._execute_each(compiled, driver_params)
+        else:
+            result = self._run(compiled.string, driver_params, many, compiled)
+        for fn in d.after_execute:
+            fn(self, statement, multi, params, options, result)
+        return result
 
     def exec_driver_sql(
         self,
@@ -394,6 +437,8 @@ class Connection:
         trans = RootTransaction(self)
         self._transaction = trans
         try:
+            if self._dispatch.begin:
+                self._dispatch.fire("begin", self)
             if self.dialect.overrides_begin:
                 self.dialect.do_begin(dbapi)
         except BaseException as err:
@@ -442,6 +487,8 @@ class Connection:
             return
         if self._echo:
             _emit("COMMIT")
+        if self._dispatch.commit:
+            self._dispatch.fire("commit", self)
         try:
             self.dialect.do_commit(dbapi)
         except BaseException as err:
@@ -453,6 +500,8 @@ class Connection:
             return
         if self._echo:
             _emit("ROLLBACK")
+        if self._dispatch.rollback:
+            self._dispatch.fire("rollback", self)
         try:
             self.dialect.do_rollback(dbapi)
         except BaseException as err:
@@ -654,6 +703,12 @@ class Engine(EngineBase):
         """``with engine.begin() as conn:``: a connection in a transaction, committed at
         the end of the block (rolled back on an exception) and closed."""
         return _EngineBegin(self)
+
+    def _athanor_inspect(self) -> Any:
+        """``inspect(engine)``: a schema Inspector borrowing a connection per question."""
+        from athanor.engine.reflection import Inspector
+
+        return Inspector(self)
 
     def raw_connection(self) -> PooledConnection:
         """A pooled driver connection; ``close()`` returns it to the pool."""

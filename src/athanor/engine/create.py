@@ -267,11 +267,19 @@ def engine_from_config(
     configuration: Mapping[str, Any], prefix: str = "sqlalchemy.", **kwargs: Any
 ) -> Engine:
     """``create_engine`` from a flat config dict (``sqlalchemy.url``, ``sqlalchemy.echo``...)."""
+    url, options = config_options(configuration, prefix, kwargs, "engine_from_config()")
+    return create_engine(url, **options)
+
+
+def config_options(configuration: Mapping[str, Any], prefix: str, kwargs: Mapping[str, Any],
+                   what: str) -> tuple[Any, dict[str, Any]]:
+    """``(url, create_engine options)`` from a flat config dict: the ``prefix``-ed keys, with
+    string values of known options converted (numbers, booleans)."""
     options = {k[len(prefix):]: v for k, v in configuration.items() if k.startswith(prefix)}
     options.update(kwargs)
     if "url" not in options:
         raise exc.ArgumentError(
-            f"engine_from_config() failed: no {prefix + 'url'!r} key in the configuration. "
+            f"{what} failed: no {prefix + 'url'!r} key in the configuration. "
             "Add the database URL under that key."
         )
     url = options.pop("url")
@@ -282,7 +290,7 @@ def engine_from_config(
             options[name] = _CONFIG_TYPES[name](value)
         elif name in ("echo", "echo_pool", "pool_pre_ping", "hide_parameters", "pool_use_lifo"):
             options[name] = _config_bool(name, value)
-    return create_engine(url, **options)
+    return url, options
 
 
-__all__ = ["configure_echo", "create_engine", "engine_from_config"]
+__all__ = ["config_options", "configure_echo", "create_engine", "engine_from_config"]

@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 from athanor import exc
 from athanor._event import NO_EVENTS, Dispatch
 from athanor.engine.base import Engine, OptionEngine
+from athanor.orm import events as orm_events
+from athanor.orm.mapper import Mapper
 from athanor.orm.scoping import scoped_session
 from athanor.orm.session import Session, sessionmaker
 from athanor.pool.base import Pool
@@ -31,11 +33,28 @@ from athanor.pool.base import Pool
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 POOL_EVENTS = frozenset({"connect", "first_connect", "checkout", "checkin"})
-ENGINE_EVENTS = frozenset({"before_cursor_execute", "after_cursor_execute"})
+ENGINE_EVENTS = frozenset({"before_cursor_execute", "after_cursor_execute", "before_execute",
+                           "after_execute", "begin", "commit", "rollback", "engine_connect"})
 SESSION_EVENTS = frozenset(
-    {"before_flush", "after_flush", "after_commit", "after_rollback", "after_begin"}
+    {"before_flush", "after_flush", "after_commit", "after_rollback", "after_begin",
+     "before_commit", "after_flush_postexec", "after_soft_rollback", "after_attach"}
 )
 _ROOTS: tuple[type, ...] = (Pool, Engine, Session)
+
+
+def _mapper_target(target: Any, identifier: str) -> Any:
+    """The class keeping mapper-event listeners for ``target``, or None for other events:
+    a mapped class, a base or mixin (``propagate=True``), a Mapper, or ``Mapper`` (all)."""
+    if identifier not in orm_events.MAPPER_EVENTS:
+        return None
+    if isinstance(target, Mapper):
+        return target.class_
+    if isinstance(target, type) and not issubclass(target, _ROOTS):
+        return target
+    raise exc.InvalidRequestError(
+        f"Listening failed: {identifier!r} is a mapper event; its target must be a mapped "
+        f"class, a declarative base or mixin, or Mapper, not {type(target).__name__!r}."
+    )
 
 
 def _resolve(target: Any, identifier: str) -> Any:
@@ -109,6 +128,10 @@ def listen(target: Any, identifier: str, fn: Callable[..., Any], *args: Any, **k
     first time; ``retval=True`` (``before_cursor_execute``) lets ``fn`` return the
     ``(statement, parameters)`` to execute instead.
     """
+    mapped = _mapper_target(target, identifier)
+    if mapped is not None:
+        orm_events.listen(mapped, identifier, fn, bool(kw.get("propagate")))
+        return
     owner = _resolve(target, identifier)
     own = _own_dispatch(owner)
     if own is not None and _registered(own, identifier, fn) is not None:
@@ -159,19 +182,31 @@ def _registered(dispatch: Dispatch, identifier: str, fn: Callable[..., Any]) -> 
 
 def remove(target: Any, identifier: str, fn: Callable[..., Any]) -> None:
     """Undo :func:`listen` for the same ``target``, ``identifier`` and ``fn``."""
+    mapped = _mapper_target(target, identifier)
+    if mapped is not None:
+        if not orm_events.remove(mapped, identifier, fn):
+            raise _not_listening(fn, identifier)
+        return
     dispatch = _own_dispatch(_resolve(target, identifier))
     found = _registered(dispatch, identifier, fn) if dispatch is not None else None
     if found is None:
-        raise exc.InvalidRequestError(
-            f"Removing a listener failed: {getattr(fn, '__name__', fn)!r} is not listening "
-            f"for {identifier!r} on this target. Call remove() with the same target and "
-            "function given to listen()."
-        )
+        raise _not_listening(fn, identifier)
     dispatch.discard(identifier, found)  # type: ignore[union-attr]
+
+
+def _not_listening(fn: Callable[..., Any], identifier: str) -> exc.InvalidRequestError:
+    return exc.InvalidRequestError(
+        f"Removing a listener failed: {getattr(fn, '__name__', fn)!r} is not listening "
+        f"for {identifier!r} on this target. Call remove() with the same target and "
+        "function given to listen()."
+    )
 
 
 def contains(target: Any, identifier: str, fn: Callable[..., Any]) -> bool:
     """True when ``fn`` listens for ``identifier`` on ``target``."""
+    mapped = _mapper_target(target, identifier)
+    if mapped is not None:
+        return orm_events.contains(mapped, identifier, fn)
     dispatch = _own_dispatch(_resolve(target, identifier))
     return dispatch is not None and _registered(dispatch, identifier, fn) is not None
 

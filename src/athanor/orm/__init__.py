@@ -150,3 +150,58 @@ __all__ = [
     "sessionmaker",
     "synonym",
 ]
+
+
+# --- SQLAlchemy-compatible helpers (compat sweep) -------------------------------------------
+def foreign(expr: Any) -> Any:
+    """Mark the referring column of a ``primaryjoin`` given as a string or a lambda (it
+    then acts as ``foreign_keys=[expr]``); returns ``expr``."""
+    from athanor.orm.relconfig import mark
+
+    return mark("foreign", expr)
+
+
+def remote(expr: Any) -> Any:
+    """Mark the remote column of a ``primaryjoin`` (``remote_side=``); see :func:`foreign`."""
+    from athanor.orm.relconfig import mark
+
+    return mark("remote", expr)
+
+
+def declarative_mixin(cls: Any) -> Any:
+    """Mark a class as a declarative mixin (a no-op, for type checkers and readers)."""
+    return cls
+
+
+def as_declarative(**kw: Any) -> Any:
+    """Class decorator: the decorated class becomes a declarative base
+    (``declarative_base(cls=TheClass, **kw)``)."""
+
+    def decorate(cls: type) -> Any:
+        return declarative_base(cls=cls, name=cls.__name__, **kw)
+
+    return decorate
+
+
+def has_inherited_table(cls: type) -> bool:
+    """True when a base class of ``cls`` (not ``cls`` itself) already has a mapped table."""
+    return any(getattr(base, "__table__", None) is not None for base in cls.__mro__[1:])
+
+
+def join(left: Any, right: Any, onclause: Any = None, isouter: bool = False,
+         full: bool = False) -> Any:
+    """``sqlalchemy.orm.join``: a JOIN between entities, tables or aliases."""
+    from athanor.sql import join as sql_join
+
+    return sql_join(left, right, onclause, isouter=isouter, full=full)
+
+
+def outerjoin(left: Any, right: Any, onclause: Any = None, full: bool = False) -> Any:
+    """``sqlalchemy.orm.outerjoin``: :func:`join` with ``isouter=True``."""
+    return join(left, right, onclause, isouter=True, full=full)
+
+
+QueryableAttribute = InstrumentedAttribute
+
+__all__ += ["QueryableAttribute", "as_declarative", "declarative_mixin", "foreign",
+            "has_inherited_table", "join", "outerjoin", "remote"]

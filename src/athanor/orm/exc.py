@@ -46,6 +46,10 @@ class MappingError(sa_exc.ArgumentError):
     """A class could not be mapped: no table name, no primary key, a bad attribute."""
 
 
+class ObjectDereferencedError(sa_exc.AthanorError):
+    """An operation needed an object that was already garbage collected."""
+
+
 NoResultFound = sa_exc.NoResultFound
 MultipleResultsFound = sa_exc.MultipleResultsFound
 
@@ -59,6 +63,7 @@ __all__ = [
     "FlushError",
     "ConcurrentSessionUseError",
     "MappingError",
+    "ObjectDereferencedError",
     "NoResultFound",
     "MultipleResultsFound",
 ]

@@ -19,6 +19,7 @@ Every failure names the relationship and says what to pass instead.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from athanor.orm import _adapt
@@ -44,10 +45,17 @@ def resolve(prop: RelationshipProperty) -> None:
     prop.entity = target
     prop.target = target.local_table
     prop.secondary = _resolve_secondary(prop, parent)
-    pj = _evaluate(prop, prop._primaryjoin_arg, ns, "primaryjoin")
-    sj = _evaluate(prop, prop._secondaryjoin_arg, ns, "secondaryjoin")
-    fks = _column_set(prop, prop._foreign_keys_arg, ns, "foreign_keys")
-    remote = _column_set(prop, prop._remote_side_arg, ns, "remote_side")
+    marked: dict[str, list[Any]] = {"foreign": [], "remote": []}
+    token = _MARKS.set(marked)  # foreign()/remote() called while evaluating the joins
+    try:
+        pj = _evaluate(prop, prop._primaryjoin_arg, ns, "primaryjoin")
+        sj = _evaluate(prop, prop._secondaryjoin_arg, ns, "secondaryjoin")
+    finally:
+        _MARKS.reset(token)
+    fks = _column_set(prop, prop._foreign_keys_arg, ns, "foreign_keys") or (
+        _unwrap(marked["foreign"]) or None)
+    remote = _column_set(prop, prop._remote_side_arg, ns, "remote_side") or (
+        _unwrap(marked["remote"]) or None)
     if prop.secondary is not None:
         _infer_m2m(prop, pj, sj, fks)
     else:
@@ -69,6 +77,27 @@ def resolve(prop: RelationshipProperty) -> None:
 # argument resolution
 
 
+#: Columns passed to foreign() / remote() while a relationship's join is being evaluated.
+_MARKS: ContextVar[dict[str, list[Any]] | None] = ContextVar("athanor_rel_marks", default=None)
+
+
+def mark(kind: str, expr: Any) -> Any:
+    """``foreign(expr)`` / ``remote(expr)``: note the column for the relationship whose
+    ``primaryjoin`` is being evaluated (a string or lambda), and return it unchanged."""
+    marks = _MARKS.get()
+    if marks is not None:
+        marks[kind].append(expr)
+    return expr
+
+
+def _unwrap(items: list[Any]) -> list[Any]:
+    out = []
+    for item in items:
+        hook = getattr(item, "__clause_element__", None)
+        out.append(hook() if hook is not None else item)
+    return out
+
+
 def _namespace(parent: Mapper) -> dict[str, Any]:
     import athanor.sql as sql
 
@@ -78,6 +107,8 @@ def _namespace(parent: Mapper) -> dict[str, Any]:
                      "false", "desc", "asc", "cast", "select", "exists")
         if hasattr(sql, name)
     }
+    ns["foreign"] = lambda expr: mark("foreign", expr)
+    ns["remote"] = lambda expr: mark("remote", expr)
     reg = parent.registry
     if reg is not None:
         ns.update(reg._class_registry)
@@ -148,7 +179,13 @@ def _evaluate(prop: RelationshipProperty, value: Any, ns: dict[str, Any], what: 
             ) from None
     elif callable(value) and not hasattr(value, "__clause_element__") and not hasattr(
             value, "_ck"):
-        value = value()
+        try:
+            value = value()
+        except NameError as err:  # a class the lambda names is not defined yet
+            raise _Unresolved(
+                f"Configuring relationship {prop} failed: the {what} callable names something "
+                f"undefined ({err}). Define the classes it uses."
+            ) from None
     hook = getattr(value, "__clause_element__", None)
     return hook() if hook is not None else value
 

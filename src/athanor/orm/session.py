@@ -31,6 +31,7 @@ from typing import Any
 
 from athanor import _event, exc
 from athanor.orm import context
+from athanor.orm import events as orm_events
 from athanor.orm.context import _pk_bind_params as _pk_bind_params  # athanor.ext.asyncio
 from athanor.orm.context import select_by_pk
 from athanor.orm.exc import (
@@ -71,6 +72,17 @@ def _state_for(obj: Any, what: str) -> InstanceState:
         )
     return new_state(obj, mapper)
 
+
+
+def _mapper_events(session: Any, conn: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    """Fire the mapper ``before_*`` events for this flush's objects; the lists are kept for
+    the ``after_*`` events (see :mod:`athanor.orm.events`)."""
+    deleted = session._deleted
+    lists = (list(session._new.items()),
+             [(st, o) for st, o in session._modified.items() if st not in deleted],
+             list(deleted.items()))
+    orm_events.fire_before(conn, *lists)
+    return lists
 
 class Session(TransactionMixin):
     """Tracks objects, writes their changes in one transaction, and queries.
@@ -296,10 +308,14 @@ class Session(TransactionMixin):
             )
         self._autobegin("Session.add()")
         if st.key is None:
+            attached = st.session is not self
             st.session = self
             self._new[st] = instance
         else:
+            attached = st.session is not self
             self._attach_detached(st, instance)
+        if attached and self._dispatch.after_attach:
+            self._dispatch.fire("after_attach", self, instance)
         if st.mapper in _rel_mappers:  # save-update cascade (orm/dependency.py)
             cascade_add(self, instance)
 
@@ -472,10 +488,11 @@ class Session(TransactionMixin):
             conn = self._connection()
             caps = self._capabilities(conn)
             deleted = self._deleted
+            mapper_events = _mapper_events(self, conn) if orm_events.ACTIVE else None
             modified = [(st, o) for st, o in self._modified.items() if st not in deleted]
             plan: FlushPlan | None = None
             new = self._new
-            if len(new) == 1 and not modified and not deleted:
+            if len(new) == 1 and not modified and not deleted and mapper_events is None:
                 ((st, obj),) = new.items()
                 if st.mapper not in _rel_mappers and not self.__dict__.get("_athanor_rel"):
                     info = write_info(st.mapper)
@@ -487,11 +504,17 @@ class Session(TransactionMixin):
 
                     if dependency.needed(self):  # relationships: row-ordered rounds
                         dependency.flush(self, conn, caps)
+                        if mapper_events is not None:
+                            orm_events.fire_after(conn, *mapper_events)
                         if self._dispatch.after_flush:
                             self._dispatch.fire("after_flush", self, None)
+                        if self._dispatch.after_flush_postexec:
+                            self._dispatch.fire("after_flush_postexec", self, None)
                         return
                 plan = plan_flush(list(self._new.items()), modified, list(deleted.items()), caps)
                 run_plan(conn, plan, caps)
+                if mapper_events is not None:
+                    orm_events.fire_after(conn, *mapper_events)
             except BaseException as err:
                 if plan is not None:
                     undo_journal(plan)
@@ -500,6 +523,8 @@ class Session(TransactionMixin):
             if self._dispatch.after_flush:
                 self._dispatch.fire("after_flush", self, None)
             self._finalize(plan)
+            if self._dispatch.after_flush_postexec:
+                self._dispatch.fire("after_flush_postexec", self, None)
         finally:
             self._flushing = False
 
@@ -526,6 +551,8 @@ class Session(TransactionMixin):
         self._identity_map._add_state(st)
         del self._new[st]
         self._stack[-1].new.append(st)
+        if self._dispatch.after_flush_postexec:
+            self._dispatch.fire("after_flush_postexec", self, None)
         return True
 
     def _finalize(self, plan: FlushPlan) -> None:

@@ -199,6 +199,8 @@ class TransactionMixin:
                     return
                 self._autobegin("commit()")
             self._stack[-1]._check_active("commit()")
+            if self._dispatch.before_commit:
+                self._dispatch.fire("before_commit", self)
             self._flush()
             root = self._stack[0]
             if root.core is not None:
@@ -233,6 +235,8 @@ class TransactionMixin:
                 self._stack.clear()
             if self._dispatch.after_rollback:
                 self._dispatch.fire("after_rollback", self)
+            if self._dispatch.after_soft_rollback:
+                self._dispatch.fire("after_soft_rollback", self, root)
         finally:
             self._op_thread = prev
 

@@ -33,7 +33,7 @@ class DMLCompilerMixin:
     def visit_insert(self, stmt: Any, **kw: Any) -> str:
         self._kind = "insert"
         table = stmt.table
-        text = "INSERT INTO " + self.format_table(table)
+        text = "INSERT " + self.dml_prefixes(stmt) + "INTO " + self.format_table(table)
         if stmt._select is not None:
             cols, select = stmt._select
             names = ", ".join(self.quote(c.name) for c in cols)
@@ -131,7 +131,7 @@ class DMLCompilerMixin:
                 f"Compiling UPDATE of {stmt.table.name!r} failed: no columns to SET. Call "
                 ".values(column=value) or execute with a parameter dict naming columns.")
         extra = self._stack[-1]["froms"][1:]
-        text = "UPDATE " + self.update_tables(stmt, extra) + " SET "
+        text = "UPDATE " + self.dml_prefixes(stmt) + self.update_tables(stmt, extra) + " SET "
         text += ", ".join(f"{self.set_target(c, extra)}={v}" for c, v in pairs)
         if extra:
             text += self.update_from_clause(stmt, extra)
@@ -192,7 +192,7 @@ class DMLCompilerMixin:
 
     def _delete_text(self, stmt: Any) -> str:
         self._kind = "delete"
-        text = "DELETE FROM " + self.format_table(stmt.table)
+        text = "DELETE " + self.dml_prefixes(stmt) + "FROM " + self.format_table(stmt.table)
         extra = self._stack[-1]["froms"][1:]
         if extra:
             text += self.delete_using_clause(stmt, extra)
@@ -242,9 +242,21 @@ class DMLCompilerMixin:
             text += " WHERE " + self.process(oc.where)
         return text
 
+    def dml_prefixes(self, stmt: Any) -> str:
+        """``prefix_with()`` text for this dialect, each followed by a space."""
+        name = self.dialect.name
+        return "".join(f"{text} " for text, dialect in getattr(stmt, "_prefixes", ())
+                       if dialect in ("*", name) or (name == "mysql" and dialect == "mariadb"))
+
     def _conflict_target(self, stmt: Any, oc: Any) -> str:
-        if oc.constraint is not None:
-            name = oc.constraint if isinstance(oc.constraint, str) else oc.constraint.name
+        constraint = oc.constraint
+        if constraint is not None and not isinstance(constraint, str) and \
+                constraint.name is None:  # an unnamed constraint or index: its columns
+            cols: list[Any] = list(getattr(constraint, "columns", None) or getattr(
+                constraint, "expressions", None) or ())
+            return " (" + ", ".join(self.quote(c.name) for c in cols) + ")"
+        if constraint is not None:
+            name = constraint if isinstance(constraint, str) else constraint.name
             return f" ON CONSTRAINT {self.quote(name)}"
         if not oc.index_elements:
             return ""

@@ -38,6 +38,8 @@ REQUIRED = type("_Required", (), {"__repr__": lambda self: "REQUIRED"})()
 _NO_VALUE = object()
 _MARK = "\x00"
 _MARK_RE = re.compile("\x00(\\d+)\x00")
+# An expanding bind in finished SQL: "\x02<position among the driver parameters>\x02".
+_EXPAND_RE = re.compile("\x02(\\d+)\x02")
 _LEGAL = re.compile(r"^[a-z_][a-z0-9_$]*$")
 
 # A slot: (name, extracted index or -1, constant, default, bind processor)
@@ -71,6 +73,12 @@ class Compiled:
         self.has_returning = has_returning
         self.returns_rows = bool(result_columns) or kind == "text"
         self._extracted: tuple[Any, ...] = ()
+        #: positions of expanding binds (``bindparam(..., expanding=True)``): a list value
+        #: becomes one placeholder per item when the statement runs (:meth:`expand`).
+        self.expanding = frozenset(i for i, s in enumerate(slots) if s[0].startswith("\x02"))
+        if self.expanding:
+            self._slots = tuple((s[0].lstrip("\x02"), *s[1:]) for s in slots)
+            self.bind_names = [s[0] for s in self._slots]
         # Fast path: every value comes from `extracted` with no processing or defaults.
         self._plain = [s[1] for s in slots]
         self._simple = all(s[1] >= 0 and s[4] is None for s in slots)
@@ -109,6 +117,37 @@ class Compiled:
             return values
         return dict(zip(self.bind_names, values, strict=True))
 
+    def expand(self, params: dict[str, Any] | None,
+               extracted: Sequence[Any] = ()) -> tuple[Compiled, Any]:
+        """``(compiled, driver params)`` with each expanding bind's list spread out: the
+        SQL gets ``(?, ?, ?)`` for a three-item list (``(NULL)`` for an empty one)."""
+        if not self.positional:
+            raise exc.CompileError(
+                f"Executing {self.string[:40]!r} failed: expanding bind parameters need a "
+                "positional paramstyle. Pass the list to in_() directly.")
+        values = self._values(params or {}, extracted)
+        out: list[Any] = []
+        mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
+        spread: dict[int, str] = {}
+        for i, value in enumerate(values):
+            if i not in self.expanding:
+                out.append(value)
+                continue
+            if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+                raise exc.ArgumentError(
+                    f"Executing the statement failed: expanding parameter "
+                    f"{self.bind_names[i]!r} needs a list or tuple of values; got "
+                    f"{type(value).__name__}.")
+            items = list(value)
+            proc = self._slots[i][4]
+            out.extend(items if proc is None else [proc(v) for v in items])
+            spread[i] = "(" + (", ".join([mark] * len(items)) if items else "NULL") + ")"
+        copy = object.__new__(Compiled)
+        copy.__dict__.update(self.__dict__)
+        copy.string = _EXPAND_RE.sub(lambda m: spread[int(m.group(1))], self.string)
+        copy.expanding = frozenset()
+        return copy, tuple(out)
+
     def construct_params_many(self, params_list: Sequence[dict[str, Any]],
                               extracted: Sequence[Any] = ()) -> list[Any]:
         return [self.construct_params(p, extracted) for p in params_list]
@@ -145,6 +184,14 @@ class Compiled:
 def _result_processor(type_: Any, dialect: BaseDialect) -> Callable[[Any], Any] | None:
     fn = getattr(type_, "result_processor", None)
     return fn(dialect, None) if fn is not None else None
+
+
+def _item_type(bind: BindParameter) -> Any:
+    """The type whose bind processor applies to one value (an expanding bind's items)."""
+    type_ = bind._type
+    if bind.expanding and getattr(type_, "_affinity", None) in ("null", "array"):
+        return None
+    return type_
 
 
 def _bind_processor(type_: Any, dialect: BaseDialect) -> Callable[[Any], Any] | None:
@@ -219,6 +266,9 @@ class SQLCompiler(SelectCompilerMixin, DMLCompilerMixin):
             slot = self._slots[int(m.group(1))]
             if literal is not None:
                 return self.render_literal_value(_slot_value(slot, literal))
+            if slot[0].startswith("\x02"):
+                ordered.append(slot)
+                return f"\x02{len(ordered) - 1}\x02"
             if style == "named":
                 if not any(s is slot for s in ordered):
                     ordered.append(slot)
@@ -277,16 +327,16 @@ class SQLCompiler(SelectCompilerMixin, DMLCompilerMixin):
         n = self._slot_of.get(id(bind))
         if n is not None:
             return f"{_MARK}{n}{_MARK}"
-        if bind.expanding:
-            raise exc.CompileError(
-                f"Compiling bindparam({bind.key!r}, expanding=True) failed: expanding "
-                "parameters are not supported. Pass the list to in_() directly.")
         name = bind.key
         if bind.unique:
             name = self._unique_name(name)
         index = self._bind_index.get(id(bind), -1)
         const = _NO_VALUE if index >= 0 or bind.required else bind.effective_value()
-        mark = self.add_slot(name, index=index, const=const, type_=bind._type)
+        if bind.expanding:  # the list is spread out per execution (Compiled.expand)
+            name = "\x02" + name
+            if isinstance(const, (list, tuple)) and const:
+                const = list(const)
+        mark = self.add_slot(name, index=index, const=const, type_=_item_type(bind))
         self._slot_of[id(bind)] = len(self._slots) - 1
         return mark
 
@@ -441,6 +491,33 @@ class SQLCompiler(SelectCompilerMixin, DMLCompilerMixin):
         if proc is None:
             return type(type_).__name__.upper()
         return tc(self.dialect).process(type_)  # type: ignore[no-any-return]
+
+    # --- JSON and ARRAY (athanor.sql._json); SQLite's spelling, others override -----
+    def json_path_param(self, el: Any) -> str:
+        from athanor.sql._json import path_string
+
+        return self.add_slot(self._unique_name("param"), const=path_string(el.path))
+
+    def visit_json_path(self, el: Any, **kw: Any) -> str:
+        inner = (f"JSON_EXTRACT({self.process(el.expr, **_inner(kw))}, "
+                 f"{self.json_path_param(el)})")
+        mode = el.mode
+        if mode is None:
+            return f"JSON_QUOTE({inner})"
+        if mode == "integer":
+            return f"CAST({inner} AS INTEGER)"
+        if mode == "float":
+            return f"CAST({inner} AS REAL)"
+        return inner
+
+    def visit_array_index(self, el: Any, **kw: Any) -> str:
+        return f"{self.process(el.expr, **_inner(kw))}[{self.process(el.index, **_inner(kw))}]"
+
+    def visit_containment(self, el: Any, **kw: Any) -> str:
+        other = self.process(el.other, **_inner(kw))
+        if el.cast_other:
+            other = f"CAST({other} AS {self.cast_type(el.expr.type)})"
+        return f"{self.process(el.expr, **_inner(kw))} {el.operator_sql} {other}"
 
     def visit_type_coerce(self, c: Any, **kw: Any) -> str:
         return self.process(c.clause, **kw)

@@ -82,6 +82,14 @@ class DMLBase(_Generative):
     _uses_column_keys = False
     _where: tuple[ColumnElement, ...] = ()
     _values: tuple[tuple[ColumnClause, ColumnElement], ...] | None = None
+    _prefixes: tuple[tuple[str, str], ...] = ()
+
+    def prefix_with(self, *prefixes: Any, dialect: str = "*") -> Any:
+        """Text after the verb: ``insert(t).prefix_with("OR IGNORE")`` gives
+        ``INSERT OR IGNORE INTO t``; ``dialect=`` limits it to one database."""
+        new = self._clone()
+        new._prefixes = self._prefixes + tuple((str(p), dialect) for p in prefixes)
+        return new
 
     def __init__(self, table: Any) -> None:
         hook = getattr(table, "__clause_element__", None)
@@ -147,7 +155,7 @@ class DMLBase(_Generative):
         return (self.table._ck(st), vals,
                 tuple([c._ck(st) for c in where]) if where else (),
                 tuple([c._ck(st) for c in returning]) if returning else (),
-                self._return_defaults)
+                self._return_defaults, self._prefixes)
 
     def _where_impl(self, criteria: tuple[Any, ...]) -> Any:
         new = self._clone()

@@ -150,6 +150,16 @@ def _replace_binds(elem: Any, values: dict[str, Any]) -> Any:
 # --------------------------------------------------------------------------------------
 
 
+def _flagged(pattern: Any, flags: str | None) -> Any:
+    if not flags:
+        return pattern
+    if not isinstance(pattern, str):
+        raise exc.ArgumentError(
+            f"regexp_match() failed: flags={flags!r} need a string pattern; got "
+            f"{type(pattern).__name__}. Put the flags in the pattern as (?{flags}).")
+    return f"(?{flags}){pattern}"
+
+
 def coerce_expr(value: Any, *, role: str = "expression") -> ColumnElement:
     """Turn a value into a column expression: elements pass, Python values become binds."""
     if isinstance(value, ColumnElement):
@@ -367,10 +377,63 @@ class ColumnElement(ClauseElement):
 
     def contains(self, other: Any, autoescape: bool = False, escape: str | None = None
                  ) -> ColumnElement:
+        if getattr(self.type, "_affinity", None) in ("json", "array"):  # PostgreSQL @>
+            from athanor.sql._json import Containment
+
+            return Containment(self, "@>", other)
         return self._pattern(other, "%", "%", autoescape, escape)
+
+    # --- JSON and ARRAY (athanor.sql._json) ------------------------------------------
+    def __getitem__(self, key: Any) -> ColumnElement:
+        from athanor.sql._json import index
+
+        return index(self, key)
+
+    def __iter__(self) -> Any:
+        raise TypeError(f"{type(self).__name__} objects are not iterable")
+
+    def contained_by(self, other: Any) -> ColumnElement:
+        from athanor.sql._json import Containment
+
+        return Containment(self, "<@", other)
+
+    def overlap(self, other: Any) -> ColumnElement:
+        from athanor.sql._json import Containment
+
+        return Containment(self, "&&", other)
+
+    def has_key(self, key: Any) -> ColumnElement:
+        from athanor.sql._json import Containment
+
+        return Containment(self, "?", key)
+
+    def any(self, other: Any) -> ColumnElement:
+        """ARRAY: ``other = ANY (self)``."""
+        item = getattr(self.type, "item_type", None)
+        return BindParameter(None, other, type_=item, unique=True) == self.any_()
+
+    def all(self, other: Any) -> ColumnElement:
+        """ARRAY: ``other = ALL (self)``."""
+        item = getattr(self.type, "item_type", None)
+        return BindParameter(None, other, type_=item, unique=True) == self.all_()
 
     def concat(self, other: Any) -> ColumnElement:
         return Concat([self, _bind_against(self, other)])
+
+    def regexp_match(self, pattern: Any, flags: str | None = None) -> ColumnElement:
+        """A regular-expression match (``~`` on PostgreSQL, ``REGEXP`` elsewhere); ``flags``
+        is ``"i"`` for a case-insensitive match."""
+        return BinaryExpression(self, _bind_against(self, _flagged(pattern, flags)),
+                                ops.regexp_match, escape=None)
+
+    def regexp_replace(self, pattern: Any, replacement: Any,
+                       flags: str | None = None) -> ColumnElement:
+        """``REGEXP_REPLACE(self, pattern, replacement)`` (every match is replaced)."""
+        from athanor.sql.functions import func
+
+        args = [self, _bind_against(self, _flagged(pattern, flags)),
+                _bind_against(self, replacement)]
+        return func.regexp_replace(*args, type_=self.type)
 
     def collate(self, collation: str) -> ColumnElement:
         return Collate(self, collation)

@@ -173,9 +173,11 @@ class Case(ColumnElement):
 
     @property
     def _from_objects(self) -> list[Any]:
-        out = []
+        out = list(self.value._from_objects) if self.value is not None else []
         for c, r in self.whens:
             out += c._from_objects + r._from_objects
+        if self.else_ is not None:
+            out += self.else_._from_objects
         return out
 
 

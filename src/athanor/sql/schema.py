@@ -447,6 +447,8 @@ class Table(TableClause):
             kw.pop("extend_existing", None)
             kw.pop("schema", None)
             self._init_items(args)
+            if kw.get("autoload_with") is not None:
+                self._autoload(kw)
             return
         schema = kw.pop("schema", _UNSET)
         schema = metadata.schema if schema is _UNSET else schema
@@ -459,10 +461,13 @@ class Table(TableClause):
         self.comment: str | None = kw.pop("comment", None)
         self.info: dict[str, Any] = dict(kw.pop("info", None) or {})
         self.implicit_returning: bool = kw.pop("implicit_returning", True)
-        if kw.pop("autoload_with", None) is not None or kw.pop("autoload", False):
+        reflect: dict[str, Any] = {
+            k: kw.pop(k) for k in ("autoload_with", "include_columns", "exclude_columns",
+                                   "resolve_fks") if k in kw}
+        if kw.pop("autoload", False) and reflect.get("autoload_with") is None:
             raise exc.ArgumentError(
-                f"Creating Table {name!r} failed: reflection (autoload_with) is not supported. "
-                "Declare the columns explicitly."
+                f"Creating Table {name!r} failed: autoload=True needs an engine to read from. "
+                "Pass autoload_with=engine (or a Connection)."
             )
         self.dialect_kwargs = _dialect_kwargs(f"Table {name!r}", kw)
         self.constraints: set[Constraint] = set()
@@ -471,6 +476,18 @@ class Table(TableClause):
         PrimaryKeyConstraint()._set_parent(self)
         metadata._add_table(self)
         self._init_items(args)
+        if reflect.get("autoload_with") is not None:
+            try:
+                self._autoload(reflect)
+            except BaseException:
+                metadata.remove(self)
+                raise
+
+    def _autoload(self, kw: dict[str, Any]) -> None:
+        """Fill this table from the database behind ``kw['autoload_with']``."""
+        inspector = _inspector_for(kw["autoload_with"], f"Reflecting Table {self.name!r}")
+        inspector.reflect_table(self, kw.get("include_columns"), kw.get("exclude_columns", ()),
+                                kw.get("resolve_fks", True))
 
     def _init_items(self, args: tuple[Any, ...]) -> None:
         for item in args:
@@ -611,13 +628,33 @@ class MetaData:
 
         drop_all(self, bind, tables=tables, checkfirst=checkfirst)
 
-    def reflect(self, bind: Any, **kw: Any) -> None:
-        raise NotImplementedError(
-            "MetaData.reflect() failed: reflection is not supported. Declare the tables."
-        )
+    def reflect(
+        self, bind: Any, schema: str | None = None, views: bool = False, only: Any = None,
+        extend_existing: bool = False, autoload_replace: bool = True, resolve_fks: bool = True,
+        **kw: Any,
+    ) -> None:
+        """Add a Table for every table (and view, with ``views=True``) in the database;
+        ``only`` limits it to a list of names or a ``callable(name, metadata)``."""
+        inspector = _inspector_for(bind, "MetaData.reflect()")
+        inspector.reflect_metadata(self, schema=schema, views=views, only=only,
+                                   extend_existing=extend_existing,
+                                   autoload_replace=autoload_replace, resolve_fks=resolve_fks)
 
     def __repr__(self) -> str:
         return "MetaData()"
+
+
+def _inspector_for(bind: Any, what: str) -> Any:
+    """The schema Inspector of an Engine or Connection (the engine layer provides it)."""
+    hook = getattr(bind, "_athanor_inspect", None)
+    if hook is None:
+        hint = (" An AsyncEngine or AsyncConnection reflects inside run_sync(): await "
+                "conn.run_sync(metadata.reflect)." if "Async" in type(bind).__name__ else "")
+        raise exc.ArgumentError(
+            f"{what} failed: {type(bind).__name__} cannot be reflected from. Pass an Engine or "
+            f"a Connection.{hint}"
+        )
+    return hook()
 
 
 _CONVENTION_KEYS: dict[type, str] = {

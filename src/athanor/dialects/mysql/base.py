@@ -48,6 +48,13 @@ class MySQLDialect(Dialect):
     supports_default_values = False
     max_identifier_length = 64
 
+    @property
+    def reflection(self) -> ModuleType:
+        """This database's catalog queries (``athanor.dialects.mysql.reflection``)."""
+        from athanor.dialects.mysql import reflection
+
+        return reflection
+
     statement_compiler = MySQLCompiler
     ddl_compiler = MySQLDDLCompiler
     type_compiler = MySQLTypeCompiler

@@ -14,6 +14,7 @@ from typing import Any
 
 import athanor.exc as exc
 from athanor.sql import operators as ops
+from athanor.sql import sqltypes
 from athanor.sql.compiler import SQLCompiler
 
 _MAX_LIMIT = "18446744073709551615"
@@ -121,7 +122,24 @@ class MySQLCompiler(SQLCompiler):
         sets = ", ".join(f"{self.quote(c.name)} = {self.process(v)}" for c, v in oc.set_)
         return f" ON DUPLICATE KEY UPDATE {sets}"
 
+    def visit_json_path(self, el: Any, **kw: Any) -> str:
+        inner = f"JSON_EXTRACT({self.process(el.expr)}, {self.json_path_param(el)})"
+        mode = el.mode
+        if mode == "text":
+            return f"JSON_UNQUOTE({inner})"
+        if mode == "integer":
+            return f"CAST({inner} AS SIGNED)"
+        if mode == "float":
+            return f"CAST({inner} AS DOUBLE)"
+        if mode == "boolean":
+            return f"({inner} = 'true')"
+        return inner
+
     def cast_type(self, type_: Any) -> str:
+        impl = getattr(type_, "impl_instance", None) or getattr(type_, "impl", type_)
+        if isinstance(impl, sqltypes.String) and not getattr(impl, "enums", None):
+            length = impl.length
+            return f"CHAR({length})" if length else "CHAR"
         name = super().cast_type(type_)
         upper = name.upper()
         if upper.startswith(("INTEGER", "INT", "BIGINT", "SMALLINT", "TINYINT", "BOOL")):
@@ -129,6 +147,8 @@ class MySQLCompiler(SQLCompiler):
         if upper.startswith(("VARCHAR", "TEXT", "CHAR", "LONGTEXT", "MEDIUMTEXT")):
             length = getattr(type_, "length", None)
             return f"CHAR({length})" if length else "CHAR"
+        if upper.startswith("NUMERIC"):
+            return "DECIMAL" + name[len("NUMERIC"):]
         if upper.startswith(("FLOAT", "REAL", "DOUBLE")):
             return "DOUBLE"
         if upper.startswith("DATETIME") or upper.startswith("TIMESTAMP"):

@@ -92,6 +92,34 @@ class MySQLTypeCompiler(GenericTypeCompiler):
     def visit_unicode_text(self, type_: Any, **kw: Any) -> str:
         return self.visit_text(type_)
 
+    def visit_TINYINT(self, type_: Any, **kw: Any) -> str:
+        return self._width("TINYINT", type_)
+
+    def visit_MEDIUMINT(self, type_: Any, **kw: Any) -> str:
+        return self._width("MEDIUMINT", type_)
+
+    def _width(self, name: str, type_: Any) -> str:
+        text = f"{name}({type_.display_width})" if type_.display_width else name
+        return text + " UNSIGNED" if type_.unsigned else text
+
+    def visit_TINYTEXT(self, type_: Any, **kw: Any) -> str:
+        return self._length("TINYTEXT", type_)
+
+    def visit_MEDIUMTEXT(self, type_: Any, **kw: Any) -> str:
+        return self._length("MEDIUMTEXT", type_)
+
+    def visit_LONGTEXT(self, type_: Any, **kw: Any) -> str:
+        return self._length("LONGTEXT", type_)
+
+    def visit_TINYBLOB(self, type_: Any, **kw: Any) -> str:
+        return "TINYBLOB"
+
+    def visit_MEDIUMBLOB(self, type_: Any, **kw: Any) -> str:
+        return "MEDIUMBLOB"
+
+    def visit_LONGBLOB(self, type_: Any, **kw: Any) -> str:
+        return "LONGBLOB"
+
     def visit_enum(self, type_: Any, **kw: Any) -> str:
         if not type_.native_enum:
             return self.visit_VARCHAR(type_)

@@ -81,6 +81,13 @@ class PostgreSQLDialect(Dialect):
     # Are values sent apart from the SQL (psycopg's server-side binding, prepared statements)?
     supports_server_side_binding = True
 
+    @property
+    def reflection(self) -> ModuleType:
+        """This database's catalog queries (``athanor.dialects.postgresql.reflection``)."""
+        from athanor.dialects.postgresql import reflection
+
+        return reflection
+
     statement_compiler = PostgreSQLCompiler
     ddl_compiler = PostgreSQLDDLCompiler
     type_compiler = PostgreSQLTypeCompiler

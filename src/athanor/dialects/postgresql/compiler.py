@@ -66,6 +66,16 @@ class ClientBoundSQL(str):
 class PostgreSQLCompiler(SQLCompiler):
     # psycopg has no lastrowid for SERIAL/IDENTITY keys: ask with RETURNING instead.
     implicit_returning = True
+    operator_sql = {"regexp_match": "~", "not_regexp_match": "!~"}
+
+    def visit_json_path(self, el: Any, **kw: Any) -> str:
+        text = self.process(el.expr)
+        last = len(el.path) - 1
+        for n, key in enumerate(el.path):
+            op = "->>" if n == last and el.mode is not None else "->"
+            text += f" {op} " + self.add_slot(self._unique_name("param"), const=key)
+        cast = {"integer": "INTEGER", "float": "FLOAT", "boolean": "BOOLEAN"}.get(el.mode or "")
+        return f"CAST(({text}) AS {cast})" if cast else f"({text})"
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)

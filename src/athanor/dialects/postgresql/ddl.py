@@ -80,6 +80,21 @@ class PostgreSQLTypeCompiler(GenericTypeCompiler):
     def visit_JSONB(self, type_: Any, **kw: Any) -> str:
         return "JSONB"
 
+    def visit_INET(self, type_: Any, **kw: Any) -> str:
+        return "INET"
+
+    def visit_CIDR(self, type_: Any, **kw: Any) -> str:
+        return "CIDR"
+
+    def visit_MACADDR(self, type_: Any, **kw: Any) -> str:
+        return "MACADDR"
+
+    def visit_MONEY(self, type_: Any, **kw: Any) -> str:
+        return "MONEY"
+
+    def visit_TSVECTOR(self, type_: Any, **kw: Any) -> str:
+        return "TSVECTOR"
+
     def visit_ARRAY(self, type_: Any, **kw: Any) -> str:
         inner = self.process(type_.item_type)
         return inner + "[]" * (type_.dimensions or 1)

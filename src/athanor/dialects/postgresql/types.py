@@ -6,7 +6,24 @@ JSON storage, BYTEA to binary, the rest are aliases of the generic types.
 
 from __future__ import annotations
 
-from athanor.sql.sqltypes import DOUBLE_PRECISION, LargeBinary
+from athanor.sql.sqltypes import (
+    BIGINT,
+    BOOLEAN,
+    CHAR,
+    DATE,
+    DOUBLE_PRECISION,
+    FLOAT,
+    INTEGER,
+    NUMERIC,
+    REAL,
+    SMALLINT,
+    TEXT,
+    TIME,
+    TIMESTAMP,
+    VARCHAR,
+    LargeBinary,
+    String,
+)
 from athanor.sql.sqltypes import Interval as INTERVAL
 from athanor.sql.structtypes import ARRAY, JSON, UUID, Enum
 
@@ -23,6 +40,39 @@ class BYTEA(LargeBinary):
     __visit_name__ = "large_binary"
 
 
+class INET(String):
+    """An IPv4/IPv6 host address (PostgreSQL ``INET``)."""
+
+    __visit_name__ = "INET"
+
+
+class CIDR(String):
+    """An IPv4/IPv6 network (PostgreSQL ``CIDR``)."""
+
+    __visit_name__ = "CIDR"
+
+
+class MACADDR(String):
+    """A MAC address (PostgreSQL ``MACADDR``)."""
+
+    __visit_name__ = "MACADDR"
+
+
+class MONEY(String):
+    """PostgreSQL's locale-formatted currency amount (``MONEY``)."""
+
+    __visit_name__ = "MONEY"
+
+
+class TSVECTOR(String):
+    """A full-text search document (PostgreSQL ``TSVECTOR``)."""
+
+    __visit_name__ = "TSVECTOR"
+
+
 ENUM = Enum
 
-__all__ = ["ARRAY", "BYTEA", "DOUBLE_PRECISION", "ENUM", "INTERVAL", "JSON", "JSONB", "UUID"]
+__all__ = ["ARRAY", "BIGINT", "BOOLEAN", "BYTEA", "CHAR", "CIDR", "DATE", "DOUBLE_PRECISION",
+           "ENUM", "FLOAT", "INET", "INTEGER", "INTERVAL", "JSON", "JSONB", "MACADDR", "MONEY",
+           "NUMERIC", "REAL", "SMALLINT", "TEXT", "TIME", "TIMESTAMP", "TSVECTOR", "UUID",
+           "VARCHAR"]

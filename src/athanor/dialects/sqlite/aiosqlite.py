@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from athanor.dialects._async import AsyncDialectMixin, BufferedCursor
-from athanor.dialects.sqlite.base import SQLiteDialect
+from athanor.dialects.sqlite.base import SQLiteDialect, regexp
 
 
 def _run(conn: Any, sql: str, params: Any, many: bool) -> BufferedCursor:
@@ -100,6 +100,7 @@ class SQLiteAiosqliteDialect(AsyncDialectMixin, SQLiteDialect):
     async def on_connect_async(self, dbapi_connection: Any) -> None:
         for pragma in self._pragmas:
             await self.execute_async(dbapi_connection, pragma, None, False)
+        await dbapi_connection.create_function("regexp", 2, regexp, deterministic=True)
 
     async def initialize_async(self, dbapi_connection: Any) -> None:
         import sqlite3

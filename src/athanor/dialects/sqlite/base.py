@@ -20,6 +20,7 @@ URL query options: ``timeout`` (busy timeout, seconds), ``uri=true`` (database i
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from types import ModuleType
 from typing import Any
@@ -51,6 +52,13 @@ class SQLiteDialect(Dialect):
     supports_schemas = False
     supports_alter = False
     requires_limit_for_offset = True
+
+    @property
+    def reflection(self) -> ModuleType:
+        """This database's catalog queries (``athanor.dialects.sqlite.reflection``)."""
+        from athanor.dialects.sqlite import reflection
+
+        return reflection
 
     statement_compiler = SQLiteCompiler
     ddl_compiler = SQLiteDDLCompiler
@@ -106,6 +114,7 @@ class SQLiteDialect(Dialect):
     def on_connect(self, dbapi_connection: Any) -> None:
         for pragma in self._pragmas:
             dbapi_connection.execute(pragma).close()
+        dbapi_connection.create_function("regexp", 2, regexp, deterministic=True)
 
     def initialize(self, dbapi_connection: Any) -> None:
         self.server_version_info = sqlite3.sqlite_version_info
@@ -154,6 +163,13 @@ class SQLiteDialect(Dialect):
 
     def do_abandon(self, dbapi_connection: Any) -> None:
         """A file database connection copied by fork() is simply dropped (no socket)."""
+
+
+def regexp(pattern: str | None, value: Any) -> int | None:
+    """SQLite's ``x REGEXP pattern`` (``regexp_match()``): Python's ``re.search``."""
+    if pattern is None or value is None:
+        return None
+    return 1 if re.search(pattern, str(value)) else 0
 
 
 def _float_option(name: str, value: Any) -> float:

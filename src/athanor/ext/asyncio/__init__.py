@@ -13,6 +13,7 @@ from athanor.ext.asyncio.engine import (
     AsyncNestedTransaction,
     AsyncRootTransaction,
     AsyncTransaction,
+    async_engine_from_config,
     create_async_engine,
 )
 from athanor.ext.asyncio.result import AsyncMappingResult, AsyncResult, AsyncScalarResult
@@ -46,5 +47,6 @@ __all__ = [
     "AsyncRootTransaction",
     "AsyncScalarResult",
     "AsyncTransaction",
+    "async_engine_from_config",
     "create_async_engine",
 ]

@@ -92,6 +92,12 @@ class _ReplayConnection:
     def in_transaction(self) -> bool:
         return self._aconn.in_transaction()
 
+    def _athanor_inspect(self) -> Any:
+        """``inspect(conn)`` inside run_sync: a schema Inspector over the replayed calls."""
+        from athanor.engine.reflection import Inspector
+
+        return Inspector(self)
+
 
 async def _answer(aconn: AsyncConnection, call: tuple[Any, ...]) -> _Answer:
     from athanor.ext.asyncio.engine import prepare_execution

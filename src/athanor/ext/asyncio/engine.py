@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 
 from athanor import exc
 from athanor.dialects._async import BufferedCursor
-from athanor.engine.base import Connection, EngineBase, _emit, log, prepare_execution
+from athanor.engine.base import Connection, Engine, EngineBase, _emit, log, prepare_execution
 from athanor.engine.create import _check_option_names, _validated, configure_echo
 from athanor.engine.cursor import CursorResult, metadata_for
 from athanor.engine.result import ScalarResult
@@ -150,6 +150,15 @@ def _build_pool(url: URL, dialect: Any, creator: Any, opts: dict[str, Any]) -> A
     )
 
 
+def async_engine_from_config(configuration: Mapping[str, Any], prefix: str = "sqlalchemy.",
+                             **kwargs: Any) -> AsyncEngine:
+    """``create_async_engine`` from a flat config dict (``sqlalchemy.url``, ...)."""
+    from athanor.engine.create import config_options
+
+    url, options = config_options(configuration, prefix, kwargs, "async_engine_from_config()")
+    return create_async_engine(url, **options)
+
+
 class AsyncEngine(EngineBase):
     """A dialect plus an async pool: the factory for :class:`AsyncConnection` objects."""
 
@@ -181,8 +190,21 @@ class AsyncEngine(EngineBase):
             )
         copy = object.__new__(AsyncEngine)
         copy.__dict__.update(self.__dict__)
+        copy.__dict__.pop("_sync_engine", None)
         copy._execution_options = {**self._execution_options, **options}
         return copy
+
+    @property
+    def sync_engine(self) -> Engine:
+        """A sync ``Engine`` view of this engine (same dialect, URL, pool and options), for
+        code that reads engine attributes; its connections cannot be used from sync code."""
+        found = self.__dict__.get("_sync_engine")
+        if found is None:
+            found = object.__new__(Engine)
+            found.__dict__.update({k: v for k, v in self.__dict__.items()
+                                   if k != "_sync_engine"})
+            self.__dict__["_sync_engine"] = found
+        return found
 
 
 
@@ -745,4 +767,5 @@ __all__ = [
     "AsyncTransaction",
     "create_async_engine",
     "prepare_execution",
+    "async_engine_from_config",
 ]

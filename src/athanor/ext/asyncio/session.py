@@ -45,11 +45,12 @@ from typing import Any
 from athanor import exc
 from athanor.ext.asyncio._twin import twin
 from athanor.orm import context, dependency, strategies
+from athanor.orm import events as orm_events
 from athanor.orm.exc import ConcurrentSessionUseError
 from athanor.orm.flush import run_plan
 from athanor.orm.loading import overwrite_state, populate_state
 from athanor.orm.mapper import Mapper
-from athanor.orm.session import Session, _deleted_error, _state_for
+from athanor.orm.session import Session, _deleted_error, _mapper_events, _state_for
 from athanor.orm.state import STATE_KEY
 from athanor.orm.transaction import ACTIVE, FAILED, SessionTransaction
 from athanor.orm.unitofwork import FlushPlan, plan_flush, undo_journal
@@ -477,24 +478,36 @@ class AsyncSession:
                 "AsyncSession.flush() failed: the session is already flushing. Do not flush "
                 "from inside a flush."
             )
+        if s._dispatch.before_flush:
+            s._dispatch.fire("before_flush", s, None, None)
         s._flushing = True
         try:
             conn = await self._connection()
             caps = s._capabilities(conn)
             deleted = s._deleted
+            events_conn = getattr(conn, "sync_connection", None) or conn
+            mapper_events = _mapper_events(s, events_conn) if orm_events.ACTIVE else None
             modified = [(st, o) for st, o in s._modified.items() if st not in deleted]
             plan: FlushPlan | None = None
             try:
                 if dependency.needed(s):  # relationships: the row-ordered flush's twin
                     await self._run_twin(dependency.flush, s, conn, caps)
+                    if mapper_events is not None:
+                        orm_events.fire_after(events_conn, *mapper_events)
+                    if s._dispatch.after_flush:
+                        s._dispatch.fire("after_flush", s, None)
                     return
                 plan = plan_flush(list(s._new.items()), modified, list(deleted.items()), caps)
                 await twin(run_plan)(conn, plan, caps)
+                if mapper_events is not None:
+                    orm_events.fire_after(events_conn, *mapper_events)
             except BaseException as err:
                 if plan is not None:
                     undo_journal(plan)
                 await self._fail(err)
                 raise
+            if s._dispatch.after_flush:
+                s._dispatch.fire("after_flush", s, None)
             s._finalize(plan)
         finally:
             s._flushing = False

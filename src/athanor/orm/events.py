@@ -1,0 +1,99 @@
+"""Mapper events: ``before_insert`` / ``after_insert`` / ``before_update`` / ``after_update`` /
+``before_delete`` / ``after_delete`` listeners on mapped classes.
+
+Listeners are kept here, by target class, not on the mappers: a target may be a mapped class,
+a declarative base or mixin (with ``propagate=True`` its mapped subclasses get the listener,
+as in SQLAlchemy), or ``Mapper`` itself (every mapper). :func:`listeners` resolves a class's
+listeners for one event once and caches the tuple until the next ``listen``/``remove``.
+
+The session fires them around a flush (:func:`fire_before` once the flush's objects are
+known, before any row parameters are computed, so a listener may still change the object;
+:func:`fire_after` after the statements ran, keys assigned). ``ACTIVE`` stays False while
+nobody listens, so a flush pays one check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+MAPPER_EVENTS = frozenset({
+    "before_insert", "after_insert", "before_update", "after_update", "before_delete",
+    "after_delete",
+})
+
+#: target class -> event -> [(fn, propagate)]
+_REGISTRY: dict[Any, dict[str, list[tuple[Callable[..., Any], bool]]]] = {}
+_CACHE: dict[tuple[type, str], tuple[Callable[..., Any], ...]] = {}
+#: True once any mapper listener exists (the flush's single check).
+ACTIVE = False
+
+
+def listen(target: Any, identifier: str, fn: Callable[..., Any], propagate: bool) -> None:
+    global ACTIVE
+    entries = _REGISTRY.setdefault(target, {}).setdefault(identifier, [])
+    if any(f is fn for f, _ in entries):
+        return
+    entries.append((fn, propagate))
+    _CACHE.clear()
+    ACTIVE = True
+
+
+def remove(target: Any, identifier: str, fn: Callable[..., Any]) -> bool:
+    entries = _REGISTRY.get(target, {}).get(identifier, [])
+    for i, (f, _) in enumerate(entries):
+        if f is fn:
+            del entries[i]
+            _CACHE.clear()
+            return True
+    return False
+
+
+def contains(target: Any, identifier: str, fn: Callable[..., Any]) -> bool:
+    return any(f is fn for f, _ in _REGISTRY.get(target, {}).get(identifier, []))
+
+
+def listeners(cls: type, identifier: str) -> tuple[Callable[..., Any], ...]:
+    """Listeners for ``identifier`` on mapped class ``cls``: its own, those of its bases
+    registered with ``propagate=True``, then the ``Mapper``-wide ones."""
+    key = (cls, identifier)
+    found = _CACHE.get(key)
+    if found is not None:
+        return found
+    out: list[Callable[..., Any]] = []
+    for klass in cls.__mro__:
+        for fn, propagate in _REGISTRY.get(klass, {}).get(identifier, ()):
+            if klass is cls or propagate:
+                out.append(fn)
+    from athanor.orm.mapper import Mapper
+
+    out += [fn for fn, _ in _REGISTRY.get(Mapper, {}).get(identifier, ())]
+    _CACHE[key] = tuple(out)
+    return _CACHE[key]
+
+
+def _fire(identifier: str, conn: Any, objects: Iterable[tuple[Any, Any]]) -> None:
+    for state, obj in objects:
+        mapper = state.mapper
+        for fn in listeners(mapper.class_, identifier):
+            fn(mapper, conn, obj)
+
+
+def fire_before(conn: Any, new: list[tuple[Any, Any]], dirty: list[tuple[Any, Any]],
+                deleted: list[tuple[Any, Any]]) -> None:
+    """``before_insert`` / ``before_update`` / ``before_delete`` for a flush's objects."""
+    _fire("before_insert", conn, new)
+    _fire("before_update", conn, dirty)
+    _fire("before_delete", conn, deleted)
+
+
+def fire_after(conn: Any, new: list[tuple[Any, Any]], dirty: list[tuple[Any, Any]],
+               deleted: list[tuple[Any, Any]]) -> None:
+    """``after_insert`` / ``after_update`` / ``after_delete`` once the statements ran."""
+    _fire("after_insert", conn, new)
+    _fire("after_update", conn, dirty)
+    _fire("after_delete", conn, deleted)
+
+
+__all__ = ["ACTIVE", "MAPPER_EVENTS", "contains", "fire_after", "fire_before", "listen",
+           "listeners", "remove"]
