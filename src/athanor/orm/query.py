@@ -67,6 +67,9 @@ class Query:
         built = self._built
         if built is None:
             built = select(*self._entities)
+            single = self._single
+            if single is not None and single._single_criteria is not None:
+                built = built.where(single._single_criteria)  # single-table subclass
             if self._pw:
                 built = built.where(*self._pw)
                 self._pw = ()

@@ -28,6 +28,7 @@ from athanor.orm.relationships import (
     MANYTOONE,
     ONETOMANY,
     RelationshipProperty,
+    _rel_mappers,
     _Unresolved,
     annotation_target,
 )
@@ -342,6 +343,10 @@ def _build_lazy(prop: RelationshipProperty) -> None:
         stmt = stmt.where(and_(crit, prop.secondaryjoin))
     else:
         stmt = stmt.where(crit)
+    if target.inherits is not None:  # a subclass: FROM parent JOIN child / type IN (...)
+        from athanor.orm._inheritance import adapt_entity_select
+
+        stmt = adapt_entity_select(target, stmt)
     if prop.order_by:
         stmt = stmt.order_by(*prop.order_by)
     prop._lazy_stmt = stmt
@@ -418,6 +423,9 @@ def add_property(mapper: Mapper, key: str, prop: RelationshipProperty) -> None:
     prop.parent = mapper
     mapper._props[key] = prop
     prop.instrument_class(mapper)
+    for sub in mapper.self_and_descendants[1:]:  # inheriting mappers share the attribute
+        sub._props.setdefault(key, prop)
+        _rel_mappers.add(sub)
     from athanor.orm.joined import _kinds
 
     _kinds.clear()
