@@ -129,6 +129,9 @@ def merge_inherited(
                 c for c in mine.columns if not any(c is p for p in prop.columns)  # type: ignore[attr-defined]
             ]
             both.parent = mapper
+            # ``Engineer.id`` renders the subclass's own column (as in SQLAlchemy); loading
+            # and the identity keep reading the base table's column
+            both._class_column = mine.column  # type: ignore[attr-defined]
             merged[key] = both
             for col in both.columns:
                 col_to_key[col] = key
@@ -160,6 +163,11 @@ def setup_polymorphic(
     """Discriminator, identity map of the hierarchy, criteria and polymorphic FROM."""
     name = mapper.class_.__name__
     parent = mapper.inherits
+    for key, prop in mapper._props.items():
+        child_col = getattr(prop, "_class_column", None)
+        attr = mapper.class_.__dict__.get(key)
+        if child_col is not None and attr is not None and hasattr(attr, "column"):
+            attr.column = child_col
     if on is not None:
         col = _resolve_column(mapper, on)
     else:

@@ -30,8 +30,8 @@ from athanor.orm.unitofwork import (
     Capabilities,
     FlushPlan,
     _differs,
+    _order_rows,
     _plan_deletes,
-    _plan_inserts,
     _plan_updates,
     table_rank,
     undo_journal,
@@ -86,14 +86,12 @@ def plan_hierarchies(
     try:
         for table, base in units:
             ins, upd, _ = groups[base]
-            for mapper, run in _runs(ins, table):
-                first = table is mapper._write_tables[0]
-                if len(mapper._write_tables) == 1:
-                    _plan_inserts(plan, write_info(mapper), run, caps)
-                elif first:
-                    _plan_inserts(plan, write_info(mapper, table), run, caps)
+            rows = [it for it in ins if any(t is table for t in it[0].mapper._write_tables)]
+            if rows:
+                if table is base.local_table:
+                    _plan_table_inserts(plan, table, _order_rows(plan, rows), caps)
                 else:
-                    _plan_child_inserts(plan, write_info(mapper, table), mapper, run)
+                    _plan_child_inserts(plan, table, rows)
             for mapper, run in _runs(upd, table):
                 if len(mapper._write_tables) == 1:
                     _plan_updates(plan, write_info(mapper), run, caps)
@@ -130,30 +128,70 @@ def _runs(items: list[Item], table: Any) -> list[tuple[Mapper, list[Item]]]:
     return out
 
 
-def _plan_child_inserts(plan: FlushPlan, info: WriteInfo, mapper: Mapper,
-                        run: list[Item]) -> None:
-    """A subclass table's INSERT, its parameters built when the parent rows exist."""
-    batch = Batch("insert", info, insert_stmt(info, ()))
-    batch.rows.extend(run)
-    sync = getattr(mapper, "_inherit_sync", ())
+def _info(mapper: Mapper, table: Any) -> WriteInfo:
+    return write_info(mapper) if len(mapper._write_tables) == 1 else write_info(mapper, table)
+
+
+def _plan_table_inserts(plan: FlushPlan, table: Any, items: list[Item],
+                        caps: Capabilities) -> None:
+    """INSERTs into a hierarchy's base table: rows of any class share a batch when they
+    supply the same columns (like ``_plan_inserts``, which batches one class)."""
+    current: Batch | None = None
+    shape: Any = None
     journal = plan.journal
+    inserted = plan.inserted
+    infos: dict[Mapper, WriteInfo] = {}
+    for item in items:
+        mapper = item[0].mapper
+        info = infos.get(mapper)
+        if info is None:
+            info = infos[mapper] = _info(mapper, table)
+        d = item[1].__dict__
+        params, fetch, filled = info.insert_params(d)
+        if filled:
+            journal.append((d, filled))
+        key = (tuple(params), fetch)
+        if current is None or key != shape:
+            returning = fetch if caps.returning else ()
+            current = Batch("insert", info, insert_stmt(info, returning), fetch)
+            current.many = not fetch or (caps.executemany_returning and bool(returning))
+            plan.batches.append(current)
+            shape = key
+        current.rows.append(item)
+        current.params.append(params)
+        inserted.append(item)
 
-    def prepare(b: Batch) -> None:
-        params = []
-        for _st, obj in b.rows:
-            d = obj.__dict__
-            for child_key, parent_key in sync:
-                if d.get(child_key) is None:
-                    d[child_key] = d.get(parent_key)
-                    journal.append((d, child_key))
-            p, _fetch, filled = info.insert_params(d)
-            if filled:
-                journal.append((d, filled))
-            params.append(p)
-        b.params = params
 
-    batch.prepare = prepare
-    plan.batches.append(batch)
+def _plan_child_inserts(plan: FlushPlan, table: Any, items: list[Item]) -> None:
+    """A subclass table's INSERTs, their parameters built once the parent rows exist."""
+    journal = plan.journal
+    runs: list[tuple[Any, WriteInfo, list[Item]]] = []
+    for item in items:
+        info = _info(item[0].mapper, table)
+        shape = tuple(cw.column.key for cw in info.columns)
+        if not runs or runs[-1][0] != shape:
+            runs.append((shape, info, []))
+        runs[-1][2].append(item)
+    for _shape, info, rows in runs:
+        batch = Batch("insert", info, insert_stmt(info, ()))
+        batch.rows.extend(rows)
+
+        def prepare(b: Batch) -> None:
+            params = []
+            for st, obj in b.rows:
+                d = obj.__dict__
+                for child_key, parent_key in getattr(st.mapper, "_inherit_sync", ()):
+                    if d.get(child_key) is None:
+                        d[child_key] = d.get(parent_key)
+                        journal.append((d, child_key))
+                p, _fetch, filled = _info(st.mapper, table).insert_params(d)
+                if filled:
+                    journal.append((d, filled))
+                params.append(p)
+            b.params = params
+
+        batch.prepare = prepare
+        plan.batches.append(batch)
 
 
 def _plan_table_updates(plan: FlushPlan, info: WriteInfo, run: list[Item], first: bool) -> None:

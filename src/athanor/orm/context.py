@@ -126,7 +126,8 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
             positions = tuple(pos + index[id(c)] for c in cols)
             if mapper.polymorphic_on is not None:  # subclass columns too (_inheritance.py)
                 positions = _inheritance().poly_positions(mapper, positions, index, pos)
-            if positions == tuple(range(len(table_cols))) and len(raw) == 1:
+            if positions == tuple(range(len(table_cols))) and len(raw) == 1 and len(
+                    positions) == len(cols):
                 items.append((mapper, None))
             else:
                 items.append((mapper, positions))
