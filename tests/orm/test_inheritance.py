@@ -171,21 +171,30 @@ def test_single_table_get(engine: Any, statements: Any) -> None:
         assert s.get(SManager, 3) is None  # a plain employee
 
 
-def test_single_table_relationships(engine: Any) -> None:
+def test_single_table_relationships(engine: Any, statements: Any) -> None:
     _s_seed(engine)
     with Session(engine) as s:
         acme = s.scalars(select(SCompany)).one()
+        statements.statements.clear()
         assert [type(e) for e in acme.employees] == [SEngineer, SManager, SEmployee,
                                                      SSeniorEngineer]
         assert acme.employees[1].manager_data == "budget"
+        assert acme.employees[3].mentor == "dilbert"
+        assert len(statements.sql("SELECT")) == 1  # subclass columns came with the rows
         mgr = s.scalars(select(SManager)).one()
         assert mgr.company is acme
         acme.employees.append(SManager(name="catbert", manager_data="hr"))
         s.commit()
     with Session(engine) as s:
+        statements.statements.clear()
         acme = s.scalars(select(SCompany).options(selectinload(SCompany.employees))).one()
-        assert [e.name for e in acme.employees if isinstance(e, SManager)] == [
-            "pointy", "catbert"]
+        assert [e.manager_data for e in acme.employees if isinstance(e, SManager)] == [
+            "budget", "hr"]
+        assert len(statements.sql("SELECT")) == 2
+        s.expunge_all()
+        statements.statements.clear()
+        assert s.get(SEmployee, 4).mentor == "dilbert"  # get() of the base: one SELECT
+        assert len(statements.sql("SELECT")) == 1
 
 
 def test_single_table_unknown_discriminator_raises(engine: Any) -> None:

@@ -218,6 +218,7 @@ def setup_polymorphic(
     from athanor.orm import context
 
     context._layout_cache.clear()  # layouts of already-seen entities may change
+    refresh_dependents(mapper)
 
 
 def _resolve_column(mapper: Mapper, on: Any) -> Any:
@@ -305,13 +306,60 @@ def add_criteria(stmt: Any, criteria: tuple[Any, ...]) -> Any:
 
 
 def adapt_entity_select(mapper: Mapper, stmt: Any) -> Any:
-    """A ``select(*mapper._columns)`` made right for a subclass: FROM the join, criteria."""
-    if mapper.persist_selectable is not mapper.local_table or (
-            mapper.inherits is not None and not mapper.single):
-        stmt = stmt.select_from(mapper.persist_selectable)
+    """A ``select(*mapper._columns)`` made right for an inheriting/polymorphic mapper.
+
+    Appends the descendants' columns its FROM can carry (:func:`inline_extra`; the loaders
+    recognise the wider rows), selects FROM the mapper's join, adds single-table criteria.
+    """
+    extra = inline_extra(mapper)
+    if extra:
+        stmt = stmt.add_columns(*extra)
+    if mapper._from_clause is not mapper.local_table:
+        stmt = stmt.select_from(mapper._from_clause)
     if mapper._single_criteria is not None:
         stmt = stmt.where(mapper._single_criteria)
     return stmt
+
+
+def inline_extra(mapper: Mapper) -> list[Any]:
+    """Descendants' columns that live in the tables ``select(mapper)`` reads anyway
+    (single-table subclasses, ``polymorphic_load='inline'``), in ``_poly_extra`` order."""
+    extra = mapper.__dict__.get("_poly_extra")
+    if not extra or mapper.polymorphic_on is None:
+        return []
+    frm = mapper._from_clause
+    tables = frm._tables() if hasattr(frm, "_tables") else [frm]
+    return [c for c in extra if any(c.table is t for t in tables)]
+
+
+def inline_positions(mapper: Mapper, positions: tuple[int, ...]) -> tuple[int, ...]:
+    """``positions`` extended for rows that carry :func:`inline_extra` right after them."""
+    extra = mapper.__dict__.get("_poly_extra")
+    inline = inline_extra(mapper)
+    if not extra or not inline:
+        return positions
+    at = {id(c): positions[-1] + 1 + i for i, c in enumerate(inline)}
+    return positions + tuple(at.get(id(c), -1) for c in extra)
+
+
+def refresh_dependents(mapper: Mapper) -> None:
+    """A new subclass changes what its ancestors' statements select: drop cached ones."""
+    ancestors = list(mapper.iterate_to_root())[1:]
+    for anc in ancestors:
+        for key in [k for k in anc._stmt_cache if k in ("select_pk", "select_all") or (
+                isinstance(k, tuple) and k and k[0] in ("pk_sql", "filter_by", "loader_code"))]:
+            del anc._stmt_cache[key]
+    reg = mapper.registry
+    if reg is None:
+        return
+    from athanor.orm.relconfig import _build_lazy
+
+    for m in list(reg._mappers):
+        for prop in list(m._props.values()):
+            if (prop.is_relationship and getattr(prop, "_configured", False)
+                    and any(prop.mapper is a for a in ancestors)  # type: ignore[attr-defined]
+                    and hasattr(prop, "_lazy_stmt")):
+                _build_lazy(prop)  # type: ignore[arg-type]
 
 
 def layout_criteria(mappers: Iterable[Any]) -> tuple[Any, ...] | None:
@@ -369,14 +417,25 @@ def polymorphic_loader(
                     break
         return m.class_, m, tuple(keys), tuple(where)
 
-    own = spec(mapper)
-    by_mapper = {mapper: own}
-    specs: dict[Any, Any] = {}
-    for ident, m in mapper.polymorphic_map.items():
-        s = by_mapper.get(m)
-        if s is None:
-            s = by_mapper[m] = spec(m)
-        specs[ident] = s
+    def specs_for() -> tuple[Any, dict[Mapper, Any], dict[Any, Any]]:
+        own = spec(mapper)
+        by_mapper = {mapper: own}
+        specs: dict[Any, Any] = {}
+        for ident, m in mapper.polymorphic_map.items():
+            s = by_mapper.get(m)
+            if s is None:
+                s = by_mapper[m] = spec(m)
+            specs[ident] = s
+        return own, by_mapper, specs
+
+    plain = specs_for()
+    wide = plain
+    if positions is None:  # exact rows, possibly followed by inline_extra() columns
+        inline = inline_extra(mapper)
+        if inline:
+            for i, c in enumerate(inline):
+                pos_of.setdefault(id(c), ncols + i)
+            wide = specs_for()
     disc = pos_of.get(id(mapper.polymorphic_on))
     pk_pos = [base_pos[i] for i in mapper._pk_positions]
     single_pk = pk_pos[0] if len(pk_pos) == 1 else None
@@ -400,6 +459,7 @@ def polymorphic_loader(
         out: list[Any] = []
         append = out.append
         size = len(imap)
+        own, by_mapper, specs = wide if rows and len(rows[0]) > ncols else plain
         for row in rows:
             k = row[single_pk] if single_pk is not None else tuple(row[p] for p in pk_pos)
             st = imap_get(k)

@@ -338,7 +338,7 @@ def select_by_pk_stmt(mapper: Mapper) -> Any:
 
         crit = [c == BindParameter("_pk_" + c.key, None, type_=c.type) for c in mapper.primary_key]
         stmt = select(*mapper._columns).where(and_(*crit))
-        if mapper.inherits is not None:  # FROM parent JOIN child / type IN (...)
+        if mapper.inherits is not None or mapper.polymorphic_on is not None:  # inheritance
             from athanor.orm._inheritance import adapt_entity_select
 
             stmt = adapt_entity_select(mapper, stmt)
@@ -352,7 +352,7 @@ def select_all_stmt(mapper: Mapper) -> Any:
         from athanor.sql._select import select
 
         stmt = select(*mapper._columns)
-        if mapper.inherits is not None:  # FROM parent JOIN child / type IN (...)
+        if mapper.inherits is not None or mapper.polymorphic_on is not None:  # inheritance
             from athanor.orm._inheritance import adapt_entity_select
 
             stmt = adapt_entity_select(mapper, stmt)

@@ -343,7 +343,7 @@ def _build_lazy(prop: RelationshipProperty) -> None:
         stmt = stmt.where(and_(crit, prop.secondaryjoin))
     else:
         stmt = stmt.where(crit)
-    if target.inherits is not None:  # a subclass: FROM parent JOIN child / type IN (...)
+    if target.inherits is not None or target.polymorphic_on is not None:  # inheritance
         from athanor.orm._inheritance import adapt_entity_select
 
         stmt = adapt_entity_select(target, stmt)

@@ -242,7 +242,7 @@ def _batch_many_to_one(session: Session, prop: RelationshipProperty, need: list[
     for start in range(0, len(missing), _CHUNK):
         chunk = missing[start:start + _CHUNK]
         stmt = select(*target._columns).where(_in_clause(remote_cols, chunk))
-        if target.inherits is not None:  # a subclass: FROM parent JOIN child / criteria
+        if target.inherits is not None or target.polymorphic_on is not None:  # inheritance
             from athanor.orm._inheritance import adapt_entity_select
 
             stmt = adapt_entity_select(target, stmt)
@@ -271,6 +271,10 @@ def _batch_collections(session: Session, prop: RelationshipProperty, need: list[
         by_key.setdefault(tuple(_local_values(prop, o)), []).append(o)
     n = len(key_cols)
     positions = tuple(range(n, n + len(target._columns)))
+    if target.polymorphic_on is not None:  # subclass columns the SELECT carries too
+        from athanor.orm._inheritance import inline_positions
+
+        positions = inline_positions(target, positions)
     lkey = (target, positions, False)
     loader = session._loaders.get(lkey)
     if loader is None:
@@ -281,7 +285,7 @@ def _batch_collections(session: Session, prop: RelationshipProperty, need: list[
         chunk = keys[start:start + _CHUNK]
         stmt = select(*key_cols, *target._columns).where(
             and_(_in_clause(key_cols, chunk), *extra))
-        if target.inherits is not None:  # a subclass: FROM parent JOIN child / criteria
+        if target.inherits is not None or target.polymorphic_on is not None:  # inheritance
             from athanor.orm._inheritance import adapt_entity_select
 
             stmt = adapt_entity_select(target, stmt)
