@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from gc import disable as gc_disable
 from gc import enable as gc_enable
 from gc import isenabled as gc_isenabled
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from athanor.orm.exc import MappingError
 from athanor.orm.state import STATE_KEY
@@ -72,7 +72,7 @@ def setup_inherits(mapper: Mapper, inherits: Any, inherit_condition: Any, concre
         onclause = _inherit_condition(mapper, parent, table)
     mapper.persist_selectable = parent.persist_selectable.join(table, onclause)
     mapper._from_clause = mapper.persist_selectable
-    mapper.inherit_condition = onclause
+    mapper.inherit_condition = onclause  # type: ignore[attr-defined]
 
 
 def _inherit_condition(mapper: Mapper, parent: Mapper, table: Any) -> Any:
@@ -250,7 +250,7 @@ def _install_identity_init(mapper: Mapper, identity: Any) -> None:
     if key is None:
         return
     cls = mapper.class_
-    original = cls.__init__
+    original = cls.__init__  # type: ignore[misc]
 
     def __init__(self: Any, *args: Any, **kw: Any) -> None:  # noqa: N807 - the constructor
         d = self.__dict__
@@ -446,7 +446,7 @@ def polymorphic_loader(
     new = object.__new__
     from athanor.orm.loading import _refresh_from_row
 
-    def unknown(value: Any) -> Any:
+    def unknown(value: Any) -> NoReturn:
         known = ", ".join(repr(k) for k in mapper.polymorphic_map)
         raise UnknownDiscriminatorError(
             f"Loading {mapper.class_.__name__} failed: a row's discriminator "
@@ -479,9 +479,10 @@ def polymorphic_loader(
                 s = own
             else:
                 value = row[disc]
-                s = own if value is None else specs.get(value)
-                if s is None:
+                found = own if value is None else specs.get(value)
+                if found is None:
                     unknown(value)
+                s = found
             cls, m, keys, where = s
             obj = new(cls)
             st = _State(obj)

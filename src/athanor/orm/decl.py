@@ -425,7 +425,8 @@ def _map_class(cls: type, reg: registry) -> Mapper | None:
     parent = _mapped_parent(cls)
     tablename = _own_class_attr(cls, "__tablename__")
     if table is None and tablename is None and parent is None:
-        return _unmapped(cls, reg)
+        _check_unmapped(cls)
+        return None
     props: dict[str, Any] = {}
     skip = set(parent.__mro__) if parent is not None else set()
     if table is None and tablename is None:  # single-table inheritance
@@ -452,7 +453,7 @@ def _map_class(cls: type, reg: registry) -> Mapper | None:
     return mapper
 
 
-def _unmapped(cls: type, reg: registry) -> None:
+def _check_unmapped(cls: type) -> None:
     """A Base subclass without a table: an error if it declares columns (SQLAlchemy's rule)."""
     from athanor.sql.schema import Column
 
@@ -464,7 +465,6 @@ def _unmapped(cls: type, reg: registry) -> None:
                 f"Give it a __tablename__, subclass a mapped class (inheritance), or mark it "
                 f"__abstract__ = True."
             )
-    return None
 
 
 def _add_to_parent_table(cls: type, parent: type, columns: list[tuple[str, Any]]) -> None:
