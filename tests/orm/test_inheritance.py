@@ -492,6 +492,60 @@ def test_polymorphic_load_inline_joins_the_subclass_table(engine: Any, statement
         assert len(statements.sql("SELECT")) == 2
 
 
+class RBase(DeclarativeBase):
+    pass
+
+
+class RCompany(RBase):
+    __tablename__ = "r_company"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineers: Mapped[list[REngineer]] = relationship(viewonly=True, order_by="REngineer.id")
+    managers: Mapped[list[RManager]] = relationship(viewonly=True, order_by="RManager.id")
+
+
+class RPerson(RBase):
+    __tablename__ = "r_person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("r_company.id"))
+    __mapper_args__ = {"polymorphic_identity": "person", "polymorphic_on": "kind"}
+
+
+class REngineer(RPerson):  # joined: the foreign key to the company is on the parent table
+    __tablename__ = "r_engineer"
+    id: Mapped[int] = mapped_column(ForeignKey("r_person.id"), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(10))
+    __mapper_args__ = {"polymorphic_identity": "engineer"}
+
+
+class RManager(RPerson):  # single-table
+    budget: Mapped[int | None]
+    __mapper_args__ = {"polymorphic_identity": "manager"}
+
+
+@pytest.mark.parametrize("option", [None, "selectin", "joined"])
+def test_relationships_to_subclasses(engine: Any, option: str | None) -> None:
+    from athanor.orm import joinedload
+
+    RBase.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add(RCompany(id=1))
+        s.flush()
+        s.add_all([REngineer(skill="py", company_id=1), RManager(budget=5, company_id=1),
+                   RPerson(company_id=1), REngineer(skill="go", company_id=1)])
+        s.commit()
+    with Session(engine) as s:
+        stmt = select(RCompany)
+        if option == "selectin":
+            stmt = stmt.options(selectinload(RCompany.engineers), selectinload(RCompany.managers))
+        elif option == "joined":
+            stmt = stmt.options(joinedload(RCompany.engineers), joinedload(RCompany.managers))
+        company = s.scalars(stmt).unique().one()
+        assert [(type(e), e.skill) for e in company.engineers] == [
+            (REngineer, "py"), (REngineer, "go")]
+        assert [(type(m), m.budget) for m in company.managers] == [(RManager, 5)]
+
+
 # --------------------------------------------------------------------------------------
 # errors
 

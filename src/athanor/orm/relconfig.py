@@ -205,6 +205,8 @@ def _fk_refs(from_table: Any, to_table: Any, fks: list[Any] | None) -> list[tupl
 def _infer_direct(prop: RelationshipProperty, pj: Any, fks: list[Any] | None,
                   remote: list[Any] | None) -> None:
     pt, tt = prop.parent.local_table, prop.target
+    if pj is None and pt is not tt and (prop.parent.inherits or prop.mapper.inherits):
+        pt, tt = _inherited_tables(prop, pt, tt, fks)
     if pj is not None:
         pairs = _pairs_from_condition(prop, pj, fks)  # (fk col, referenced col)
     else:
@@ -248,6 +250,18 @@ def _infer_direct(prop: RelationshipProperty, pj: Any, fks: list[Any] | None,
         prop._simple = getattr(prop, "_simple_hint", False)
     prop.primaryjoin = pj
     prop.secondaryjoin = None
+
+
+def _inherited_tables(prop: RelationshipProperty, pt: Any, tt: Any, fks: list[Any] | None
+                      ) -> tuple[Any, Any]:
+    """Joined inheritance: the foreign key may sit on a parent class's table."""
+    if _fk_refs(tt, pt, fks) or _fk_refs(pt, tt, fks):
+        return pt, tt
+    for p in reversed(prop.parent._write_tables):
+        for t in reversed(prop.mapper._write_tables):
+            if p is not t and (_fk_refs(t, p, fks) or _fk_refs(p, t, fks)):
+                return p, t
+    return pt, tt
 
 
 def _pairs_from_condition(prop: RelationshipProperty, cond: Any, fks: list[Any] | None
