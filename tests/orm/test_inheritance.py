@@ -624,3 +624,43 @@ def test_abstract_base_classes_are_not_mapped(engine: Any) -> None:
         s.add(Thing(name="x"))
         s.commit()
         assert s.scalars(select(Thing.name)).all() == ["x"]
+
+
+def test_polymorphic_on_an_unknown_column_raises() -> None:
+    Base = declarative_base()
+    with pytest.raises(MappingError) as err:
+        class Thing(Base):
+            __tablename__ = "poly_unknown"
+            id = Column(Integer, primary_key=True)
+            __mapper_args__ = {"polymorphic_on": "nope"}
+    assert "'nope'" in str(err.value) and "Thing" in str(err.value)
+
+
+def test_mapper_args_from_declared_attr_and_a_mixin_column(engine: Any) -> None:
+    from athanor.orm import declared_attr
+
+    Base = declarative_base()
+
+    class KindMixin:
+        kind = Column(String(10))
+
+    class Shape(KindMixin, Base):
+        __tablename__ = "m_shape"
+        id = Column(Integer, primary_key=True)
+
+        @declared_attr
+        def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - declared_attr gets the class
+            if cls.__name__ == "Shape":
+                return {"polymorphic_on": cls.kind, "polymorphic_identity": "shape"}
+            return {"polymorphic_identity": cls.__name__.lower()}
+
+    class Circle(Shape):
+        radius = Column(Integer)
+
+    assert inspect(Circle).polymorphic_identity == "circle"
+    assert Shape.__table__.c.keys() == ["kind", "id", "radius"]
+    Base.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add_all([Shape(), Circle(radius=2)])
+        s.commit()
+        assert [type(o) for o in s.scalars(select(Shape).order_by(Shape.id))] == [Shape, Circle]

@@ -222,26 +222,32 @@ def setup_polymorphic(
 
 
 def _resolve_column(mapper: Mapper, on: Any) -> Any:
+    """The discriminator column from a name, a mapped attribute or a column."""
+    from athanor.orm.attributes import InstrumentedAttribute
+
+    col: Any
     if isinstance(on, str):
         prop = mapper._props.get(on)
         col = getattr(prop, "column", None)
         if col is None:
             col = mapper.local_table.c.get(on)
-        if col is None:
-            raise MappingError(
-                f"Mapping {mapper.class_.__name__} failed: polymorphic_on={on!r} names no "
-                f"column; its columns are: {', '.join(mapper._load_keys)}."
-            )
-        return col
-    col = getattr(on, "column", None)  # InstrumentedAttribute / built mapped_column()
-    if col is not None and not hasattr(on, "table"):
-        return col
-    if getattr(on, "table", None) is not None or hasattr(on, "type"):
-        return on
-    raise MappingError(
-        f"Mapping {mapper.class_.__name__} failed: polymorphic_on must be a column, a mapped "
-        f"attribute or an attribute name; got {type(on).__name__}."
-    )
+    elif isinstance(on, InstrumentedAttribute):
+        col = on.column
+    else:
+        col = getattr(on, "column", None) if not hasattr(on, "table") else on
+        hook = getattr(col, "__clause_element__", None)
+        if hook is not None:
+            col = hook()
+    if col is not None and getattr(col, "table", None) is None:  # a mixin's column: its copy
+        col = mapper.local_table.c.get(getattr(col, "key", None) or "", col)
+    if col is None or not any(c is col for c in mapper._col_to_key):
+        raise MappingError(
+            f"Mapping {mapper.class_.__name__} failed: polymorphic_on={on!r} is not a mapped "
+            f"column of {mapper.class_.__name__} (SQL expressions are not supported). Name a "
+            f"column, e.g. 'polymorphic_on': 'type'; its columns are: "
+            f"{', '.join(mapper._load_keys)}."
+        )
+    return col
 
 
 def _install_identity_init(mapper: Mapper, identity: Any) -> None:
