@@ -664,3 +664,62 @@ def test_mapper_args_from_declared_attr_and_a_mixin_column(engine: Any) -> None:
         s.add_all([Shape(), Circle(radius=2)])
         s.commit()
         assert [type(o) for o in s.scalars(select(Shape).order_by(Shape.id))] == [Shape, Circle]
+
+
+def test_query_bulk_update_and_delete_of_a_single_table_subclass(engine: Any) -> None:
+    _s_seed(engine)
+    with Session(engine) as s:
+        assert s.query(SManager).update({"name": "boss"}) == 1
+        assert s.query(SEngineer).filter(SEngineer.name == "alice").delete() == 1
+        s.commit()
+    assert _raw(engine, "SELECT name FROM s_employee ORDER BY id") == [
+        ("dilbert",), ("boss",), ("wally",)]
+
+
+def test_query_bulk_statements_on_a_joined_subclass_raise(engine: Any) -> None:
+    from athanor.exc import InvalidRequestError
+
+    _j_seed(engine)
+    with Session(engine) as s, pytest.raises(InvalidRequestError, match="Engineer"):
+        s.query(Engineer).update({"engineer_name": "x"})
+
+
+class WBase(DeclarativeBase):
+    pass
+
+
+class WShape(WBase):
+    __tablename__ = "w_shape"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "shape",
+                       "with_polymorphic": "*"}
+
+
+class WCircle(WShape):
+    __tablename__ = "w_circle"
+    id: Mapped[int] = mapped_column(ForeignKey("w_shape.id"), primary_key=True)
+    radius: Mapped[int]
+    __mapper_args__ = {"polymorphic_identity": "circle"}
+
+
+class WSquare(WShape):
+    __tablename__ = "w_square"
+    id: Mapped[int] = mapped_column(ForeignKey("w_shape.id"), primary_key=True)
+    side: Mapped[int]
+    __mapper_args__ = {"polymorphic_identity": "square"}
+
+
+def test_with_polymorphic_star_on_the_base_mapper(engine: Any, statements: Any) -> None:
+    WBase.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add_all([WCircle(radius=1), WSquare(side=2), WShape()])
+        s.commit()
+        statements.statements.clear()
+        shapes = s.scalars(select(WShape).order_by(WShape.id)).all()
+        assert [type(x) for x in shapes] == [WCircle, WSquare, WShape]
+        assert (shapes[0].radius, shapes[1].side) == (1, 2)
+        s.expunge_all()
+        assert s.get(WShape, 2).side == 2
+        assert len(statements.sql("SELECT")) == 2
+        assert [x.radius for x in s.query(WShape).filter(WCircle.radius == 1)] == [1]
