@@ -1058,6 +1058,8 @@ def inheritance(sa: Any, orm: Any, url: str) -> Any:
         out.append([(d.name, d.bark) for d in session.scalars(
             sa.select(Dog).order_by(Dog.id))])
         out.append(session.query(Cat).one().lives)
+        out.append(session.scalars(sa.select(Dog.name).order_by(Dog.id)).all())
+        out.append(session.scalars(sa.select(Engineer.name).order_by(Engineer.id)).all())
         out.append(session.query(Dog).filter(Dog.bark == "yip").one().name)
         out.append(session.execute(sa.text(
             "SELECT name, kind FROM animal ORDER BY id")).all())

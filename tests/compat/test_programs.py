@@ -342,6 +342,8 @@ EXPECTED = {'quickstart': [["User(id=1, name='spongebob', fullname='Spongebob Sq
                   [('Dog', 'rex'), ('Cat', 'tom'), ('Puppy', 'bit'), ('Animal', 'blob')],
                   [('rex', 'woof'), ('bit', 'yip')],
                   9,
+                  ['rex', 'bit'],
+                  ['dogbert', 'alice'],
                   'bit',
                   [('rex', 'dog'), ('tom', 'cat'), ('bit', 'puppy'), ('blob', 'animal')],
                   [None, 'bit']]}

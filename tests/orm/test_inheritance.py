@@ -134,6 +134,10 @@ def test_single_table_query_of_a_subclass_filters_on_its_identities(
         assert s.query(SSeniorEngineer).one().name == "alice"
         assert s.query(SEngineer).filter_by(name="alice").one().mentor == "dilbert"
         assert s.query(SManager).filter_by(name="dilbert").all() == []
+        assert s.scalars(select(SManager.name)).all() == ["pointy"]
+        assert sorted(s.scalars(select(SEngineer.name))) == ["alice", "dilbert"]
+        assert [r.name for r in s.query(SManager.name)] == ["pointy"]
+        assert len(s.scalars(select(SEmployee.name)).all()) == 4
 
 
 def test_single_table_filter_on_a_subclass_column(engine: Any) -> None:
@@ -340,6 +344,10 @@ def test_joined_query_of_a_subclass_joins_its_tables(engine: Any, statements: An
         assert s.query(Engineer).filter_by(name="dilbert").one().engineer_name == "eng1"
         assert s.scalars(select(Engineer.engineer_name).order_by(Engineer.id)).all() == [
             "eng1", "eng2"]
+        assert s.scalars(select(Engineer.name).order_by(Engineer.id)).all() == [
+            "dilbert", "alice"]
+        assert s.execute(select(Manager.name, Manager.manager_name)).all() == [
+            ("pointy", "mgr1")]
 
 
 def test_joined_with_polymorphic_loads_every_subclass_in_one_query(

@@ -57,6 +57,9 @@ def setup_inherits(mapper: Mapper, inherits: Any, inherit_condition: Any, concre
     from athanor.orm.mapper import Mapper, class_mapper
 
     parent = inherits if isinstance(inherits, Mapper) else class_mapper(inherits)
+    from athanor.orm import context
+
+    context._inheritance_used = True
     mapper.inherits = parent
     mapper.base_mapper = parent.base_mapper
     parent._inheriting.append(mapper)
@@ -366,6 +369,31 @@ def refresh_dependents(mapper: Mapper) -> None:
                     and any(prop.mapper is a for a in ancestors)  # type: ignore[attr-defined]
                     and hasattr(prop, "_lazy_stmt")):
                 _build_lazy(prop)  # type: ignore[arg-type]
+
+
+def adapt_column_select(stmt: Any) -> Any:
+    """``select(Manager.name)``: subclass-bound attributes add their criteria / join."""
+    from athanor.orm.attributes import InstrumentedAttribute
+
+    froms: list[Any] = []
+    crit: list[Any] = []
+    for e in stmt._raw_entities:
+        if type(e) is not InstrumentedAttribute:
+            continue
+        m = e.class_.__dict__.get("__mapper__")
+        if m is None or m.inherits is None:
+            continue
+        if m._single_criteria is not None and not any(c is m._single_criteria for c in crit):
+            crit.append(m._single_criteria)
+        frm = m._from_clause
+        if frm is not m.local_table and not any(f is frm for f in froms) and not any(
+                f is frm for f in stmt._from_explicit):
+            froms.append(frm)
+    if froms:
+        stmt = stmt.select_from(*froms)
+    if crit:
+        stmt = add_criteria(stmt, tuple(crit))
+    return stmt
 
 
 def layout_criteria(mappers: Iterable[Any]) -> tuple[Any, ...] | None:

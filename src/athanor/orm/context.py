@@ -46,6 +46,9 @@ def _mapper_of_entity(e: Any) -> Mapper | None:
 
 _mappers_by_table: dict[int, Any] = {}
 
+#: set once a mapper inherits from another (column selects then check for subclass attributes)
+_inheritance_used = False
+
 
 def mapper_for_table(table: Any) -> Mapper | None:
     m = _mappers_by_table.get(id(table))
@@ -203,6 +206,8 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
             joined = _joined()
             if joined.wants(session, stmt, layout):  # relationship loading (issue 6)
                 return joined.execute_select(session, stmt, params, layout, options or {})
+        elif _inheritance_used:  # select(Manager.name): the subclass's criteria / join
+            stmt = _inheritance().adapt_column_select(stmt)
         conn = session._conn if session._conn is not None else session._connection()
         result = conn.execute(stmt, params)
         if layout is None:

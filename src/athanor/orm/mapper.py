@@ -263,8 +263,13 @@ class Mapper:
     def _instrument(self) -> None:
         cls = self.class_
         for prop in self._props.values():
-            if prop.parent is self:  # inherited attributes come through the class's bases
+            if prop.parent is self:
                 prop.instrument_class(self)
+            elif prop.is_column and prop.key not in cls.__dict__ and type(
+                    getattr(cls, prop.key, None)) is InstrumentedAttribute:
+                # inherited column: bound to the subclass, so select(Manager.name) knows
+                # the entity (athanor.orm._inheritance adds its criteria / join)
+                type.__setattr__(cls, prop.key, InstrumentedAttribute(cls, prop.key, prop))
         if "__setattr__" not in cls.__dict__ and not _has_tracking_setattr(cls):
             type.__setattr__(cls, "__setattr__", instrumented_setattr)
         type.__setattr__(cls, "__mapper__", self)
