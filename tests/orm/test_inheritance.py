@@ -731,3 +731,50 @@ def test_with_polymorphic_star_on_the_base_mapper(engine: Any, statements: Any) 
         assert s.get(WShape, 2).side == 2
         assert len(statements.sql("SELECT")) == 2
         assert [x.radius for x in s.query(WShape).filter(WCircle.radius == 1)] == [1]
+
+
+class TBase(DeclarativeBase):
+    pass
+
+
+class TEmployee(TBase):
+    __tablename__ = "t_employee"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(20))
+    type: Mapped[str] = mapped_column(String(20))
+    boss_id: Mapped[int | None] = mapped_column(ForeignKey("t_employee.id"))
+    boss: Mapped[TEmployee | None] = relationship(remote_side=[id], back_populates="reports")
+    reports: Mapped[list[TEmployee]] = relationship(back_populates="boss", order_by=id)
+    __mapper_args__ = {"polymorphic_identity": "employee", "polymorphic_on": "type"}
+
+
+class TEngineer(TEmployee):
+    __tablename__ = "t_engineer"
+    id: Mapped[int] = mapped_column(ForeignKey("t_employee.id"), primary_key=True)
+    __mapper_args__ = {"polymorphic_identity": "engineer"}
+
+
+class TManager(TEmployee):
+    __tablename__ = "t_manager"
+    id: Mapped[int] = mapped_column(ForeignKey("t_employee.id"), primary_key=True)
+    title: Mapped[str] = mapped_column(String(20))
+    __mapper_args__ = {"polymorphic_identity": "manager"}
+
+
+def test_self_referential_rows_across_subclasses(engine: Any) -> None:
+    TBase.metadata.create_all(engine)
+    with Session(engine) as s:
+        ceo = TManager(name="ceo", title="chief")
+        vp = TManager(name="vp", title="vice", boss=ceo)
+        s.add(TEngineer(name="eng", boss=vp))  # the bosses follow (save-update cascade)
+        s.commit()
+        assert _raw(engine, "SELECT name, boss_id FROM t_employee ORDER BY id") == [
+            ("ceo", None), ("vp", 1), ("eng", 2)]
+    with Session(engine) as s:
+        ceo = s.scalars(select(TManager).where(TManager.title == "chief")).one()
+        assert [type(r) for r in ceo.reports] == [TManager]
+        assert [type(r) for r in ceo.reports[0].reports] == [TEngineer]
+        eng = ceo.reports[0].reports[0]
+        s.delete(eng)
+        s.commit()
+    assert _raw(engine, "SELECT count(*) FROM t_engineer")[0][0] == 0

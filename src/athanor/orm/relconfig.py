@@ -166,7 +166,11 @@ def _column_set(prop: RelationshipProperty, value: Any, ns: dict[str, Any], what
     for item in items:
         if isinstance(item, str):
             item = _evaluate(prop, item, ns, what)
-        col = getattr(item, "column", None) if hasattr(item, "prop") else item
+        from athanor.orm.decl import MappedColumn
+
+        # an attribute, or mapped_column() named in its class body (remote_side=[id])
+        col = getattr(item, "column", None) if hasattr(item, "prop") or isinstance(
+            item, MappedColumn) else item
         hook = getattr(col, "__clause_element__", None)
         out.append(hook() if hook is not None else col)
     return out
@@ -182,7 +186,9 @@ def _order_by(prop: RelationshipProperty, ns: dict[str, Any]) -> tuple[Any, ...]
             value, "_ck"):
         value = value()
     items = value if isinstance(value, (list, tuple)) else [value]
-    return tuple(items)
+    from athanor.orm.decl import MappedColumn
+
+    return tuple(getattr(i, "column", i) if isinstance(i, MappedColumn) else i for i in items)
 
 
 # --------------------------------------------------------------------------------------
