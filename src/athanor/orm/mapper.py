@@ -269,7 +269,7 @@ class Mapper:
                     getattr(cls, prop.key, None)) is InstrumentedAttribute:
                 # inherited column: bound to the subclass, so select(Manager.name) knows
                 # the entity (athanor.orm._inheritance adds its criteria / join)
-                type.__setattr__(cls, prop.key, InstrumentedAttribute(cls, prop.key, prop))
+                type.__setattr__(cls, prop.key, InstrumentedAttribute(cls, prop.key, prop))  # type: ignore[arg-type]
         if "__setattr__" not in cls.__dict__ and not _has_tracking_setattr(cls):
             type.__setattr__(cls, "__setattr__", instrumented_setattr)
         type.__setattr__(cls, "__mapper__", self)
