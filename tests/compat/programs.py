@@ -947,3 +947,124 @@ def hybrids(sa: Any, orm: Any, url: str) -> Any:
 
 
 PROGRAMS.append(hybrids)
+
+
+def inheritance(sa: Any, orm: Any, url: str) -> Any:
+    """The inheritance docs' Employee/Engineer/Manager, joined-table and single-table."""
+
+    class Base(orm.DeclarativeBase):
+        pass
+
+    class Company(Base):
+        __tablename__ = "company"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        name: orm.Mapped[str] = orm.mapped_column(sa.String(50))
+        employees: orm.Mapped[list["Employee"]] = orm.relationship(
+            back_populates="company", order_by="Employee.id")
+
+    class Employee(Base):
+        __tablename__ = "employee"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        name: orm.Mapped[str] = orm.mapped_column(sa.String(50))
+        type: orm.Mapped[str] = orm.mapped_column(sa.String(20))
+        company_id: orm.Mapped[Optional[int]] = orm.mapped_column(  # noqa: UP045
+            sa.ForeignKey("company.id"))
+        company: orm.Mapped[Optional[Company]] = orm.relationship(  # noqa: UP045
+            back_populates="employees")
+        __mapper_args__ = {"polymorphic_identity": "employee", "polymorphic_on": "type"}
+
+    class Engineer(Employee):
+        __tablename__ = "engineer"
+        id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("employee.id"), primary_key=True)
+        engineer_name: orm.Mapped[str] = orm.mapped_column(sa.String(30))
+        __mapper_args__ = {"polymorphic_identity": "engineer"}
+
+    class Manager(Employee):
+        __tablename__ = "manager"
+        id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("employee.id"), primary_key=True)
+        manager_name: orm.Mapped[str] = orm.mapped_column(sa.String(30))
+        __mapper_args__ = {"polymorphic_identity": "manager"}
+
+    class SBase(orm.DeclarativeBase):
+        pass
+
+    class Animal(SBase):
+        __tablename__ = "animal"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        name: orm.Mapped[str] = orm.mapped_column(sa.String(30))
+        kind: orm.Mapped[str] = orm.mapped_column(sa.String(10))
+        __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "animal"}
+
+    class Dog(Animal):
+        bark: orm.Mapped[Optional[str]] = orm.mapped_column(sa.String(20))  # noqa: UP045
+        __mapper_args__ = {"polymorphic_identity": "dog"}
+
+    class Puppy(Dog):
+        __mapper_args__ = {"polymorphic_identity": "puppy"}
+
+    class Cat(Animal):
+        lives: orm.Mapped[Optional[int]]  # noqa: UP045
+        __mapper_args__ = {"polymorphic_identity": "cat"}
+
+    engine = sa.create_engine(url)
+    Base.metadata.create_all(engine)
+    SBase.metadata.create_all(engine)
+    out: list[Any] = []
+    m = sa.inspect(Engineer)
+    out.append([m.inherits.class_.__name__, m.base_mapper.class_.__name__,
+                m.polymorphic_identity, m.polymorphic_on.name, sorted(m.polymorphic_map),
+                m.local_table.name, sa.inspect(Dog).single, sa.inspect(Dog).local_table.name])
+    out.append([c.name for c in Animal.__table__.columns])
+    out.append(Manager(name="x").type)
+    with orm.Session(engine) as session:
+        session.add(Company(name="acme", employees=[
+            Engineer(name="dilbert", engineer_name="eng1"),
+            Manager(name="pointy", manager_name="mgr1"),
+            Employee(name="wally"),
+            Engineer(name="alice", engineer_name="eng2")]))
+        session.add_all([Dog(name="rex", bark="woof"), Cat(name="tom", lives=9),
+                         Puppy(name="bit", bark="yip"), Animal(name="blob")])
+        session.commit()
+        emps = session.scalars(sa.select(Employee).order_by(Employee.id)).all()
+        out.append([(type(e).__name__, e.name) for e in emps])
+        out.append([e.engineer_name for e in emps if isinstance(e, Engineer)])
+        out.append(session.scalars(sa.select(Engineer.engineer_name).order_by(Engineer.id)).all())
+        out.append([e.name for e in session.scalars(
+            sa.select(Engineer).where(Engineer.engineer_name == "eng2"))])
+        out.append(session.query(Manager).count())
+        wp = orm.with_polymorphic(Employee, [Engineer, Manager])
+        out.append([(type(e).__name__, e.id) for e in session.scalars(
+            sa.select(wp).where(sa.or_(wp.Engineer.engineer_name == "eng1",
+                                       wp.Manager.manager_name == "mgr1")).order_by(wp.id))])
+        out.append(session.execute(
+            sa.select(Company.name).join(Company.employees.of_type(Engineer))
+            .where(Engineer.engineer_name == "eng1")).all())
+        eng = session.get(Engineer, 1)
+        out.append([eng.name, session.get(Manager, 1), type(session.get(Employee, 2)).__name__])
+        eng.engineer_name = "renamed"
+        eng.name = "dogbert"
+        session.commit()
+        out.append(session.execute(sa.text(
+            "SELECT e.name, g.engineer_name FROM employee e JOIN engineer g ON e.id = g.id "
+            "ORDER BY e.id")).all())
+        session.delete(session.get(Manager, 2))
+        session.commit()
+        out.append([session.scalar(sa.select(sa.func.count()).select_from(t))
+                    for t in (Employee.__table__, Manager.__table__)])
+        acme = session.scalars(sa.select(Company)).one()
+        out.append([type(e).__name__ for e in acme.employees])
+        animals = session.scalars(sa.select(Animal).order_by(Animal.id)).all()
+        out.append([(type(a).__name__, a.name) for a in animals])
+        out.append([(d.name, d.bark) for d in session.scalars(
+            sa.select(Dog).order_by(Dog.id))])
+        out.append(session.query(Cat).one().lives)
+        out.append(session.scalars(sa.select(Dog.name).order_by(Dog.id)).all())
+        out.append(session.scalars(sa.select(Engineer.name).order_by(Engineer.id)).all())
+        out.append(session.query(Dog).filter(Dog.bark == "yip").one().name)
+        out.append(session.execute(sa.text(
+            "SELECT name, kind FROM animal ORDER BY id")).all())
+        out.append([session.get(Cat, 1), session.get(Dog, 3).name])
+    return out
+
+
+PROGRAMS.append(inheritance)

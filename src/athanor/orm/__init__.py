@@ -17,6 +17,7 @@ from typing import Any
 from athanor.orm import exc
 from athanor.orm._aliased import AliasedClass, aliased
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
+from athanor.orm._inheritance import with_polymorphic
 from athanor.orm.attributes import History, InstrumentedAttribute
 from athanor.orm.decl import (
     DeclarativeBase,
@@ -120,6 +121,7 @@ __all__ = [
     "subqueryload",
     "undefer",
     "with_parent",
+    "with_polymorphic",
     "ColumnProperty",
     "DeclarativeBase",
     "DeclarativeBaseNoMeta",

@@ -46,6 +46,9 @@ def _mapper_of_entity(e: Any) -> Mapper | None:
 
 _mappers_by_table: dict[int, Any] = {}
 
+#: set once a mapper inherits from another (column selects then check for subclass attributes)
+_inheritance_used = False
+
 
 def mapper_for_table(table: Any) -> Mapper | None:
     m = _mappers_by_table.get(id(table))
@@ -65,13 +68,15 @@ def register_table(mapper: Mapper) -> None:
 class EntityLayout:
     """Where each output element of an ORM select comes from in the cursor row."""
 
-    __slots__ = ("keys", "items", "single")
+    __slots__ = ("keys", "items", "single", "criteria")
 
     def __init__(self, keys: tuple[str, ...], items: list[tuple[Any, Any]], single: bool) -> None:
         self.keys = keys
         #: per output element: (mapper, positions or None) or (None, position)
         self.items = items
         self.single = single
+        #: WHERE criteria the ORM adds (single-table inheritance subclasses), or None
+        self.criteria: tuple[Any, ...] | None = None
 
 
 def entity_layout(stmt: Any) -> EntityLayout | None:
@@ -122,7 +127,10 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
             index = {id(c): i for i, c in enumerate(table_cols)}
             cols = mapper._columns if isinstance(e, type) else e._aliased_columns
             positions = tuple(pos + index[id(c)] for c in cols)
-            if positions == tuple(range(len(table_cols))) and len(raw) == 1:
+            if mapper.polymorphic_on is not None:  # subclass columns too (_inheritance.py)
+                positions = _inheritance().poly_positions(mapper, positions, index, pos)
+            if positions == tuple(range(len(table_cols))) and len(raw) == 1 and len(
+                    positions) == len(cols):
                 items.append((mapper, None))
             else:
                 items.append((mapper, positions))
@@ -141,7 +149,16 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
                 keys.append(own if isinstance(own, str) and own not in keys
                             else exported[pos][0])
             pos += width
-    return EntityLayout(tuple(keys), items, len(items) == 1)
+    layout = EntityLayout(tuple(keys), items, len(items) == 1)
+    layout.criteria = _inheritance().layout_criteria(
+        _mapper_of_entity(e) for e in raw if isinstance(e, type))
+    return layout
+
+
+def _inheritance() -> Any:
+    from athanor.orm import _inheritance
+
+    return _inheritance
 
 
 def load_entities(
@@ -184,9 +201,13 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
             session._autoflush()
         layout = entity_layout(stmt)
         if layout is not None:
+            if layout.criteria is not None:  # single-table inheritance subclasses
+                stmt = _inheritance().add_criteria(stmt, layout.criteria)
             joined = _joined()
             if joined.wants(session, stmt, layout):  # relationship loading (issue 6)
                 return joined.execute_select(session, stmt, params, layout, options or {})
+        elif _inheritance_used:  # select(Manager.name): the subclass's criteria / join
+            stmt = _inheritance().adapt_column_select(stmt)
         conn = session._conn if session._conn is not None else session._connection()
         result = conn.execute(stmt, params)
         if layout is None:
@@ -201,6 +222,8 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
         session._autoflush()
         layout = entity_layout(stmt) if getattr(stmt, "_is_select", False) else None
         if layout is not None:
+            if layout.criteria is not None and hasattr(stmt, "_where"):
+                stmt = _inheritance().add_criteria(stmt, layout.criteria)
             joined = _joined()
             if joined.wants(session, stmt, layout):  # relationship loading (issue 6)
                 return joined.execute_select(session, stmt, params, layout, options)
@@ -249,6 +272,8 @@ def filter_by_list(
         stmt = select(mapper.class_).where(
             and_(*[c == BindParameter(f"_fb_{i}", None, type_=c.type) for i, c in enumerate(cols)])
         )
+        if mapper._single_criteria is not None:  # single-table subclass: general path
+            stmt = stmt.where(mapper._single_criteria)
         per: dict[int, Any] = {}
         entry = mapper._stmt_cache[("filter_by", keys)] = (stmt, cols, per)
     stmt, cols = entry[0], entry[1]
@@ -306,6 +331,8 @@ def entity_list(session: Session, stmt: Any) -> list[Any]:
         return execute(session, stmt, None, {}).scalars().all()  # type: ignore[no-any-return]
     if session._new or session._modified or session._deleted:
         session._autoflush()
+    if layout.criteria is not None:  # single-table inheritance subclasses
+        stmt = _inheritance().add_criteria(stmt, layout.criteria)
     conn = session._conn if session._conn is not None else session._connection()
     rows = conn.execute(stmt)._tuples_all()
     mapper, where = layout.items[0]

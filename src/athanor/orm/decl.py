@@ -84,7 +84,9 @@ class MappedColumn:
         kw.pop("compare", None)
         kw.pop("kw_only", None)
         kw.pop("default_factory", None)
-        return Column(name or key, *args, key=key, **kw)
+        col = Column(name or key, *args, key=key, **kw)
+        self.column = col  # what __mapper_args__ = {"polymorphic_on": <this>} resolves to
+        return col
 
 
 def mapped_column(*args: Any, **kw: Any) -> Any:
@@ -394,34 +396,113 @@ def _class_attr(cls: type, name: str) -> Any:
     return None
 
 
+def _mapped_parent(cls: type) -> type | None:
+    """The nearest mapped base class (mapper inheritance), or None."""
+    for klass in cls.__mro__[1:]:
+        if "__mapper__" in klass.__dict__:
+            return klass
+    return None
+
+
+def _own_class_attr(cls: type, name: str) -> Any:
+    """Like :func:`_class_attr`, but a mapped base class's plain value is not inherited
+    (its ``__tablename__`` / ``__mapper_args__`` describe that class, not this one)."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            value = klass.__dict__[name]
+            if isinstance(value, declared_attr):
+                return value.fget(cls)
+            if klass is not cls and "__mapper__" in klass.__dict__:
+                continue
+            return value
+    return None
+
+
 def _map_class(cls: type, reg: registry) -> Mapper | None:
     if cls.__dict__.get("__abstract__"):
         return None
     table = cls.__dict__.get("__table__")
-    tablename = _class_attr(cls, "__tablename__")
-    if table is None and tablename is None:
+    parent = _mapped_parent(cls)
+    tablename = _own_class_attr(cls, "__tablename__")
+    if table is None and tablename is None and parent is None:
+        _check_unmapped(cls)
         return None
     props: dict[str, Any] = {}
-    if table is None:
-        columns = _collect_columns(cls, reg)
+    skip = set(parent.__mro__) if parent is not None else set()
+    if table is None and tablename is None:  # single-table inheritance
+        assert parent is not None
+        columns = _collect_columns(cls, reg, skip, single=True)
+        _add_to_parent_table(cls, parent, columns)
+        props = dict(columns)
+    elif table is None:
+        columns = _collect_columns(cls, reg, skip)
         table = _make_table(cls, reg, tablename, columns)
         props = {key: table.c[col.key] for key, col in columns}
-    mapper_args = _class_attr(cls, "__mapper_args__") or {}
+    mapper_args = dict(_own_class_attr(cls, "__mapper_args__") or {})
+    if parent is not None:
+        mapper_args.setdefault("inherits", parent)
+    poly_on = mapper_args.get("polymorphic_on")
+    if isinstance(poly_on, MappedColumn):
+        mapper_args["polymorphic_on"] = getattr(poly_on, "column", poly_on)
     from athanor.orm.relationships import after_mapped, declared_relationships
 
     props.update(declared_relationships(cls))
-    mapper = Mapper(cls, table, registry=reg, properties=props, **dict(mapper_args))
+    mapper = Mapper(cls, table, registry=reg, properties=props, **mapper_args)
     reg._add(mapper)
     after_mapped(mapper)
     return mapper
 
 
-def _collect_columns(cls: type, reg: registry) -> list[tuple[str, Any]]:
-    """(attribute key, Column) pairs in declaration order, mixins first."""
+def _check_unmapped(cls: type) -> None:
+    """A Base subclass without a table: an error if it declares columns (SQLAlchemy's rule)."""
+    from athanor.sql.schema import Column
+
+    for key, value in cls.__dict__.items():
+        if isinstance(value, (Column, MappedColumn)):
+            raise MappingError(
+                f"Mapping {cls.__name__} failed: it has no __tablename__ or __table__ and no "
+                f"mapped base class whose table it could share, yet declares column {key!r}. "
+                f"Give it a __tablename__, subclass a mapped class (inheritance), or mark it "
+                f"__abstract__ = True."
+            )
+
+
+def _add_to_parent_table(cls: type, parent: type, columns: list[tuple[str, Any]]) -> None:
+    """Single-table inheritance: the subclass's columns go into the parent's table."""
+    table = parent.__mapper__.local_table  # type: ignore[attr-defined]
+    for key, col in columns:
+        existing = table.c.get(col.key)
+        if existing is not None:
+            if existing is col:
+                continue
+            raise MappingError(
+                f"Mapping {cls.__name__} failed: single-table inheritance adds its column "
+                f"{key!r} to table {table.name!r}, which already has a column of that name. "
+                f"Declare the column once, on the common base class."
+            )
+        if col.primary_key:
+            raise MappingError(
+                f"Mapping {cls.__name__} failed: column {key!r} is a primary key, but a "
+                f"subclass without __tablename__ shares {parent.__name__}'s table and key. "
+                f"Give {cls.__name__} a __tablename__ for joined-table inheritance."
+            )
+        table.append_column(col)
+
+
+def _collect_columns(
+    cls: type, reg: registry, skip: set[type] | None = None, single: bool = False
+) -> list[tuple[str, Any]]:
+    """(attribute key, Column) pairs in declaration order, mixins first.
+
+    ``skip``: classes whose columns the mapped parent already has (mapper inheritance);
+    ``single``: columns of a single-table subclass, nullable unless said otherwise.
+    """
     from athanor.sql.schema import Column
 
     found: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
+        if skip and klass in skip:
+            continue
         if (
             klass is object
             or klass in (DeclarativeBase, Generic)
@@ -449,7 +530,12 @@ def _collect_columns(cls: type, reg: registry) -> list[tuple[str, Any]]:
                     col.key = key
             elif isinstance(value, MappedColumn):
                 ann = _resolve_annotation(klass, key, raw_ann) if raw_ann is not None else None
-                col = value.build(key, ann, reg.type_annotation_map)
+                if single and "nullable" not in value.kw and not value.kw.get("primary_key"):
+                    col = MappedColumn(value.args, {**value.kw, "nullable": True}).build(
+                        key, ann, reg.type_annotation_map)
+                    value.column = col
+                else:
+                    col = value.build(key, ann, reg.type_annotation_map)
             elif (
                 value is None
                 and raw_ann is not None
@@ -458,7 +544,8 @@ def _collect_columns(cls: type, reg: registry) -> list[tuple[str, Any]]:
             ):
                 ann = _resolve_annotation(klass, key, raw_ann)
                 if _is_mapped_annotation(ann):
-                    col = MappedColumn((), {}).build(key, ann, reg.type_annotation_map)
+                    col = MappedColumn((), {"nullable": True} if single else {}).build(
+                        key, ann, reg.type_annotation_map)
             if col is not None:
                 found[key] = col
                 if own and key in cls.__dict__:

@@ -73,6 +73,8 @@ def run_plan(conn: Any, plan: FlushPlan, caps: Capabilities) -> None:
     """Execute a flush plan on ``conn`` (the only flush I/O; an async twin awaits execute)."""
     journal = plan.journal
     for batch in plan.batches:
+        if batch.prepare is not None:
+            batch.prepare(batch)
         kind = batch.kind
         if kind == "insert":
             if not batch.fetch:

@@ -45,8 +45,10 @@ class IdentityMap:
     def _map_for(self, mapper: Mapper) -> dict[Any, InstanceState]:
         m = self._maps.get(mapper.base_mapper)
         if m is None:
-            m = self._maps[mapper.base_mapper] = {}
-            self._by_class[mapper.class_] = m
+            base = mapper.base_mapper
+            m = self._maps[base] = {}
+            # Session.get's fast path: only the base class may take any row of the map
+            self._by_class[base.class_] = m
         return m
 
     def _get_state(self, mapper: Mapper, key: Any) -> InstanceState | None:

@@ -105,6 +105,8 @@ def _plan(mapper: Mapper, node: Node | None, source: tuple[str, int], steps: lis
         strategy = node.strategy_for(prop) if node is not None else prop.lazy
         if strategy not in ("joined", "contains_eager"):
             continue
+        if strategy == "joined" and prop.mapper._from_clause is not prop.mapper.local_table:
+            continue  # a joined-inheritance target spans tables: it loads on access instead
         mark = (id(mapper), prop.key)
         if mark in path:
             continue
@@ -167,7 +169,12 @@ def _build(stmt: Any, steps: list[Step], entity_tables: list[Any]) -> Any:
                 if prop.parent.local_table is prop.target:
                     for loc, _ in prop.local_remote:
                         mapping[id(loc)] = parent_map.get(id(loc), loc)
-                base = base.outerjoin(alias, _adapt.replace_columns(prop.primaryjoin, mapping))
+                on = _adapt.replace_columns(prop.primaryjoin, mapping)
+                if prop.mapper._single_criteria is not None:  # single-table subclass target
+                    from athanor.sql import and_
+
+                    on = and_(on, _adapt.replace_columns(prop.mapper._single_criteria, amap))
+                base = base.outerjoin(alias, on)
             cols = [amap[id(c)] for c in target_cols]
         base = base.add_columns(*cols)
         step.positions = tuple(range(offset, offset + len(cols)))

@@ -60,6 +60,10 @@ def instance_loader(
     ``positions`` are the row positions of the mapper's columns (``mapper._load_keys``
     order); None means the row is exactly those columns in order (the fast path).
     """
+    if mapper.polymorphic_on is not None:  # one class per discriminator value
+        from athanor.orm._inheritance import polymorphic_loader
+
+        return polymorphic_loader(mapper, positions, session, populate_existing=populate_existing)
     identity_map = session._identity_map
     imap = identity_map._map_for(mapper)
     cols = positions if positions is not None else tuple(range(len(mapper._load_keys)))

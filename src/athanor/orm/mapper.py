@@ -136,26 +136,53 @@ class Mapper:
         include_properties: Any = None,
         exclude_properties: Any = None,
         eager_defaults: bool = False,
+        inherits: Any = None,
+        inherit_condition: Any = None,
+        polymorphic_on: Any = None,
+        polymorphic_identity: Any = None,
+        with_polymorphic: Any = None,
+        polymorphic_load: str | None = None,
+        concrete: bool = False,
         **unsupported: Any,
     ) -> None:
         if unsupported:
             raise MappingError(
                 f"Mapping {class_.__name__} failed: unsupported __mapper_args__ "
                 f"{sorted(unsupported)!r}. Supported: primary_key, include_properties, "
-                f"exclude_properties, eager_defaults."
+                f"exclude_properties, eager_defaults, inherits, inherit_condition, "
+                f"polymorphic_on, polymorphic_identity, with_polymorphic, polymorphic_load."
             )
         self.class_ = class_
         self.local_table = local_table
         self.persist_selectable = local_table
+        #: what ``select(Model)`` selects from (a join for joined-table subclasses)
+        self._from_clause = local_table
         self.registry = registry
         self.eager_defaults = eager_defaults
         self.base_mapper = self
         self.inherits: Mapper | None = None
+        #: mapper inheritance (see athanor.orm._inheritance); all None/empty without it
+        self.polymorphic_on: Any = None
+        self.polymorphic_identity: Any = None
+        self.polymorphic_map: dict[Any, Mapper] = {}
+        self._inheriting: list[Mapper] = []
+        #: ``type IN (...)`` criteria of a single-table subclass, else None
+        self._single_criteria: Any = None
         self._stmt_cache: dict[Any, Any] = {}
+        if inherits is not None or concrete:
+            from athanor.orm import _inheritance
+
+            _inheritance.setup_inherits(self, inherits, inherit_condition, concrete)
         self._build_properties(properties or {}, include_properties, exclude_properties)
         self._build_primary_key(primary_key)
         self._precompute()
         self._instrument()
+        if self.inherits is not None or polymorphic_on is not None or with_polymorphic:
+            from athanor.orm import _inheritance
+
+            _inheritance.setup_polymorphic(
+                self, polymorphic_on, polymorphic_identity, with_polymorphic, polymorphic_load
+            )
 
     # -- construction ---------------------------------------------------------------------
     def _build_properties(
@@ -172,7 +199,10 @@ class Mapper:
             col_to_key[col] = key
         include_set = set(include) if include is not None else None
         exclude_set = set(exclude or ())
+        single = self.inherits is not None and self.local_table is self.inherits.local_table
         for col in self.local_table.columns:
+            if single:  # single-table subclass: only its declared columns are its own
+                break
             if col in col_to_key:
                 continue
             key = col.key
@@ -184,6 +214,10 @@ class Mapper:
             col_to_key[col] = key
         for prop in props.values():
             prop.parent = self
+        if self.inherits is not None:
+            from athanor.orm import _inheritance
+
+            props = _inheritance.merge_inherited(self, props, col_to_key)
         self._props = props
         self._col_to_key = col_to_key
 
@@ -192,6 +226,8 @@ class Mapper:
         if explicit is not None:
             cols = [getattr(c, "column", c) for c in (explicit if isinstance(
                 explicit, (list, tuple)) else [explicit])]
+        elif self.inherits is not None:  # subclasses share the base table's key
+            cols = list(self.inherits.primary_key)
         else:
             cols = list(self.local_table.primary_key.columns)
         if not cols:
@@ -227,7 +263,13 @@ class Mapper:
     def _instrument(self) -> None:
         cls = self.class_
         for prop in self._props.values():
-            prop.instrument_class(self)
+            if prop.parent is self:
+                prop.instrument_class(self)
+            elif prop.is_column and prop.key not in cls.__dict__ and type(
+                    getattr(cls, prop.key, None)) is InstrumentedAttribute:
+                # inherited column: bound to the subclass, so select(Manager.name) knows
+                # the entity (athanor.orm._inheritance adds its criteria / join)
+                type.__setattr__(cls, prop.key, InstrumentedAttribute(cls, prop.key, prop))  # type: ignore[arg-type]
         if "__setattr__" not in cls.__dict__ and not _has_tracking_setattr(cls):
             type.__setattr__(cls, "__setattr__", instrumented_setattr)
         type.__setattr__(cls, "__mapper__", self)
@@ -237,7 +279,8 @@ class Mapper:
             type.__setattr__(cls, "__clause_element__", classmethod(_class_clause_element))
         from athanor.orm.context import register_table
 
-        register_table(self)
+        if self.inherits is None or self.local_table is not self.inherits.local_table:
+            register_table(self)
 
     # -- public inspection API --------------------------------------------------------------
     @property
@@ -260,7 +303,52 @@ class Mapper:
 
     @property
     def tables(self) -> list[Any]:
-        return [self.local_table]
+        return list(self._write_tables)
+
+    #: tables a row of this mapper is written to, base table first (joined inheritance)
+    @property
+    def _write_tables(self) -> tuple[Any, ...]:
+        m: Mapper | None = self
+        out: list[Any] = []
+        while m is not None:
+            if not any(t is m.local_table for t in out):
+                out.insert(0, m.local_table)
+            m = m.inherits
+        return tuple(out)
+
+    @property
+    def mapped_table(self) -> Any:
+        return self.persist_selectable
+
+    @property
+    def single(self) -> bool:
+        """True for a single-table inheritance subclass."""
+        return self.inherits is not None and self.local_table is self.inherits.local_table
+
+    def isa(self, other: Mapper) -> bool:
+        """True when this mapper is ``other`` or inherits from it."""
+        m: Mapper | None = self
+        while m is not None:
+            if m is other:
+                return True
+            m = m.inherits
+        return False
+
+    @property
+    def self_and_descendants(self) -> list[Mapper]:
+        out = [self]
+        for sub in self._inheriting:
+            out.extend(sub.self_and_descendants)
+        return out
+
+    def iterate_to_root(self) -> Iterator[Mapper]:
+        m: Mapper | None = self
+        while m is not None:
+            yield m
+            m = m.inherits
+
+    def polymorphic_iterator(self) -> Iterator[Mapper]:
+        return iter(self.self_and_descendants)
 
     @property
     def entity(self) -> type:
@@ -310,7 +398,7 @@ class Mapper:
 
 def _class_clause_element(cls: type) -> Any:
     """``select(User)``: a mapped class stands for its table in Core constructs."""
-    return cls.__mapper__.local_table  # type: ignore[attr-defined]
+    return cls.__mapper__._from_clause  # type: ignore[attr-defined]
 
 
 def _has_tracking_setattr(cls: type) -> bool:

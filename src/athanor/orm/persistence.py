@@ -73,15 +73,25 @@ class WriteInfo:
         "server_keys",
     )
 
-    def __init__(self, mapper: Mapper) -> None:
+    def __init__(self, mapper: Mapper, table: Any = None) -> None:
         self.mapper = mapper
-        self.table = mapper.local_table
-        pk_cols = set(mapper.primary_key)
-        autoinc_col = _autoincrement_column(mapper)
+        self.table = mapper.local_table if table is None else table
+        pk_cols = set(mapper.primary_key if table is None else table.primary_key.columns)
+        autoinc_col = _autoincrement_column(mapper, table)
         cols = []
         for prop in mapper._column_props:
             col = prop.column
+            if table is not None:  # one table of a joined-inheritance mapper
+                col = next((c for c in prop.columns if c.table is table), None)
+                if col is None:
+                    continue
             cols.append(ColumnWrite(prop.key, col, col in pk_cols, col is autoinc_col))
+        if mapper.polymorphic_identity is not None:  # the discriminator fills itself
+            for cw in cols:
+                if cw.column is mapper.polymorphic_on:
+                    cw.python_default = _constant(mapper.polymorphic_identity)
+                    cw.default_is_sql = False
+                    cw.server_generated = False
         self.columns = cols
         self.pk_writes = [c for c in cols if c.is_pk]
         #: attribute key of the autoincrementing key column, if any
@@ -108,11 +118,22 @@ class WriteInfo:
         )
 
 
-def write_info(mapper: Mapper) -> WriteInfo:
-    info = mapper._stmt_cache.get("write_info")
+def write_info(mapper: Mapper, table: Any = None) -> WriteInfo:
+    """The mapper's write metadata; ``table``: one table of a joined-inheritance mapper."""
+    if table is None:
+        info = mapper._stmt_cache.get("write_info")
+        if info is None:
+            info = mapper._stmt_cache["write_info"] = WriteInfo(mapper)
+        return info
+    key = ("write_info", id(table))
+    info = mapper._stmt_cache.get(key)
     if info is None:
-        info = mapper._stmt_cache["write_info"] = WriteInfo(mapper)
+        info = mapper._stmt_cache[key] = WriteInfo(mapper, table)
     return info
+
+
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
 
 
 def _python_callable(default: Any) -> tuple[Callable[[], Any] | None, bool]:
@@ -142,13 +163,13 @@ def _server_side(column: Any) -> bool:
     )
 
 
-def _autoincrement_column(mapper: Mapper) -> Any:
-    table = mapper.local_table
+def _autoincrement_column(mapper: Mapper, table: Any = None) -> Any:
+    pks = list(mapper.primary_key if table is None else table.primary_key.columns)
+    table = mapper.local_table if table is None else table
     for name in ("autoincrement_column", "_autoincrement_column"):
         explicit = getattr(table, name, None)
         if explicit is not None:
             return explicit
-    pks = list(mapper.primary_key)
     if len(pks) != 1:
         for col in pks:
             if getattr(col, "autoincrement", "auto") is True:
@@ -352,6 +373,10 @@ def select_by_pk_stmt(mapper: Mapper) -> Any:
 
         crit = [c == BindParameter("_pk_" + c.key, None, type_=c.type) for c in mapper.primary_key]
         stmt = select(*mapper._columns).where(and_(*crit))
+        if mapper.inherits is not None or mapper.polymorphic_on is not None:  # inheritance
+            from athanor.orm._inheritance import adapt_entity_select
+
+            stmt = adapt_entity_select(mapper, stmt)
         mapper._stmt_cache["select_pk"] = stmt
     return stmt
 
@@ -361,5 +386,10 @@ def select_all_stmt(mapper: Mapper) -> Any:
     if stmt is None:
         from athanor.sql._select import select
 
-        stmt = mapper._stmt_cache["select_all"] = select(*mapper._columns)
+        stmt = select(*mapper._columns)
+        if mapper.inherits is not None or mapper.polymorphic_on is not None:  # inheritance
+            from athanor.orm._inheritance import adapt_entity_select
+
+            stmt = adapt_entity_select(mapper, stmt)
+        mapper._stmt_cache["select_all"] = stmt
     return stmt

@@ -67,6 +67,9 @@ class Query:
         built = self._built
         if built is None:
             built = select(*self._entities)
+            single = self._single
+            if single is not None and single._single_criteria is not None:
+                built = built.where(single._single_criteria)  # single-table subclass
             if self._pw:
                 built = built.where(*self._pw)
                 self._pw = ()
@@ -383,7 +386,22 @@ class Query:
                 f"Query.{what} failed: bulk statements on a joined query are not supported. "
                 f"Filter with a subquery or EXISTS instead of join()."
             )
+        if mapper.inherits is not None and not mapper.single:
+            raise exc.InvalidRequestError(
+                f"Query.{what} failed: {mapper.class_.__name__} is a joined-inheritance "
+                f"subclass whose rows span several tables; bulk statements on it are not "
+                f"supported. Load the objects and change or delete them, or run the statement "
+                f"against one table."
+            )
         return mapper
+
+    def _dml_criteria(self, mapper: Mapper) -> tuple[Any, ...]:
+        """The WHERE criteria of a bulk statement (single-table subclasses: + type IN)."""
+        where = tuple(self._criteria())
+        crit = mapper._single_criteria
+        if crit is not None and not any(w is crit for w in where):
+            where += (crit,)
+        return where
 
     def update(self, values: dict[Any, Any], synchronize_session: Any = "auto",
                update_args: Any = None) -> int:
@@ -400,7 +418,7 @@ class Query:
                 k = mapper._props[k].column  # type: ignore[attr-defined]
             vals[k] = v
         stmt = _dml.update(table).values(vals)
-        where = self._criteria()
+        where = self._dml_criteria(mapper)
         if where:
             stmt = stmt.where(*where)
         session = self._session("update()")
@@ -411,7 +429,7 @@ class Query:
     def delete(self, synchronize_session: Any = "auto", delete_args: Any = None) -> int:
         mapper = self._dml_target("delete()")
         stmt = _dml.delete(mapper.local_table)
-        where = self._criteria()
+        where = self._dml_criteria(mapper)
         if where:
             stmt = stmt.where(*where)
         session = self._session("delete()")

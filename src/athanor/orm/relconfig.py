@@ -29,6 +29,7 @@ from athanor.orm.relationships import (
     MANYTOONE,
     ONETOMANY,
     RelationshipProperty,
+    _rel_mappers,
     _Unresolved,
     annotation_target,
 )
@@ -202,7 +203,11 @@ def _column_set(prop: RelationshipProperty, value: Any, ns: dict[str, Any], what
     for item in items:
         if isinstance(item, str):
             item = _evaluate(prop, item, ns, what)
-        col = getattr(item, "column", None) if hasattr(item, "prop") else item
+        from athanor.orm.decl import MappedColumn
+
+        # an attribute, or mapped_column() named in its class body (remote_side=[id])
+        col = getattr(item, "column", None) if hasattr(item, "prop") or isinstance(
+            item, MappedColumn) else item
         hook = getattr(col, "__clause_element__", None)
         out.append(hook() if hook is not None else col)
     return out
@@ -218,7 +223,9 @@ def _order_by(prop: RelationshipProperty, ns: dict[str, Any]) -> tuple[Any, ...]
             value, "_ck"):
         value = value()
     items = value if isinstance(value, (list, tuple)) else [value]
-    return tuple(items)
+    from athanor.orm.decl import MappedColumn
+
+    return tuple(getattr(i, "column", i) if isinstance(i, MappedColumn) else i for i in items)
 
 
 # --------------------------------------------------------------------------------------
@@ -241,6 +248,8 @@ def _fk_refs(from_table: Any, to_table: Any, fks: list[Any] | None) -> list[tupl
 def _infer_direct(prop: RelationshipProperty, pj: Any, fks: list[Any] | None,
                   remote: list[Any] | None) -> None:
     pt, tt = prop.parent.local_table, prop.target
+    if pj is None and pt is not tt and (prop.parent.inherits or prop.mapper.inherits):
+        pt, tt = _inherited_tables(prop, pt, tt, fks)
     if pj is not None:
         pairs = _pairs_from_condition(prop, pj, fks)  # (fk col, referenced col)
     else:
@@ -284,6 +293,18 @@ def _infer_direct(prop: RelationshipProperty, pj: Any, fks: list[Any] | None,
         prop._simple = getattr(prop, "_simple_hint", False)
     prop.primaryjoin = pj
     prop.secondaryjoin = None
+
+
+def _inherited_tables(prop: RelationshipProperty, pt: Any, tt: Any, fks: list[Any] | None
+                      ) -> tuple[Any, Any]:
+    """Joined inheritance: the foreign key may sit on a parent class's table."""
+    if _fk_refs(tt, pt, fks) or _fk_refs(pt, tt, fks):
+        return pt, tt
+    for p in reversed(prop.parent._write_tables):
+        for t in reversed(prop.mapper._write_tables):
+            if p is not t and (_fk_refs(t, p, fks) or _fk_refs(p, t, fks)):
+                return p, t
+    return pt, tt
 
 
 def _pairs_from_condition(prop: RelationshipProperty, cond: Any, fks: list[Any] | None
@@ -379,6 +400,10 @@ def _build_lazy(prop: RelationshipProperty) -> None:
         stmt = stmt.where(and_(crit, prop.secondaryjoin))
     else:
         stmt = stmt.where(crit)
+    if target.inherits is not None or target.polymorphic_on is not None:  # inheritance
+        from athanor.orm._inheritance import adapt_entity_select
+
+        stmt = adapt_entity_select(target, stmt)
     if prop.order_by:
         stmt = stmt.order_by(*prop.order_by)
     prop._lazy_stmt = stmt
@@ -455,6 +480,9 @@ def add_property(mapper: Mapper, key: str, prop: RelationshipProperty) -> None:
     prop.parent = mapper
     mapper._props[key] = prop
     prop.instrument_class(mapper)
+    for sub in mapper.self_and_descendants[1:]:  # inheriting mappers share the attribute
+        sub._props.setdefault(key, prop)
+        _rel_mappers.add(sub)
     from athanor.orm.joined import _kinds
 
     _kinds.clear()

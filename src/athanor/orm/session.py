@@ -687,6 +687,12 @@ class Session(TransactionMixin):
                         return obj
         else:
             key = ident
+        if mapper.inherits is not None and not populate_existing:  # a subclass: base's map
+            from athanor.orm._inheritance import identity_lookup
+
+            found, obj = identity_lookup(self, mapper, key)
+            if found:
+                return obj
         return self._get_by_sql(mapper, key, populate_existing)
 
     def _get_by_sql(self, mapper: Mapper, key: Any, populate_existing: bool) -> Any:

@@ -242,6 +242,10 @@ def _batch_many_to_one(session: Session, prop: RelationshipProperty, need: list[
     for start in range(0, len(missing), _CHUNK):
         chunk = missing[start:start + _CHUNK]
         stmt = select(*target._columns).where(_in_clause(remote_cols, chunk))
+        if target.inherits is not None or target.polymorphic_on is not None:  # inheritance
+            from athanor.orm._inheritance import adapt_entity_select
+
+            stmt = adapt_entity_select(target, stmt)
         for obj in load_entities(session, target, run_lazy_query(session, stmt, {})):
             found[tuple(obj.__dict__.get(k) for k in remote_keys)] = obj
     for vals, owners in wanted.items():
@@ -267,6 +271,10 @@ def _batch_collections(session: Session, prop: RelationshipProperty, need: list[
         by_key.setdefault(tuple(_local_values(prop, o)), []).append(o)
     n = len(key_cols)
     positions = tuple(range(n, n + len(target._columns)))
+    if target.polymorphic_on is not None:  # subclass columns the SELECT carries too
+        from athanor.orm._inheritance import inline_positions
+
+        positions = inline_positions(target, positions)
     lkey = (target, positions, False)
     loader = session._loaders.get(lkey)
     if loader is None:
@@ -277,6 +285,10 @@ def _batch_collections(session: Session, prop: RelationshipProperty, need: list[
         chunk = keys[start:start + _CHUNK]
         stmt = select(*key_cols, *target._columns).where(
             and_(_in_clause(key_cols, chunk), *extra))
+        if target.inherits is not None or target.polymorphic_on is not None:  # inheritance
+            from athanor.orm._inheritance import adapt_entity_select
+
+            stmt = adapt_entity_select(target, stmt)
         if prop.order_by:
             stmt = stmt.order_by(*prop.order_by)
         rows = run_lazy_query(session, stmt, {})

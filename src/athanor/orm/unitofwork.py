@@ -66,7 +66,7 @@ class Capabilities:
 class Batch:
     """One statement and the rows it is executed with."""
 
-    __slots__ = ("kind", "info", "stmt", "rows", "params", "fetch", "many", "compiled")
+    __slots__ = ("kind", "info", "stmt", "rows", "params", "fetch", "many", "compiled", "prepare")
 
     def __init__(self, kind: str, info: WriteInfo, stmt: Any, fetch: tuple[str, ...] = ()) -> None:
         self.kind = kind  # "insert" | "update" | "delete" | "delete_in"
@@ -81,6 +81,9 @@ class Batch:
         self.many = True
         #: when set, ``params`` are driver-ready tuples for ``compiled.string`` (fast path)
         self.compiled: Any = None
+        #: when set, called with the batch just before it runs to build ``params`` from the
+        #: objects (joined-inheritance child rows need the parent row's generated key)
+        self.prepare: Any = None
 
     def __repr__(self) -> str:
         return f"<Batch {self.kind} {self.info.table.name} x{len(self.rows)}>"
@@ -186,6 +189,10 @@ def plan_flush(
                 target = b[slot]
                 last_mapper = mapper
             target.append(item)
+    if any(m.inherits is not None for m in by_mapper):  # mapper inheritance: rows per table
+        from athanor.orm._inheritance_flush import plan_hierarchies
+
+        return plan_hierarchies(plan, by_mapper, (new, modified, deleted), caps)
     order = list(by_mapper) if len(by_mapper) == 1 else sorted(by_mapper, key=table_rank)
     try:
         for mapper in order:

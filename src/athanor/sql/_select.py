@@ -341,6 +341,11 @@ class Select(SelectBase):
         crit = []
         for key, value in kw.items():
             col = target.c.get(key)
+            if col is None and hasattr(target, "onclause"):  # a join: look in its tables
+                for table in reversed(target._tables()):
+                    col = table.c.get(key)
+                    if col is not None:
+                        break
             if col is None:
                 raise exc.InvalidRequestError(
                     f"filter_by({key}=...) failed: {target.name or 'the last FROM'!s} has no "
