@@ -42,7 +42,7 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "defaultload defer exc immediateload joinedload lazyload load_only make_transient "
         "make_transient_to_detached mapped_column noload object_mapper object_session raiseload "
         "registry relationship scoped_session selectinload sessionmaker subqueryload synonym "
-        "undefer with_parent "
+        "undefer with_parent SynonymProperty deferred undefer_group validates "
     ),
     "athanor.exc": _names(
         "ArgumentError AthanorDeprecationWarning AthanorError AthanorWarning CompileError "

@@ -16,7 +16,14 @@ from typing import Any
 
 from athanor.orm import exc
 from athanor.orm._aliased import AliasedClass, aliased
+from athanor.orm._colprops import (
+    SynonymProperty,
+    column_property,
+    deferred,
+    synonym,
+)
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
+from athanor.orm._validators import validates
 from athanor.orm.attributes import History, InstrumentedAttribute
 from athanor.orm.decl import (
     DeclarativeBase,
@@ -70,17 +77,9 @@ from athanor.orm.strategy_options import (
     selectinload,
     subqueryload,
     undefer,
+    undefer_group,
 )
 from athanor.orm.transaction import SessionTransaction
-
-
-def column_property(column: Any, **kw: Any) -> Any:
-    """A plain mapped column (``deferred``/``group`` options are not supported yet)."""
-    return column
-
-
-def synonym(name: str, **kw: Any) -> Any:
-    raise NotImplementedError("synonym() is not supported yet.")
 
 
 def __getattr__(name: str) -> Any:
@@ -119,6 +118,10 @@ __all__ = [
     "selectinload",
     "subqueryload",
     "undefer",
+    "undefer_group",
+    "deferred",
+    "validates",
+    "SynonymProperty",
     "with_parent",
     "ColumnProperty",
     "DeclarativeBase",

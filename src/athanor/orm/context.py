@@ -65,13 +65,15 @@ def register_table(mapper: Mapper) -> None:
 class EntityLayout:
     """Where each output element of an ORM select comes from in the cursor row."""
 
-    __slots__ = ("keys", "items", "single")
+    __slots__ = ("keys", "items", "single", "cols")
 
     def __init__(self, keys: tuple[str, ...], items: list[tuple[Any, Any]], single: bool) -> None:
         self.keys = keys
         #: per output element: (mapper, positions or None) or (None, position)
         self.items = items
         self.single = single
+        #: an entity has deferred columns or column_property() expressions (orm/_deferred.py)
+        self.cols = any(m is not None and m._extra is not None for m, _ in items)
 
 
 def entity_layout(stmt: Any) -> EntityLayout | None:

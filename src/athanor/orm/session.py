@@ -388,6 +388,11 @@ class Session(TransactionMixin):
                 f"Session.refresh() failed: the {type(instance).__name__} object is not "
                 f"persistent in this Session. Add and flush it first."
             )
+        if attribute_names is not None or st.mapper._extra is not None:
+            from athanor.orm._deferred import refresh
+
+            refresh(self, st, instance, attribute_names)  # only those attributes
+            return
         row = self._fetch_row(st)
         if row is None:
             raise _deleted_error(st, instance)
@@ -603,6 +608,8 @@ class Session(TransactionMixin):
             if st is not None and not st.deleted:
                 obj = st()
                 if obj is not None and (not self._deleted or st not in self._deleted):
+                    if st.expired is not None:
+                        return self._get_expired(st, obj)
                     return obj
         mapper: Mapper | None = entity.__dict__.get("__mapper__") if isinstance(
             entity, type) else None
@@ -618,12 +625,44 @@ class Session(TransactionMixin):
                     if obj is not None:
                         if st.deleted or st in self._deleted:
                             return None
+                        if st.expired is not None:
+                            return self._get_expired(st, obj)
                         return obj
         else:
             key = ident
         return self._get_by_sql(mapper, key, populate_existing)
 
+    def _get_expired(self, st: InstanceState, obj: Any) -> Any:
+        """``get()`` found an expired object: reload it, or None (and forget it) when its
+        row is gone."""
+        d = obj.__dict__
+        if any(k in d for k in st.mapper._pk_keys):  # only some attributes expired
+            return obj
+        if self._new or self._modified or self._deleted:
+            self._autoflush()
+        if st.mapper._extra is not None:
+            from athanor.orm._deferred import columns_of, fetch_row, fill
+
+            keys = columns_of(st.mapper).plan().keys
+            row = fetch_row(self, st.mapper, st.key, keys)
+            if row is not None:
+                fill(st, obj, keys, row, False)
+        else:
+            row = self._fetch_row(st)
+            if row is not None:
+                populate_state(st, obj, st.mapper._load_keys, row)
+        if row is None:
+            self._detach(st)
+            return None
+        return obj
+
     def _get_by_sql(self, mapper: Mapper, key: Any, populate_existing: bool) -> Any:
+        if mapper._extra is not None:
+            from athanor.orm._deferred import get_by_pk
+
+            if self._new or self._modified or self._deleted:
+                self._autoflush()
+            return get_by_pk(self, mapper, key, populate_existing)
         prev = self._enter()
         try:
             tx = self._stack[-1] if self._stack else None

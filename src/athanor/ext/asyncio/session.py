@@ -176,6 +176,12 @@ class _AsyncBackedSession(Session):
         """``Session.get()`` found nothing in memory: the AsyncSession runs the SELECT."""
         raise _NeedRow(mapper, key, populate_existing)
 
+    def _get_expired(self, st: Any, obj: Any) -> Any:
+        """``get()`` found an expired object: the AsyncSession reloads it (awaited)."""
+        if any(k in obj.__dict__ for k in st.mapper._pk_keys):
+            return obj
+        raise _NeedRow(st.mapper, st.key, True)
+
     def _load_expired(self, st: Any, obj: Any, key: str | None = None) -> None:
         if key is None:  # the attribute name, from the caller (attributes.load_missing)
             key = sys._getframe(1).f_locals.get("key")
@@ -582,6 +588,9 @@ class AsyncSession:
             await self._autoflush()
             rows = await self._select_by_pk(need.mapper, need.key)
             if not rows:
+                gone = sync._identity_map._get_state(need.mapper, need.key)
+                if gone is not None and need.populate_existing:  # an expired object
+                    sync._detach(gone)
                 return None
             return context.load_entities(sync, need.mapper, rows, need.populate_existing)[0]
 
