@@ -113,7 +113,7 @@ def test_synonym_reads_writes_and_filters(session: Any) -> None:
     assert session.is_modified(ada)
     session.commit()
     assert session.query(Author).filter_by(name="Augusta").one() is ada
-    ordered = session.scalars(select(Author).order_by(Author.name.desc())).all()
+    ordered = session.scalars(select(Author).order_by(Author.name.asc())).all()
     assert [a.id for a in ordered] == [2, 1]
     made = Author(id=3, name="Grace", lastname="Hopper")
     assert made.firstname == "Grace"

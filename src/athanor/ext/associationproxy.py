@@ -31,7 +31,11 @@ __all__ = ["AssociationProxy", "AssociationProxyInstance", "association_proxy"]
 
 
 class AssociationProxy:
-    """The descriptor :func:`association_proxy` returns."""
+    """The descriptor :func:`association_proxy` returns (``AssociationProxy[list[str]]``
+    works as an annotation)."""
+
+    def __class_getitem__(cls, item: Any) -> type[AssociationProxy]:
+        return cls
 
     def __init__(self, target_collection: str, attr: str, *,
                  creator: Callable[..., Any] | None = None, getset_factory: Any = None,
