@@ -248,3 +248,46 @@ def test_relationship_innerjoin_default(engine: Any, sql: Any) -> None:
         assert " JOIN cf_owners" in sql.selects()[0]
         assert pet.owner.name == "o"
         assert s.scalar(select(func.count(Pet.id))) == 1
+
+
+def test_add_property_after_mapping(engine: Any) -> None:
+    class Base(DeclarativeBase):
+        pass
+
+    class Team(Base):
+        __tablename__ = "cf_teams"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str] = mapped_column(String(20))
+
+    class Player(Base):
+        __tablename__ = "cf_players"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        team_id: Mapped[int] = mapped_column(ForeignKey("cf_teams.id"))
+
+    from athanor.orm import Session
+
+    Team.__mapper__.add_property("player_count", column_property(
+        select(func.count(Player.id)).where(Player.team_id == Team.id).scalar_subquery()))
+    Team.__mapper__.add_property("title", synonym("name"))
+    Base.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add_all([Team(id=1, name="a"), Team(id=2, name="b")])
+        s.flush()
+        s.add_all([Player(id=1, team_id=1), Player(id=2, team_id=1), Player(id=3, team_id=2)])
+        s.commit()
+        s.expunge_all()
+        teams = s.scalars(select(Team).order_by(Team.player_count.desc(), Team.id)).all()
+        assert [(t.title, t.player_count) for t in teams] == [("a", 2), ("b", 1)]
+
+
+def test_aliased_entity_and_filter_by_with_column_properties(session: Any) -> None:
+    from athanor.orm import aliased
+
+    seed(session)
+    a = aliased(Author)
+    found = session.scalars(select(a).where(a.fullname == "Ada Lovelace")).one()
+    assert (found.fullname, found.book_count) == ("Ada Lovelace", 2)
+    assert session.query(Author).filter_by(firstname="Alan").one().fullname == "Alan Turing"
+    pairs = session.execute(select(Book.title, a.fullname).join(a, Book.author_id == a.id)
+                            .order_by(Book.id)).all()
+    assert [tuple(p) for p in pairs][0] == ("Notes", "Ada Lovelace")

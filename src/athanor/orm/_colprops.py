@@ -187,3 +187,41 @@ def expression_property(decl: ColumnProperty, key: str) -> ColumnProperty:
                           raiseload=decl.raiseload)
     prop._expr = expr
     return prop
+
+
+def add_property(mapper: Mapper, key: str, value: Any) -> None:
+    """``Mapper.add_property()``: map ``value`` as ``key`` and refresh what the mapper
+    precomputed (its statement and loader caches start over)."""
+    from athanor.orm import context
+    from athanor.sql.schema import Column
+
+    if key in mapper._props:
+        raise exc.ArgumentError(
+            f"Mapper.add_property({key!r}) failed: {mapper.class_.__name__} already maps "
+            f"{key!r}. Choose another name."
+        )
+    if isinstance(value, Column) and any(c is value for c in mapper.local_table.columns):
+        value = ColumnProperty(value, key)
+    if isinstance(value, SynonymProperty):
+        prop: MapperProperty = SynonymProperty(value.name, descriptor=value.descriptor)
+    elif isinstance(value, ColumnProperty):
+        col = value.column
+        if value._expr is None and any(c is col for c in mapper.local_table.columns):
+            prop = ColumnProperty(col, key, deferred=value.deferred, group=value.group,
+                                  raiseload=value.raiseload)
+            mapper._col_to_key[col] = key
+        else:
+            prop = expression_property(value, key)
+    else:
+        raise exc.ArgumentError(
+            f"Mapper.add_property({key!r}) failed: expected column_property(), deferred(), "
+            f"synonym() or a Column of {mapper.local_table.name!r}; got "
+            f"{type(value).__name__}."
+        )
+    prop.key = key
+    prop.parent = mapper
+    mapper._props[key] = prop
+    mapper._stmt_cache.clear()
+    mapper._precompute()
+    context._layout_cache.clear()
+    prop.instrument_class(mapper)

@@ -172,6 +172,8 @@ def adapt_select(stmt: Any, layout: Any, nodes: list[Any]) -> tuple[Any, Any]:
         mapper = _mapper_of_entity(e)
         if mapper is not None:
             plan = plans[len(items)]  # items grow in step with layout.items
+            if plan is not None and not isinstance(e, type):  # aliased(): no subqueries
+                plan = aliased_plan(mapper, nodes[len(items)])
             if plan is None:
                 table_cols = list(coerced.c)
                 index = {id(c): i for i, c in enumerate(table_cols)}
@@ -392,3 +394,14 @@ def lazy_load_rows(session: Any, prop: Any, binds: dict[str, Any]) -> list[Any]:
     if loader is None:
         loader = session._loaders[lkey] = instance_loader(target, where, session)
     return loader(rows)  # type: ignore[no-any-return]
+
+
+def aliased_attribute(alias: Any, prop: ColumnProperty) -> Any:
+    """``aliased(Model).<deferred column or column_property>``: the alias's version."""
+    from athanor.orm import _adapt
+
+    selectable = alias._aliased_selectable
+    if prop._expr is None:
+        return selectable.corresponding_column(prop.column)
+    amap = _adapt.adapt_to(selectable, prop.parent.local_table.c)
+    return _adapt.replace_columns(prop._expr, amap)

@@ -329,6 +329,14 @@ class Mapper:
                 f"{', '.join(self._props)}."
             ) from None
 
+    def add_property(self, key: str, prop: Any) -> None:
+        """Map one more attribute after the class is mapped: a ``column_property()`` (e.g.
+        a correlated count over a class defined later), ``deferred()``, ``synonym()`` or a
+        Column of the mapped table (see :mod:`athanor.orm._colprops`)."""
+        from athanor.orm._colprops import add_property
+
+        add_property(self, key, prop)
+
     def has_property(self, key: str) -> bool:
         return key in self._props
 
