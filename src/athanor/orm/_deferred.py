@@ -342,8 +342,9 @@ def load_attribute(st: InstanceState, obj: Any, key: str) -> Any:
     return d[key]
 
 
-def refresh(session: Any, st: InstanceState, obj: Any, names: Any) -> None:
-    """``Session.refresh(obj, [names])`` / refresh of a mapper with extras."""
+def refresh(session: Any, st: InstanceState, obj: Any, names: Any) -> list[str]:
+    """``Session.refresh(obj, [names])`` / refresh of a mapper with extras; returns the
+    relationship names among ``names`` (unloaded here, for the caller to load)."""
     mapper = st.mapper
     info = columns_of(mapper)
     d = obj.__dict__
@@ -372,7 +373,7 @@ def refresh(session: Any, st: InstanceState, obj: Any, names: Any) -> None:
         d.pop(n, None)
         if st.expired is not None:
             st.expired.pop(n, None)
-        getattr(obj, n)
+    return rel_keys
 
 
 def lazy_load_rows(session: Any, prop: Any, binds: dict[str, Any]) -> list[Any]:

@@ -126,7 +126,7 @@ def _loader_source(mapper: Mapper, cols: tuple[int, ...], exact: bool,
         cols[i] for i in mapper._pk_positions]
     # an object already in the identity map gets the columns it has not loaded yet
     fill_check = "".join(f" or {k!r} not in obj.__dict__" for k in keys
-                         if k not in mapper._load_keys) if load_keys is not None else ""
+                         if k not in mapper._pk_keys) if load_keys is not None else ""
     set_raise = "\n        st.raiseload = raise_keys" if raising else ""
     key_expr = (
         f"row[{pks[0]}]" if len(pks) == 1 else "(" + ", ".join(f"row[{p}]" for p in pks) + ")"

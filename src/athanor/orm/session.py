@@ -391,7 +391,8 @@ class Session(TransactionMixin):
         if attribute_names is not None or st.mapper._extra is not None:
             from athanor.orm._deferred import refresh
 
-            refresh(self, st, instance, attribute_names)  # only those attributes
+            for rel in refresh(self, st, instance, attribute_names):  # only those attributes
+                getattr(instance, rel)
             return
         row = self._fetch_row(st)
         if row is None:
