@@ -275,6 +275,8 @@ def fetch_row(session: Any, mapper: Mapper, ident: Any, keys: tuple[str, ...]
 
 def get_by_pk(session: Any, mapper: Mapper, ident: Any, populate_existing: bool) -> Any:
     """``Session.get()`` for a mapper with deferred columns or expressions."""
+    if session._new or session._modified or session._deleted:
+        session._autoflush()
     plan = columns_of(mapper).plan()
     row = fetch_row(session, mapper, ident, plan.keys)
     if row is None:
@@ -288,6 +290,33 @@ def get_by_pk(session: Any, mapper: Mapper, ident: Any, populate_existing: bool)
         loader = session._loaders[lkey] = instance_loader(
             mapper, where, session, populate_existing=populate_existing)
     return loader([row])[0]
+
+
+def reload_expired(session: Any, st: InstanceState, obj: Any) -> Any:
+    """``Session.get()`` found ``obj`` expired: reload it (keeping local changes), or
+    forget it and return None when its row is gone. Partly expired objects (the primary
+    key still loaded) are returned as they are, as SQLAlchemy does."""
+    from athanor.orm.loading import populate_state
+
+    d = obj.__dict__
+    mapper = st.mapper
+    if any(k in d for k in mapper._pk_keys):
+        return obj
+    if session._new or session._modified or session._deleted:
+        session._autoflush()
+    if mapper._extra is not None:
+        keys = columns_of(mapper).plan().keys
+        row = fetch_row(session, mapper, st.key, keys)
+        if row is not None:
+            fill(st, obj, keys, row, False)
+    else:
+        row = session._fetch_row(st)
+        if row is not None:
+            populate_state(st, obj, mapper._load_keys, row)
+    if row is None:
+        session._detach(st)
+        return None
+    return obj
 
 
 def fill(st: InstanceState, obj: Any, keys: Any, row: Any, overwrite: bool) -> None:
@@ -327,7 +356,7 @@ def load_attribute(st: InstanceState, obj: Any, key: str) -> Any:
             f"loaded on access. Load it with the query: undefer({cls}.{key}) or "
             f"load_only({cls}.{key}, ...)."
         )
-    session = st.session
+    session: Any = st.session
     from athanor.orm.session import Session
 
     if type(session)._load_expired is not Session._load_expired:

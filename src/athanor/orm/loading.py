@@ -51,7 +51,7 @@ class LoadPlan:
 
 def instance_loader(
     mapper: Mapper,
-    positions: tuple[int, ...] | None,
+    positions: tuple[int, ...] | Partial | None,
     session: Session,
     *,
     populate_existing: bool = False,
@@ -71,7 +71,8 @@ def instance_loader(
         code = loader_code(mapper, positions, False, keys, raise_keys is not None)
     else:
         code = None
-    cols = positions if positions is not None else tuple(range(len(keys)))
+    cols: tuple[int, ...] = positions if positions is not None else tuple(  # type: ignore[assignment]
+        range(len(keys)))
     ns: dict[str, Any] = {
         "cls": mapper.class_,
         "keys": keys,

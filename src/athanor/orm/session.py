@@ -634,35 +634,15 @@ class Session(TransactionMixin):
         return self._get_by_sql(mapper, key, populate_existing)
 
     def _get_expired(self, st: InstanceState, obj: Any) -> Any:
-        """``get()`` found an expired object: reload it, or None (and forget it) when its
-        row is gone."""
-        d = obj.__dict__
-        if any(k in d for k in st.mapper._pk_keys):  # only some attributes expired
-            return obj
-        if self._new or self._modified or self._deleted:
-            self._autoflush()
-        if st.mapper._extra is not None:
-            from athanor.orm._deferred import columns_of, fetch_row, fill
+        """``get()`` found an expired object: reloaded, or None when its row is gone."""
+        from athanor.orm._deferred import reload_expired
 
-            keys = columns_of(st.mapper).plan().keys
-            row = fetch_row(self, st.mapper, st.key, keys)
-            if row is not None:
-                fill(st, obj, keys, row, False)
-        else:
-            row = self._fetch_row(st)
-            if row is not None:
-                populate_state(st, obj, st.mapper._load_keys, row)
-        if row is None:
-            self._detach(st)
-            return None
-        return obj
+        return reload_expired(self, st, obj)
 
     def _get_by_sql(self, mapper: Mapper, key: Any, populate_existing: bool) -> Any:
-        if mapper._extra is not None:
+        if mapper._extra is not None:  # deferred columns, column_property()
             from athanor.orm._deferred import get_by_pk
 
-            if self._new or self._modified or self._deleted:
-                self._autoflush()
             return get_by_pk(self, mapper, key, populate_existing)
         prev = self._enter()
         try:
