@@ -8,7 +8,7 @@ import pytest
 from tests.orm._colmodels import Author, Book, Customer, Street, calls, seed, session
 from tests.orm._relmodels import sql
 
-from athanor import ForeignKey, Integer, String, exc, func, select
+from athanor import Column, ForeignKey, Integer, String, exc, func, select
 from athanor.orm import (
     DeclarativeBase,
     Mapped,
@@ -90,15 +90,19 @@ def test_column_property_of_an_imperative_column(engine: Any) -> None:
         price: Mapped[int] = mapped_column(Integer)
         qty: Mapped[int] = mapped_column(Integer)
         total = column_property(price * qty)
+        note = column_property(Column(String(20)), deferred=True)
 
     from athanor.orm import Session
 
     Base.metadata.create_all(engine)
     with Session(engine) as s:
-        s.add(Item(id=1, price=3, qty=4))
+        s.add(Item(id=1, price=3, qty=4, note="n"))
         s.commit()
-        assert s.scalars(select(Item).where(Item.total > 10)).one().total == 12
-    assert Item.__mapper__.column_attrs.keys() == ["id", "price", "qty", "total"]
+        s.expunge_all()
+        item = s.scalars(select(Item).where(Item.total > 10)).one()
+        assert item.total == 12 and "note" not in item.__dict__
+        assert item.note == "n"
+    assert Item.__mapper__.column_attrs.keys() == ["id", "price", "qty", "note", "total"]
 
 
 # -- synonym ----------------------------------------------------------------------------------

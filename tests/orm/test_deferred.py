@@ -274,3 +274,15 @@ def test_get_of_an_expired_object_whose_row_is_gone_returns_none(session: Any) -
     assert book not in session
     assert session.get(Author, 2) is ada
     assert ada.fullname == "Alan Turing"
+
+
+def test_refresh_of_a_relationship_and_of_an_unknown_name(session: Any, sql: Any) -> None:
+    seed(session)
+    ada = session.get(Author, 1)
+    assert len(ada.books) == 2
+    session.add(Book(id=7, title="Extra", author_id=1))
+    session.flush()
+    session.refresh(ada, ["books"])
+    assert [b.id for b in ada.books] == [1, 2, 7]
+    with pytest.raises(exc.InvalidRequestError, match="Author has no attribute 'nope'"):
+        session.refresh(ada, ["nope"])
