@@ -119,6 +119,13 @@ def test_defer_with_raiseload(session: Any) -> None:
     assert book.pages == 60
     with pytest.raises(exc.InvalidRequestError, match="raiseload"):
         _ = book.summary
+    session.expunge_all()
+    book = session.scalars(select(Book).options(
+        load_only(Book.title), defer(Book.summary, raiseload=True)).where(Book.id == 2)).one()
+    assert book.pages == 60  # loads the unloaded columns except the raising one
+    assert "summary" not in book.__dict__
+    with pytest.raises(exc.InvalidRequestError, match="raiseload"):
+        _ = book.summary
 
 
 def test_undefer_group(session: Any, sql: Any) -> None:

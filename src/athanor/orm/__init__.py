@@ -8,6 +8,8 @@ Public names mirror ``sqlalchemy.orm``. Module map (see each module's docstring)
 - ``loading``: rows to objects (pure); ``unitofwork`` + ``persistence``: flush planning (pure)
 - ``session`` / ``transaction`` / ``context``: the I/O shell; ``query``: the legacy Query
 - ``scoping``: scoped_session (owned by the web integration)
+- ``_colprops`` / ``_deferred`` / ``_validators``: column_property, deferred, synonym, the
+  column loader options and ``@validates``
 """
 
 from __future__ import annotations

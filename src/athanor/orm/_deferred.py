@@ -116,8 +116,9 @@ class MapperColumns:
         """The SELECT list for ``keys``: table columns and labelled expressions."""
         return [self.by_key[k].column for k in keys]
 
-    def load_set(self, key: str, loaded: Any) -> list[str]:
-        """Keys loaded together when ``key`` is read unloaded (``loaded``: present keys)."""
+    def load_set(self, key: str, loaded: Any, raising: Any = _NO_RAISE) -> list[str]:
+        """Keys loaded together when ``key`` is read unloaded (``loaded``: present keys;
+        ``raising``: keys this object must not load on access)."""
         prop = self.by_key[key]
         if prop.group is not None:
             together: Any = self.groups[prop.group]
@@ -125,7 +126,8 @@ class MapperColumns:
             together = [k for k in self.deferred if self.by_key[k].group is None]
         else:
             together = self.default
-        keys = [k for k in together if k not in loaded and k not in self.raise_default]
+        keys = [k for k in together if k not in loaded and k not in self.raise_default
+                and k not in raising]
         if key not in keys:
             keys.append(key)
         return [p.key for p in self.props if p.key in keys]
@@ -361,7 +363,7 @@ def load_attribute(st: InstanceState, obj: Any, key: str) -> Any:
 
     if type(session)._load_expired is not Session._load_expired:
         session._load_expired(st, obj, key)  # an AsyncSession's: raises, naming the fix
-    keys = tuple(info.load_set(key, d))
+    keys = tuple(info.load_set(key, d, st.raiseload or _NO_RAISE))
     row = fetch_row(session, st.mapper, st.key, keys)
     if row is None:
         from athanor.orm.session import _deleted_error
