@@ -240,13 +240,16 @@ def test_refresh_with_attribute_names_reloads_only_those(session: Any, sql: Any)
     sql.clear()
     session.refresh(book, ["pages"])
     assert len(sql.selects()) == 1
+    updates = [st for st in sql.statements if st.startswith("UPDATE")]
+    assert len(updates) == 1 and "pages" not in updates[0]
     cols = _select_list(sql.selects()[0])
     assert "pages" in cols and "title" not in cols
-    assert book.pages == 40
-    assert book.title == "changed locally"  # not refreshed: the local change stays
-    assert session.is_modified(book)
+    assert book.pages == 40  # its local change is discarded
+    assert book.title == "changed locally"  # as SQLAlchemy: other changes were flushed
+    assert not session.is_modified(book)
+    session.rollback()
     session.refresh(book)
-    assert book.title == "Notes"
+    assert (book.title, book.pages) == ("Notes", 40)
 
 
 def test_refresh_can_load_a_deferred_column(session: Any, sql: Any) -> None:

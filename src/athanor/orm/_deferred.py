@@ -393,6 +393,16 @@ def refresh(session: Any, st: InstanceState, obj: Any, names: Any) -> list[str]:
                 )
         wanted = set(names)
         keys = tuple(k for k in info.by_key if k in wanted)
+    # as SQLAlchemy: the refreshed attributes' pending changes are discarded, the object's
+    # other changes (and the session's) are flushed, then the attributes are loaded
+    committed = st.committed
+    if committed is not None:
+        for k in keys:
+            committed.pop(k, None)
+        if not committed:
+            st.committed = None
+            session._modified.pop(st, None)
+    session._autoflush()
     row = fetch_row(session, mapper, st.key, keys) if keys or not rel_keys else None
     if keys or not rel_keys:
         if row is None:
