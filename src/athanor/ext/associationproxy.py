@@ -8,9 +8,9 @@ and no SQL. On an instance it looks at the relationship it names:
 
 - a collection (one-to-many, many-to-many): the value is a live view,
   :class:`_AssociationList` (or :class:`_AssociationSet` for ``collection_class=set``),
-  reading ``member.<attr>`` for each member; ``append(v)`` / ``add(v)`` create a member with
-  ``creator(v)`` (default: ``TargetClass(<attr>=v)``) and put it in the real collection, so
-  the ORM's collection events, cascades and backrefs do all the work;
+  reading ``member.<attr>`` for each member; ``append(v)`` / ``add(v)`` create a member
+  with ``creator(v)`` (default: ``TargetClass(v)``, as in SQLAlchemy) and put it in the
+  real collection, so the ORM's collection events, cascades and backrefs do all the work;
 - a scalar (many-to-one, ``uselist=False``): the value is ``related.<attr>`` (None when
   there is no related object); assigning sets it on the related object, creating one with
   ``creator`` when there is none.
@@ -76,7 +76,7 @@ class AssociationProxy:
         if self.creator is not None:
             return self.creator(value)
         target = self._prop(cls).mapper.class_
-        return target(**{self.value_attr: value})
+        return target(value)  # as SQLAlchemy: one positional argument
 
     # -- descriptor ---------------------------------------------------------------------------
     def __get__(self, obj: Any, owner: Any = None) -> Any:

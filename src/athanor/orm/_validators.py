@@ -109,8 +109,12 @@ def validated_setattr(self: Any, key: str, value: Any) -> None:
                 if value is not None and not isinstance(value, (str, bytes)) and hasattr(
                         value, "__iter__"):
                     items = [v(self, key, item) for item in value]
+                    if v.include_removes:  # members the assignment takes out
+                        for old in self.__dict__.get(key) or ():
+                            if not any(old is i for i in items):
+                                v(self, key, old, True)
                     value = set(items) if isinstance(value, (set, frozenset)) else items
-            elif value is not None:
+            else:
                 value = v(self, key, value)
         else:
             value = v(self, key, value)
@@ -137,3 +141,16 @@ def validate_backref(rev: Any, item: Any, owner: Any) -> None:
     v: Validator = rev._validator
     if v.include_backrefs:
         v(item, rev.key, owner)
+
+
+def validate_backref_remove(rev: Any, item: Any, owner: Any) -> None:
+    """A backref takes ``owner`` out of ``item.<rev>``: a scalar becomes None (validated
+    as such), a collection loses a member (validated with ``include_removes``)."""
+    v: Validator = rev._validator
+    if not v.include_backrefs:
+        return
+    if rev.uselist:
+        if v.include_removes:
+            v(item, rev.key, owner, True)
+    else:
+        v(item, rev.key, None)

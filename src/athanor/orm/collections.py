@@ -30,7 +30,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from athanor import exc
-from athanor.orm._validators import validate_backref, validate_item, validate_remove
+from athanor.orm._validators import (
+    validate_backref,
+    validate_backref_remove,
+    validate_item,
+    validate_remove,
+)
 from athanor.orm.state import STATE_KEY, InstanceState, new_state
 
 if TYPE_CHECKING:
@@ -153,6 +158,8 @@ def _reverse_add(rev: RelationshipProperty, item: Any, owner: Any) -> None:
 
 
 def _reverse_remove(rev: RelationshipProperty, item: Any, owner: Any) -> None:
+    if rev._validator is not None:
+        validate_backref_remove(rev, item, owner)
     d = item.__dict__
     ist = state_for(item)
     if rev.uselist:
