@@ -91,8 +91,8 @@ class Street(Base):
     customer: Mapped[Customer | None] = relationship(back_populates="addresses")
 
     @validates("customer", include_backrefs=False)
-    def _check_customer(self, key: str, customer: Customer) -> Customer:
-        calls.append(("Street", key, customer.email, False))
+    def _check_customer(self, key: str, customer: Customer | None) -> Customer | None:
+        calls.append(("Street", key, customer.email if customer is not None else None, False))
         return customer
 
 

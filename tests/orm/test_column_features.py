@@ -176,7 +176,11 @@ def test_collection_validator_on_append_remove_and_assignment(session: Any) -> N
     with pytest.raises(ValueError):
         c.addresses = [Street(street="High"), Street(street="nowhere")]
     assert c.addresses == []
-    c.addresses = [Street(street="High")]
+    c.addresses = [Street(street="High"), Street(street="Low")]
+    calls.clear()
+    c.addresses = [c.addresses[0]]  # include_removes: the member taken out is validated
+    assert calls == [("Customer", "addresses", "High", False),
+                     ("Customer", "addresses", "Low", True)]
     session.commit()
     session.expunge_all()
     assert [s.street for s in session.get(Customer, 1).addresses] == ["High"]
@@ -192,6 +196,9 @@ def test_backref_changes_run_the_other_sides_validator(session: Any) -> None:
     calls.clear()
     c.addresses.append(Street(street="Oak"))  # include_backrefs=False on Street.customer
     assert [x[0] for x in calls] == ["Customer"]
+    calls.clear()
+    s.customer = None  # the validator sees None; the backref removal is validated too
+    assert calls == [("Street", "customer", None, False), ("Customer", "addresses", "Elm", True)]
 
 
 def test_validates_unknown_attribute_is_a_mapping_error() -> None:
