@@ -296,3 +296,13 @@ def test_refresh_of_a_relationship_and_of_an_unknown_name(session: Any, sql: Any
     assert [b.id for b in ada.books] == [1, 2, 7]
     with pytest.raises(exc.InvalidRequestError, match="Author has no attribute 'nope'"):
         session.refresh(ada, ["nope"])
+
+
+def test_get_with_loader_options(session: Any, sql: Any) -> None:
+    seed(session)
+    sql.clear()
+    ada = session.get(Author, 1, options=[undefer(Author.bio), selectinload(Author.books)])
+    assert ada.__dict__["bio"] == "b" * 50 and len(ada.__dict__["books"]) == 2
+    assert len(sql.selects()) == 2
+    assert session.get(Author, 1, options=[undefer(Author.bio)]) is ada  # identity map
+    assert len(sql.selects()) == 2

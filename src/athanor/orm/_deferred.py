@@ -294,6 +294,20 @@ def get_by_pk(session: Any, mapper: Mapper, ident: Any, populate_existing: bool)
     return loader([row])[0]
 
 
+def get_with_options(session: Any, mapper: Mapper, ident: Any, options: Any,
+                     populate_existing: bool) -> Any:
+    """``Session.get(Model, pk, options=[...])``: one ORM SELECT by primary key."""
+    from athanor.sql._select import select
+    from athanor.sql.elements import and_
+
+    values = ident if mapper._pk_composite else (ident,)
+    stmt = select(mapper.class_).where(and_(*[
+        c == v for c, v in zip(mapper.primary_key, values, strict=False)])).options(
+        *(options if isinstance(options, (list, tuple)) else [options]))
+    return session.execute(stmt, execution_options={
+        "populate_existing": populate_existing}).scalars().first()
+
+
 def reload_expired(session: Any, st: InstanceState, obj: Any) -> Any:
     """``Session.get()`` found ``obj`` expired: reload it (keeping local changes), or
     forget it and return None when its row is gone. Partly expired objects (the primary

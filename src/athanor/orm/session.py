@@ -631,6 +631,10 @@ class Session(TransactionMixin):
                         return obj
         else:
             key = ident
+        if options:  # loader options (undefer(), selectinload(), ...): an ORM SELECT
+            from athanor.orm._deferred import get_with_options
+
+            return get_with_options(self, mapper, key, options, populate_existing)
         return self._get_by_sql(mapper, key, populate_existing)
 
     def _get_expired(self, st: InstanceState, obj: Any) -> Any:
