@@ -44,7 +44,7 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "defaultload defer exc immediateload joinedload lazyload load_only make_transient "
         "make_transient_to_detached mapped_column noload object_mapper object_session raiseload "
         "registry relationship scoped_session selectinload sessionmaker subqueryload synonym "
-        "undefer with_parent with_polymorphic "
+        "undefer with_parent with_polymorphic SynonymProperty deferred undefer_group validates "
         "QueryableAttribute as_declarative declarative_mixin foreign has_inherited_table join "
         "outerjoin remote "
     ),

@@ -1068,3 +1068,112 @@ def inheritance(sa: Any, orm: Any, url: str) -> Any:
 
 
 PROGRAMS.append(inheritance)
+
+
+def column_features(sa: Any, orm: Any, url: str) -> Any:
+    """column_property, deferred columns and options, synonym, validates, refresh(attrs),
+    get() of expired objects, association_proxy."""
+    import importlib
+
+    ap = importlib.import_module(sa.__name__ + ".ext.associationproxy")
+
+    class Base(orm.DeclarativeBase):
+        pass
+
+    class Book(Base):
+        __tablename__ = "cp_book"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        title: orm.Mapped[str] = orm.mapped_column(sa.String(40))
+        pages: orm.Mapped[int] = orm.mapped_column()
+        author_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("cp_author.id"))
+
+    tags = sa.Table("cp_author_tag", Base.metadata,
+                    sa.Column("author_id", sa.ForeignKey("cp_author.id"), primary_key=True),
+                    sa.Column("tag_id", sa.ForeignKey("cp_tag.id"), primary_key=True))
+
+    class Tag(Base):
+        __tablename__ = "cp_tag"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        word: orm.Mapped[str] = orm.mapped_column(sa.String(20))
+
+    class Author(Base):
+        __tablename__ = "cp_author"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        first: orm.Mapped[str] = orm.mapped_column(sa.String(20))
+        last: orm.Mapped[str] = orm.mapped_column(sa.String(20))
+        bio: orm.Mapped[Optional[str]] = orm.mapped_column(sa.Text, deferred=True)  # noqa: UP045
+        photo = orm.deferred(sa.Column(sa.String(20)), group="media")
+        thumb = orm.deferred(sa.Column(sa.String(20)), group="media")
+        full = orm.column_property(first + " " + last)
+        books_n = orm.column_property(
+            sa.select(sa.func.count(Book.id)).where(Book.author_id == id)
+            .correlate_except(Book).scalar_subquery())
+        name = orm.synonym("first")
+        books: orm.Mapped[list[Book]] = orm.relationship(order_by=Book.id)
+        tag_list: orm.Mapped[list[Tag]] = orm.relationship(secondary=tags, order_by=Tag.id)
+        tag_words = ap.association_proxy("tag_list", "word", creator=lambda w: Tag(word=w))
+
+        @orm.validates("last")
+        def _last(self, key: str, value: str) -> str:
+            if not value:
+                raise ValueError("empty")
+            return value.strip()
+
+    def unloaded(obj: Any) -> list[str]:  # column attributes only
+        return sorted(k for k in sa.inspect(obj).unloaded
+                      if k in sa.inspect(type(obj)).column_attrs)
+
+    engine = sa.create_engine(url)
+    Base.metadata.create_all(engine)
+    out: list[Any] = []
+    with orm.Session(engine) as session:
+        ada = Author(id=1, first="Ada", last=" Lovelace ", bio="bio", photo="p", thumb="t")
+        ada.tag_words.append("math")
+        ada.tag_words.extend(["poetry"])
+        session.add(ada)
+        session.add(Author(id=2, first="Alan", last="Turing"))
+        session.flush()
+        session.add_all([Book(id=1, title="A", pages=3, author_id=1),
+                         Book(id=2, title="B", pages=5, author_id=1)])
+        session.commit()
+        try:
+            ada.last = ""
+        except ValueError as err:
+            out.append(str(err))
+        out.append(ada.last)
+        session.expunge_all()
+        a = session.scalars(sa.select(Author).where(Author.full == "Ada Lovelace")).one()
+        out.append((a.full, a.books_n, unloaded(a)))
+        out.append((a.bio, unloaded(a)))
+        out.append((a.photo, unloaded(a)))
+        out.append([x.id for x in session.scalars(
+            sa.select(Author).order_by(Author.books_n.desc(), Author.name))])
+        out.append(list(a.tag_words))
+        session.expunge_all()
+        b = session.scalars(sa.select(Book).options(orm.load_only(Book.title))
+                            .where(Book.id == 2)).one()
+        out.append(unloaded(b))
+        out.append(b.pages)
+        session.expunge_all()
+        u = session.scalars(sa.select(Author).options(
+            orm.undefer(Author.bio), orm.undefer_group("media"), orm.defer(Author.last))
+            .where(Author.id == 1)).one()
+        out.append(unloaded(u))
+        u.first = "Augusta"
+        session.refresh(u, ["bio"])
+        out.append((u.first, u.bio))
+        session.expire(u)
+        a2 = session.get(Author, 2)
+        session.connection().execute(sa.delete(Author.__table__).where(
+            Author.__table__.c.id == 2))
+        session.expire(a2)
+        out.append(session.get(Author, 2))
+        out.append(session.get(Author, 1).first)
+        out.append(session.query(Author).filter_by(name="Ada").count())
+        s = session.scalars(sa.select(Author).options(
+            orm.selectinload(Author.books).load_only(Book.pages))).one()
+        out.append([(bk.pages, unloaded(bk)) for bk in s.books])
+    return out
+
+
+PROGRAMS.append(column_features)

@@ -348,6 +348,13 @@ EXPECTED = {'quickstart': [["User(id=1, name='spongebob', fullname='Spongebob Sq
                   [('rex', 'dog'), ('tom', 'cat'), ('bit', 'puppy'), ('blob', 'animal')],
                   [None, 'bit']]}
 
+EXPECTED["column_features"] = [
+    "empty", "Lovelace", ("Ada Lovelace", 2, ["bio", "photo", "thumb"]),
+    ("bio", ["photo", "thumb"]), ("p", []), [1, 2], ["math", "poetry"],
+    ["author_id", "pages"], 5, ["last"], ("Augusta", "bio"), None, "Augusta", 0,
+    [(3, ["author_id", "title"]), (5, ["author_id", "title"])],
+]
+
 
 @pytest.mark.parametrize("program", programs.PROGRAMS, ids=lambda p: p.__name__)
 def test_program_matches_sqlalchemy(program: Any, backend_url: str) -> None:

@@ -8,6 +8,8 @@ Public names mirror ``sqlalchemy.orm``. Module map (see each module's docstring)
 - ``loading``: rows to objects (pure); ``unitofwork`` + ``persistence``: flush planning (pure)
 - ``session`` / ``transaction`` / ``context``: the I/O shell; ``query``: the legacy Query
 - ``scoping``: scoped_session (owned by the web integration)
+- ``_colprops`` / ``_deferred`` / ``_validators``: column_property, deferred, synonym, the
+  column loader options and ``@validates``
 """
 
 from __future__ import annotations
@@ -16,8 +18,15 @@ from typing import Any
 
 from athanor.orm import exc
 from athanor.orm._aliased import AliasedClass, aliased
+from athanor.orm._colprops import (
+    SynonymProperty,
+    column_property,
+    deferred,
+    synonym,
+)
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
 from athanor.orm._inheritance import with_polymorphic
+from athanor.orm._validators import validates
 from athanor.orm.attributes import History, InstrumentedAttribute
 from athanor.orm.decl import (
     DeclarativeBase,
@@ -71,17 +80,9 @@ from athanor.orm.strategy_options import (
     selectinload,
     subqueryload,
     undefer,
+    undefer_group,
 )
 from athanor.orm.transaction import SessionTransaction
-
-
-def column_property(column: Any, **kw: Any) -> Any:
-    """A plain mapped column (``deferred``/``group`` options are not supported yet)."""
-    return column
-
-
-def synonym(name: str, **kw: Any) -> Any:
-    raise NotImplementedError("synonym() is not supported yet.")
 
 
 def __getattr__(name: str) -> Any:
@@ -120,6 +121,10 @@ __all__ = [
     "selectinload",
     "subqueryload",
     "undefer",
+    "undefer_group",
+    "deferred",
+    "validates",
+    "SynonymProperty",
     "with_parent",
     "with_polymorphic",
     "ColumnProperty",

@@ -80,6 +80,10 @@ class AliasedClass:
         if col is not None:
             return col
         prop = self._aliased_mapper._props.get(key)
+        if prop is not None and getattr(prop, "is_column", False):  # deferred / expression
+            from athanor.orm._deferred import aliased_attribute
+
+            return aliased_attribute(self, prop)
         if prop is not None and getattr(prop, "is_relationship", False):
             rel = self.__dict__[key] = AliasedRelationship(self, prop)
             return rel

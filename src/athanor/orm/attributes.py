@@ -72,7 +72,7 @@ class InstrumentedAttribute:
         self.class_ = class_
         self.key = key
         self.prop = prop
-        self.column = prop.column
+        self.column = prop.expression  # a column_property()'s SQL, unlabelled
 
     # -- descriptor ----------------------------------------------------------------------
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
@@ -155,6 +155,10 @@ def load_missing(st: InstanceState, obj: Any, key: str) -> Any:
     d = obj.__dict__
     session = st.session
     if session is not None and st.key is not None and not st.deleted:
+        if st.mapper._extra is not None or st.raiseload is not None:
+            from athanor.orm._deferred import load_attribute
+
+            return load_attribute(st, obj, key)  # deferred columns, expressions
         session._load_expired(st, obj)
         if key in d:
             return d[key]
@@ -171,8 +175,12 @@ def load_missing(st: InstanceState, obj: Any, key: str) -> Any:
     from athanor.orm.exc import DetachedInstanceError
 
     cls = type(obj).__name__
+    what = "the attribute was never loaded"
+    if key not in st.mapper._load_keys:
+        what = (f"it is a deferred column that was not loaded (undefer({cls}.{key}) or "
+                f"load_only() in the query loads it with the object)")
     raise DetachedInstanceError(
-        f"Reading {cls}.{key} failed: the attribute was never loaded and the {cls} instance "
+        f"Reading {cls}.{key} failed: {what} and the {cls} instance "
         f"is not bound to a Session, so it cannot be loaded now. Load it while the Session is "
         f"open (read it, or session.refresh(obj, [{key!r}])), or attach the object to a new "
         f"Session with session.add(obj) or session.merge(obj)."

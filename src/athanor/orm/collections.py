@@ -30,6 +30,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from athanor import exc
+from athanor.orm._validators import (
+    validate_backref,
+    validate_backref_remove,
+    validate_item,
+    validate_remove,
+)
 from athanor.orm.state import STATE_KEY, InstanceState, new_state
 
 if TYPE_CHECKING:
@@ -121,6 +127,8 @@ def _cascade(prop: RelationshipProperty, st: InstanceState, item: Any) -> None:
 
 
 def _reverse_add(rev: RelationshipProperty, item: Any, owner: Any) -> None:
+    if rev._validator is not None:
+        validate_backref(rev, item, owner)
     d = item.__dict__
     ist = state_for(item)
     if rev.uselist:
@@ -150,6 +158,8 @@ def _reverse_add(rev: RelationshipProperty, item: Any, owner: Any) -> None:
 
 
 def _reverse_remove(rev: RelationshipProperty, item: Any, owner: Any) -> None:
+    if rev._validator is not None:
+        validate_backref_remove(rev, item, owner)
     d = item.__dict__
     ist = state_for(item)
     if rev.uselist:
@@ -203,6 +213,8 @@ class InstrumentedList(list):  # type: ignore[type-arg]
     _sa_prop: RelationshipProperty
 
     def append(self, item: Any) -> None:
+        if self._sa_prop._validator is not None:  # @validates (orm/_validators.py)
+            item = validate_item(self._sa_prop, self._sa_owner, item)
         list.append(self, item)
         _added(self._sa_prop, self._sa_owner, item)
 
@@ -215,10 +227,14 @@ class InstrumentedList(list):  # type: ignore[type-arg]
         return self
 
     def insert(self, index: Any, item: Any) -> None:
+        if self._sa_prop._validator is not None:
+            item = validate_item(self._sa_prop, self._sa_owner, item)
         list.insert(self, index, item)
         _added(self._sa_prop, self._sa_owner, item)
 
     def remove(self, item: Any) -> None:
+        if self._sa_prop._validator is not None:
+            validate_remove(self._sa_prop, self._sa_owner, item)
         list.remove(self, item)
         _removed(self._sa_prop, self._sa_owner, item)
 
@@ -269,6 +285,8 @@ class InstrumentedSet(set):  # type: ignore[type-arg]
     def add(self, item: Any) -> None:
         if item in self:
             return
+        if self._sa_prop._validator is not None:
+            item = validate_item(self._sa_prop, self._sa_owner, item)
         set.add(self, item)
         _added(self._sa_prop, self._sa_owner, item)
 
@@ -283,10 +301,14 @@ class InstrumentedSet(set):  # type: ignore[type-arg]
 
     def discard(self, item: Any) -> None:
         if item in self:
+            if self._sa_prop._validator is not None:
+                validate_remove(self._sa_prop, self._sa_owner, item)
             set.discard(self, item)
             _removed(self._sa_prop, self._sa_owner, item)
 
     def remove(self, item: Any) -> None:
+        if self._sa_prop._validator is not None and item in self:
+            validate_remove(self._sa_prop, self._sa_owner, item)
         set.remove(self, item)
         _removed(self._sa_prop, self._sa_owner, item)
 

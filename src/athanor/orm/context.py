@@ -68,7 +68,7 @@ def register_table(mapper: Mapper) -> None:
 class EntityLayout:
     """Where each output element of an ORM select comes from in the cursor row."""
 
-    __slots__ = ("keys", "items", "single", "criteria")
+    __slots__ = ("keys", "items", "single", "criteria", "cols")
 
     def __init__(self, keys: tuple[str, ...], items: list[tuple[Any, Any]], single: bool) -> None:
         self.keys = keys
@@ -77,6 +77,8 @@ class EntityLayout:
         self.single = single
         #: WHERE criteria the ORM adds (single-table inheritance subclasses), or None
         self.criteria: tuple[Any, ...] | None = None
+        #: an entity has deferred columns or column_property() expressions (orm/_deferred.py)
+        self.cols = any(m is not None and m._extra is not None for m, _ in items)
 
 
 def entity_layout(stmt: Any) -> EntityLayout | None:

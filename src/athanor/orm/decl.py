@@ -57,11 +57,30 @@ class MappedColumn:
         self.args = args
         self.kw = kw
 
+    def deferred_options(self) -> tuple[bool, str | None, bool] | None:
+        """(deferred, group, raiseload) for ``mapped_column(deferred=True, ...)``, or None."""
+        kw = self.kw
+        group = kw.get("deferred_group")
+        raiseload = bool(kw.get("deferred_raiseload"))
+        if not (kw.get("deferred") or group is not None or raiseload):
+            return None
+        return True, group, raiseload
+
+    def __clause_element__(self) -> Any:
+        """The Column itself, made now for expressions in the class body
+        (``column_property(first + " " + last)``); the scan completes it."""
+        early = self.__dict__.get("_early")
+        if early is None:
+            from athanor.sql.schema import Column
+
+            early = self._early = Column(*self.args, **_column_kw(self.kw))
+        return early
+
     def build(self, key: str, annotation: Any, type_map: dict[Any, Any]) -> Any:
         from athanor.sql.schema import Column
 
         args = list(self.args)
-        kw = dict(self.kw)
+        kw = _column_kw(self.kw)
         name = None
         if args and isinstance(args[0], str):
             name = args.pop(0)
@@ -79,14 +98,47 @@ class MappedColumn:
             args.insert(0, kw.pop("type_"))
         if "nullable" not in kw and py_type is not None and not kw.get("primary_key"):
             kw["nullable"] = optional
-        kw.pop("init", None)
-        kw.pop("repr", None)
-        kw.pop("compare", None)
-        kw.pop("kw_only", None)
-        kw.pop("default_factory", None)
+        early = self.__dict__.pop("_early", None)
+        if early is not None:  # used in a class-body expression: complete that Column
+            if early.name is None:
+                early.name = name or key
+            early.key = key
+            typ = next((a for a in args if _is_type(a)), None)
+            if early.__dict__.get("_type") is None and typ is not None:
+                from athanor.sql.type_api import to_instance
+
+                early._type = to_instance(typ)
+            if early._nullable_given is None and "nullable" in kw:
+                early.nullable = bool(kw["nullable"])
+            self.column = early
+            return early
         col = Column(name or key, *args, key=key, **kw)
         self.column = col  # what __mapper_args__ = {"polymorphic_on": <this>} resolves to
         return col
+
+
+def _column_kw(kw: dict[str, Any]) -> dict[str, Any]:
+    """mapped_column()'s keywords minus the ORM-only ones (dataclass and deferral options)."""
+    return {k: v for k, v in kw.items() if k not in _ORM_ONLY}
+
+
+_ORM_ONLY = frozenset({"init", "repr", "compare", "kw_only", "default_factory", "deferred",
+                       "deferred_group", "deferred_raiseload", "active_history", "hash",
+                       "sort_order", "dataclass_metadata"})
+
+
+def _forward_op(name: str) -> Any:
+    def op(self: MappedColumn, *args: Any) -> Any:
+        return getattr(self.__clause_element__(), name)(*args)
+
+    op.__name__ = name
+    return op
+
+
+for _op in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+            "__lt__", "__le__", "__gt__", "__ge__", "concat", "label",
+            "like", "ilike", "in_", "is_", "isnot", "desc", "asc"):
+    setattr(MappedColumn, _op, _forward_op(_op))
 
 
 def mapped_column(*args: Any, **kw: Any) -> Any:
@@ -218,7 +270,8 @@ def _declarative_constructor(self: Any, **kwargs: Any) -> None:
     cls = type(self)
     mapper = getattr(cls, "__mapper__", None)
     d = self.__dict__
-    if mapper is not None and STATE_KEY not in d and mapper._column_keys.issuperset(kwargs):
+    if mapper is not None and STATE_KEY not in d and mapper._column_keys.issuperset(
+            kwargs) and not mapper._validators:
         d.update(kwargs)
         return
     for key, value in kwargs.items():
@@ -428,6 +481,9 @@ def _map_class(cls: type, reg: registry) -> Mapper | None:
         _check_unmapped(cls)
         return None
     props: dict[str, Any] = {}
+    from athanor.orm._colprops import declared_properties, scan_declared
+
+    declared = scan_declared(cls)  # column_property(), deferred(), synonym()
     skip = set(parent.__mro__) if parent is not None else set()
     if table is None and tablename is None:  # single-table inheritance
         assert parent is not None
@@ -447,7 +503,9 @@ def _map_class(cls: type, reg: registry) -> Mapper | None:
     from athanor.orm.relationships import after_mapped, declared_relationships
 
     props.update(declared_relationships(cls))
-    mapper = Mapper(cls, table, registry=reg, properties=props, **mapper_args)
+    if declared:
+        props.update(declared_properties(declared, table, props))
+    mapper = Mapper(cls, table, registry=reg, properties=props, **dict(mapper_args))
     reg._add(mapper)
     after_mapped(mapper)
     return mapper
@@ -497,6 +555,8 @@ def _collect_columns(
     ``skip``: classes whose columns the mapped parent already has (mapper inheritance);
     ``single``: columns of a single-table subclass, nullable unless said otherwise.
     """
+    from athanor.orm._colprops import _is_column_decl
+    from athanor.orm.mapper import ColumnProperty
     from athanor.sql.schema import Column
 
     found: dict[str, Any] = {}
@@ -519,6 +579,8 @@ def _collect_columns(
                 value = value.fget(cls)
             raw_ann = annotations.get(key)
             col = None
+            if isinstance(value, ColumnProperty) and _is_column_decl(value.column):
+                value = value.column  # column_property(Column(...)) / deferred(...)
             if isinstance(value, Column):
                 if not own and value.name is None:
                     value.name = key

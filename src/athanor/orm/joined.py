@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from athanor.orm import _adapt
+from athanor.orm._deferred import Partial, adapt_select, aliased_plan, columns_of
 from athanor.orm.collections import make_collection, state_for
 from athanor.orm.relationships import MANYTOMANY, relationships_of
 from athanor.orm.strategies import has_relationships, post_load
@@ -46,6 +47,8 @@ _MAX_JOIN_DEPTH = 4
 def wants(session: Session, stmt: Any, layout: EntityLayout) -> bool:
     """True when the statement needs relationship-aware execution (cheap per call)."""
     if stmt._with_options if hasattr(stmt, "_with_options") else False:
+        return True
+    if layout.cols:  # deferred columns / column_property() (orm/_deferred.py)
         return True
     for mapper, _ in layout.items:
         if mapper is None:
@@ -83,11 +86,13 @@ def _kind(mapper: Mapper) -> int:
 class Step:
     """One joined (or contains_eager) relationship of a statement."""
 
-    __slots__ = ("prop", "source", "sub", "kind", "alias_map", "positions", "alias")
+    __slots__ = ("prop", "source", "sub", "kind", "alias_map", "positions", "alias",
+                 "innerjoin")
 
     def __init__(self, prop: RelationshipProperty, source: tuple[str, int], sub: Node | None,
-                 kind: str, alias: Any = None) -> None:
+                 kind: str, alias: Any = None, innerjoin: bool = False) -> None:
         self.prop = prop
+        self.innerjoin = innerjoin
         self.source = source
         self.sub = sub
         self.kind = kind  # "joined" | "contains"
@@ -114,8 +119,11 @@ def _plan(mapper: Mapper, node: Node | None, source: tuple[str, int], steps: lis
             continue
         sub = node.child(prop.key) if node is not None else None
         alias = node.aliases.get(prop.key) if node is not None else None
+        inner = node.aliases.get("__inner__" + prop.key) if node is not None else None
+        if inner is None:
+            inner = prop.innerjoin
         steps.append(Step(prop, source, sub, "joined" if strategy == "joined" else "contains",
-                          alias))
+                          alias, bool(inner)))
         _plan(prop.mapper, sub, ("s", len(steps) - 1), steps, depth + 1, path | {mark})
 
 
@@ -126,7 +134,9 @@ def _build(stmt: Any, steps: list[Step], entity_tables: list[Any]) -> Any:
         s.kind == "joined" and s.prop.uselist for s in steps)
     root_map: dict[int, Any] = {}
     aliased_map: dict[int, Any] = {}  # aliased() roots: table column -> alias column
-    for raw, coerced in zip(stmt._raw_entities, stmt._raw_columns, strict=False):
+    raw_entities, raw_columns = stmt.__dict__.get(  # before _deferred.adapt_select
+        "_orm_entities", (stmt._raw_entities, stmt._raw_columns))
+    for raw, coerced in zip(raw_entities, raw_columns, strict=False):
         if hasattr(raw, "_aliased_columns"):
             aliased_map.update(_adapt.adapt_to(coerced, raw._aliased_mapper.local_table.c))
     root_map.update(aliased_map)
@@ -147,6 +157,10 @@ def _build(stmt: Any, steps: list[Step], entity_tables: list[Any]) -> Any:
         parent_map = root_map if step.source[0] == "e" else steps[step.source[1]].alias_map
         prop = step.prop
         target_cols = prop.mapper._columns
+        plan = aliased_plan(prop.mapper, step.sub) if step.kind != "contains" else None
+        if plan is not None:
+            target_cols = columns_of(prop.mapper).columns(plan.keys)
+        outer = not _inner(step, steps)
         if step.kind == "contains":
             dest = step.alias
             if dest is not None:
@@ -163,7 +177,7 @@ def _build(stmt: Any, steps: list[Step], entity_tables: list[Any]) -> Any:
                 smap = _adapt.adapt_to(salias, prop.secondary.c)
                 pj = _adapt.replace_columns(prop.primaryjoin, {**parent_map, **smap})
                 sj = _adapt.replace_columns(prop.secondaryjoin, {**amap, **smap})
-                base = base.outerjoin(salias, pj).outerjoin(alias, sj)
+                base = base.join(salias, pj, isouter=outer).join(alias, sj, isouter=outer)
             else:
                 mapping = {**parent_map, **amap}
                 if prop.parent.local_table is prop.target:
@@ -174,12 +188,26 @@ def _build(stmt: Any, steps: list[Step], entity_tables: list[Any]) -> Any:
                     from athanor.sql import and_
 
                     on = and_(on, _adapt.replace_columns(prop.mapper._single_criteria, amap))
-                base = base.outerjoin(alias, on)
-            cols = [amap[id(c)] for c in target_cols]
+                base = base.join(alias, on, isouter=outer)
+            cols = [amap[id(c)] if id(c) in amap else _adapt.replace_columns(c, amap)
+                    for c in target_cols]
         base = base.add_columns(*cols)
         step.positions = tuple(range(offset, offset + len(cols)))
+        if plan is not None:
+            step.positions = Partial(step.positions, plan.keys, plan.raise_keys)  # type: ignore[assignment]
         offset += len(cols)
     return base
+
+
+def _inner(step: Step, steps: list[Step]) -> bool:
+    """INNER JOIN for ``innerjoin=True`` steps whose whole chain is inner (an inner join
+    under an outer one would drop the outer parent's rows)."""
+    while True:
+        if step.kind != "joined" or not step.innerjoin:
+            return False
+        if step.source[0] == "e":
+            return True
+        step = steps[step.source[1]]
 
 
 def execute_select(session: Session, stmt: Any, params: Any, layout: EntityLayout,
@@ -192,12 +220,15 @@ def execute_select(session: Session, stmt: Any, params: Any, layout: EntityLayou
     nodes: list[Node | None] = []
     steps: list[Step] = []
     primary = True
-    for i, (mapper, _) in enumerate(layout.items):
+    for mapper, _ in layout.items:
         node = tree_for(roots, mapper, primary) if mapper is not None else None
         nodes.append(node)
         if mapper is not None:
             primary = False
-            _plan(mapper, node, ("e", i), steps, 1, frozenset())
+    stmt, layout = adapt_select(stmt, layout, nodes)  # deferred columns, load_only(), ...
+    for i, (mapper, _) in enumerate(layout.items):
+        if mapper is not None:
+            _plan(mapper, nodes[i], ("e", i), steps, 1, frozenset())
     final = _build(stmt, steps, [m.local_table for m, _ in layout.items if m is not None]) \
         if steps else stmt
     rows = _tuples(session._connection().execute(final, params))

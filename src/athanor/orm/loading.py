@@ -25,6 +25,7 @@ from gc import enable as gc_enable
 from gc import isenabled as gc_isenabled
 from typing import TYPE_CHECKING, Any
 
+from athanor.orm._deferred import Partial
 from athanor.orm.state import STATE_KEY
 from athanor.orm.state import InstanceState as _State
 
@@ -50,7 +51,7 @@ class LoadPlan:
 
 def instance_loader(
     mapper: Mapper,
-    positions: tuple[int, ...] | None,
+    positions: tuple[int, ...] | Partial | None,
     session: Session,
     *,
     populate_existing: bool = False,
@@ -66,10 +67,20 @@ def instance_loader(
         return polymorphic_loader(mapper, positions, session, populate_existing=populate_existing)
     identity_map = session._identity_map
     imap = identity_map._map_for(mapper)
-    cols = positions if positions is not None else tuple(range(len(mapper._load_keys)))
+    keys = mapper._load_keys
+    raise_keys = None
+    if type(positions) is Partial:  # chosen columns (athanor.orm._deferred)
+        keys, raise_keys = positions.keys, positions.raise_keys or None
+        positions = positions.positions
+        code = loader_code(mapper, positions, False, keys, raise_keys is not None)
+    else:
+        code = None
+    cols: tuple[int, ...] = positions if positions is not None else tuple(  # type: ignore[assignment]
+        range(len(keys)))
     ns: dict[str, Any] = {
         "cls": mapper.class_,
-        "keys": mapper._load_keys,
+        "keys": keys,
+        "raise_keys": raise_keys,
         "new": object.__new__,
         "State": _State,
         "mapper": mapper,
@@ -83,29 +94,45 @@ def instance_loader(
         "gc_disable": gc_disable,
         "gc_enable": gc_enable,
     }
-    exec(loader_code(mapper, cols, positions is None), ns)  # noqa: S102 - generated below
+    if code is None:
+        code = loader_code(mapper, cols, positions is None)
+    exec(code, ns)  # noqa: S102 - generated below
     return ns["load"]  # type: ignore[no-any-return]
 
 
-def loader_code(mapper: Mapper, cols: tuple[int, ...], exact: bool) -> Any:
-    """The compiled loader source for one layout, compiled once per mapper and layout."""
-    key = ("loader_code", cols, exact)
+def loader_code(mapper: Mapper, cols: tuple[int, ...], exact: bool,
+                keys: tuple[str, ...] | None = None, raising: bool = False) -> Any:
+    """The compiled loader source for one layout, compiled once per mapper and layout.
+
+    ``keys``: the attribute keys the columns fill when they are not the mapper's default
+    ``_load_keys`` (deferred columns, expressions, load_only()); ``raising``: new objects
+    get ``state.raiseload`` set.
+    """
+    key = ("loader_code", cols, exact) if keys is None else ("loader_code", cols, keys, raising)
     code = mapper._stmt_cache.get(key)
     if code is None:
-        source = _loader_source(mapper, cols, exact)
-        code = mapper._stmt_cache[key] = compile(source, f"<athanor loader {mapper}>", "exec")
+        source = _loader_source(mapper, cols, exact, keys, raising)
+        code = compile(source, f"<athanor loader {mapper}>", "exec")
+        if len(mapper._stmt_cache) < 1024 or keys is None:
+            mapper._stmt_cache[key] = code
     return code
 
 
-def _loader_source(mapper: Mapper, cols: tuple[int, ...], exact: bool) -> str:
+def _loader_source(mapper: Mapper, cols: tuple[int, ...], exact: bool,
+                   load_keys: tuple[str, ...] | None = None, raising: bool = False) -> str:
     """Source of a row loader specialised to one mapper and column layout.
 
     Unrolled assignments into the new instance's own ``__dict__`` keep CPython's
     key-sharing instance dicts (about half the time and memory of ``dict(zip(...))``
     plus replacing ``__dict__``), and the key/values expressions are fixed per layout.
     """
-    keys = mapper._load_keys
-    pks = [cols[i] for i in mapper._pk_positions]
+    keys = mapper._load_keys if load_keys is None else load_keys
+    pks = [cols[keys.index(k)] for k in mapper._pk_keys] if load_keys is not None else [
+        cols[i] for i in mapper._pk_positions]
+    # an object already in the identity map gets the columns it has not loaded yet
+    fill_check = "".join(f" or {k!r} not in obj.__dict__" for k in keys
+                         if k not in mapper._pk_keys) if load_keys is not None else ""
+    set_raise = "\n        st.raiseload = raise_keys" if raising else ""
     key_expr = (
         f"row[{pks[0]}]" if len(pks) == 1 else "(" + ", ".join(f"row[{p}]" for p in pks) + ")"
     )
@@ -135,7 +162,7 @@ def load_rows(rows):
         if st is not None:
             obj = st()
             if obj is not None:
-                if st.expired is not None or populate_existing:
+                if st.expired is not None or populate_existing{fill_check}:
                     refresh(st, obj, keys, {values_expr}, populate_existing)
                 append(obj)
                 continue
@@ -148,7 +175,7 @@ def load_rows(rows):
         st.key = k
         st.session = session
         st.committed = None
-        st.expired = None
+        st.expired = None{set_raise}
         d = obj.__dict__
         if True:
 {assign}

@@ -97,18 +97,32 @@ class MapperProperty:
 
 
 class ColumnProperty(MapperProperty):
-    """A mapped table column."""
+    """A mapped table column, or a SQL expression (``column_property()``, see
+    :mod:`athanor.orm._colprops`), possibly deferred (loaded on first access)."""
 
     is_column = True
+    #: not loaded by default (``deferred()``, ``mapped_column(deferred=True)``)
+    deferred = False
+    #: name of the deferred group loaded together (``undefer_group()``)
+    group: str | None = None
+    #: reading it unloaded raises instead of emitting SQL (``deferred_raiseload``)
+    raiseload = False
+    #: the SQL of a ``column_property(expr)`` (None: ``column`` is a table column)
+    _expr: Any = None
 
-    def __init__(self, column: Any, key: str) -> None:
+    def __init__(self, column: Any, key: str, *, deferred: bool = False,
+                 group: str | None = None, raiseload: bool = False) -> None:
         self.column = column
         self.columns = [column]
         self.key = key
+        if deferred or group is not None or raiseload:
+            self.deferred = bool(deferred or group is not None or raiseload)
+            self.group = group
+            self.raiseload = raiseload
 
     @property
     def expression(self) -> Any:
-        return self.column
+        return self.column if self._expr is None else self._expr
 
     def instrument_class(self, mapper: Mapper) -> None:
         attr = InstrumentedAttribute(mapper.class_, self.key, self)
@@ -191,9 +205,11 @@ class Mapper:
         props: dict[str, MapperProperty] = {}
         col_to_key: dict[Any, str] = {}
         for key, col in explicit.items():
-            if isinstance(col, MapperProperty):  # relationship() (see orm/relationships.py)
+            if isinstance(col, MapperProperty):  # relationship(), column_property(), synonym()
                 col.key = key
                 props[key] = col
+                if isinstance(col, ColumnProperty) and col._expr is None:
+                    col_to_key[col.column] = key
                 continue
             props[key] = ColumnProperty(col, key)
             col_to_key[col] = key
@@ -245,12 +261,21 @@ class Mapper:
         self.primary_key: tuple[Any, ...] = tuple(cols)
 
     def _precompute(self) -> None:
-        col_props = [p for p in self._props.values() if isinstance(p, ColumnProperty)]
+        all_cols = [p for p in self._props.values() if isinstance(p, ColumnProperty)]
+        #: the table column properties (what a flush writes), deferred ones included
+        col_props = [p for p in all_cols if p._expr is None]
         self._column_props = col_props
-        self._columns = [p.column for p in col_props]
+        loaded = [p for p in col_props if not p.deferred]
+        if any(p.deferred for p in col_props if p.column in self.primary_key):
+            raise MappingError(
+                f"Mapping {self.class_.__name__} failed: a primary key column is deferred. "
+                f"Primary key columns are always loaded; remove deferred=True from them."
+            )
+        #: table columns loaded by default, in the row loader's order
+        self._columns = [p.column for p in loaded]
         #: attribute keys in the loader's column order
-        self._load_keys = tuple(p.key for p in col_props)
-        self._column_keys = frozenset(self._load_keys)
+        self._load_keys = tuple(p.key for p in loaded)
+        self._column_keys = frozenset(p.key for p in col_props)
         self._pk_keys = tuple(self._col_to_key[c] for c in self.primary_key)
         self._pk_composite = len(self._pk_keys) > 1
         self._pk_keyset = frozenset(self._pk_keys)
@@ -258,7 +283,14 @@ class Mapper:
         #: attribute keys equal their column keys (bulk dicts need no renaming)
         self._keys_are_column_keys = all(p.key == p.column.key for p in col_props)
         self._pk_positions = tuple(self._columns.index(c) for c in self.primary_key)
-        self._dict_keys_ok = self._column_keys | {STATE_KEY}
+        self._dict_keys_ok = self._column_keys | {p.key for p in all_cols} | {STATE_KEY}
+        #: deferred columns and column_property() expressions (athanor.orm._deferred), or
+        #: None: plain mappers keep the precomputed fast paths untouched
+        self._extra: Any = None
+        if len(all_cols) != len(loaded):
+            from athanor.orm._deferred import MapperColumns
+
+            self._extra = MapperColumns(self, all_cols)
 
     def _instrument(self) -> None:
         cls = self.class_
@@ -281,6 +313,9 @@ class Mapper:
 
         if self.inherits is None or self.local_table is not self.inherits.local_table:
             register_table(self)
+        from athanor.orm._validators import install_validators
+
+        install_validators(self)
 
     # -- public inspection API --------------------------------------------------------------
     @property
@@ -289,7 +324,18 @@ class Mapper:
 
     @property
     def column_attrs(self) -> KeyedList:
-        return KeyedList([(p.key, p) for p in self._column_props])
+        return KeyedList([(k, p) for k, p in self._props.items() if isinstance(p, ColumnProperty)])
+
+    @property
+    def synonyms(self) -> KeyedList:
+        return KeyedList([(k, p) for k, p in self._props.items() if getattr(p, "is_synonym", 0)])
+
+    #: ``@validates`` methods by attribute key (see athanor.orm._validators)
+    _validators: dict[str, Any] = {}  # noqa: RUF012 - replaced per mapper, never mutated
+
+    @property
+    def validators(self) -> dict[str, Any]:
+        return dict(self._validators)
 
     @property
     def relationships(self) -> KeyedList:
@@ -370,6 +416,14 @@ class Mapper:
                 f"{self.class_.__name__} has no mapped attribute {key!r}; its attributes are: "
                 f"{', '.join(self._props)}."
             ) from None
+
+    def add_property(self, key: str, prop: Any) -> None:
+        """Map one more attribute after the class is mapped: a ``column_property()`` (e.g.
+        a correlated count over a class defined later), ``deferred()``, ``synonym()`` or a
+        Column of the mapped table (see :mod:`athanor.orm._colprops`)."""
+        from athanor.orm._colprops import add_property
+
+        add_property(self, key, prop)
 
     def has_property(self, key: str) -> bool:
         return key in self._props

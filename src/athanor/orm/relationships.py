@@ -134,6 +134,7 @@ def relationship(
         foreign_keys=foreign_keys, remote_side=remote_side, order_by=order_by, lazy=lazy,
         cascade=cascade, passive_deletes=passive_deletes, post_update=post_update,
         viewonly=viewonly, collection_class=collection_class, join_depth=join_depth,
+        innerjoin=innerjoin,
     )
 
 
@@ -147,6 +148,8 @@ class RelationshipProperty(MapperProperty):
 
     is_relationship = True
     strategy_key = "select"
+    #: ``@validates`` for this relationship: (fn, include_removes, include_backrefs) or None
+    _validator: Any = None
 
     # resolved by setup() (athanor.orm.relconfig.resolve)
     mapper: Any
@@ -196,6 +199,8 @@ class RelationshipProperty(MapperProperty):
         self.viewonly = kw["viewonly"]
         self.collection_class = kw["collection_class"]
         self.join_depth = kw["join_depth"]
+        #: joined eager loads render INNER JOIN (the related row always exists)
+        self.innerjoin = bool(kw.get("innerjoin", False))
         self._annotation: Any = None
         self._configured = False
         self._reverse: RelationshipProperty | None = None

@@ -411,6 +411,12 @@ class Session(TransactionMixin):
                 f"Session.refresh() failed: the {type(instance).__name__} object is not "
                 f"persistent in this Session. Add and flush it first."
             )
+        if attribute_names is not None or st.mapper._extra is not None:
+            from athanor.orm._deferred import refresh
+
+            for rel in refresh(self, st, instance, attribute_names):  # only those attributes
+                getattr(instance, rel)
+            return
         row = self._fetch_row(st)
         if row is None:
             raise _deleted_error(st, instance)
@@ -669,6 +675,8 @@ class Session(TransactionMixin):
             if st is not None and not st.deleted:
                 obj = st()
                 if obj is not None and (not self._deleted or st not in self._deleted):
+                    if st.expired is not None:
+                        return self._get_expired(st, obj)
                     return obj
         mapper: Mapper | None = entity.__dict__.get("__mapper__") if isinstance(
             entity, type) else None
@@ -684,6 +692,8 @@ class Session(TransactionMixin):
                     if obj is not None:
                         if st.deleted or st in self._deleted:
                             return None
+                        if st.expired is not None:
+                            return self._get_expired(st, obj)
                         return obj
         else:
             key = ident
@@ -693,9 +703,23 @@ class Session(TransactionMixin):
             found, obj = identity_lookup(self, mapper, key)
             if found:
                 return obj
+        if options:  # loader options (undefer(), selectinload(), ...): an ORM SELECT
+            from athanor.orm._deferred import get_with_options
+
+            return get_with_options(self, mapper, key, options, populate_existing)
         return self._get_by_sql(mapper, key, populate_existing)
 
+    def _get_expired(self, st: InstanceState, obj: Any) -> Any:
+        """``get()`` found an expired object: reloaded, or None when its row is gone."""
+        from athanor.orm._deferred import reload_expired
+
+        return reload_expired(self, st, obj)
+
     def _get_by_sql(self, mapper: Mapper, key: Any, populate_existing: bool) -> Any:
+        if mapper._extra is not None:  # deferred columns, column_property()
+            from athanor.orm._deferred import get_by_pk
+
+            return get_by_pk(self, mapper, key, populate_existing)
         prev = self._enter()
         try:
             tx = self._stack[-1] if self._stack else None

@@ -80,6 +80,8 @@ class InstanceState(weakref.ref):  # type: ignore[type-arg]
     #: Last known values of expired attributes (moved out of ``__dict__``), or None.
     expired: dict[str, Any] | None
     deleted: bool = False
+    #: keys that raise when read unloaded (``defer(..., raiseload=True)``), or None
+    raiseload: frozenset[str] | None = None
 
     # No __new__/__init__ overrides and no weakref callback: construction stays in C, and
     # dead entries are swept from the identity map in bulk (see athanor.orm.identity).

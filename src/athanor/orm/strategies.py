@@ -160,6 +160,10 @@ def lazy_load(session: Session, prop: RelationshipProperty, obj: Any) -> Any:
         else:
             rows = run_lazy_query(session, prop._lazy_stmt, _binds(prop, values))
             objs = load_entities(session, target, rows)
+    elif target._extra is not None:  # expressions load with the objects (orm/_deferred.py)
+        from athanor.orm._deferred import lazy_load_rows
+
+        objs = lazy_load_rows(session, prop, _binds(prop, values))
     else:
         rows = run_lazy_query(session, prop._lazy_stmt, _binds(prop, values))
         objs = load_entities(session, target, rows)
@@ -183,18 +187,19 @@ def _binds(prop: RelationshipProperty, values: list[Any]) -> dict[str, Any]:
 # selectin / batching
 
 
-def batch_load(session: Session, prop: RelationshipProperty, objs: list[Any]) -> list[Any]:
+def batch_load(session: Session, prop: RelationshipProperty, objs: list[Any],
+               node: Node | None = None) -> list[Any]:
     """Load ``prop`` for every object of ``objs`` lacking it, in IN queries; returns the
-    related objects of all of ``objs``."""
+    related objects of all of ``objs``. ``node``: the options below ``prop`` (columns)."""
     prop.setup()
     key = prop.key
     need = [o for o in objs if key not in o.__dict__ and o.__dict__.get(STATE_KEY) is not None
             and o.__dict__[STATE_KEY].key is not None]
     if need:
         if prop.direction == MANYTOONE:
-            _batch_many_to_one(session, prop, need)
+            _batch_many_to_one(session, prop, need, node)
         else:
-            _batch_collections(session, prop, need)
+            _batch_collections(session, prop, need, node)
     out: list[Any] = []
     seen: set[int] = set()
     for o in objs:
@@ -213,8 +218,11 @@ def _in_clause(cols: list[Any], keys: list[tuple[Any, ...]]) -> Any:
     return or_(*[and_(*[c == v for c, v in zip(cols, k, strict=False)]) for k in keys])
 
 
-def _batch_many_to_one(session: Session, prop: RelationshipProperty, need: list[Any]) -> None:
+def _batch_many_to_one(session: Session, prop: RelationshipProperty, need: list[Any],
+                       node: Node | None = None) -> None:
+    from athanor.orm._deferred import Partial, columns_of, plan_for
     from athanor.orm.context import load_entities
+    from athanor.orm.loading import instance_loader
     from athanor.sql import select
 
     target = prop.mapper
@@ -239,14 +247,22 @@ def _batch_many_to_one(session: Session, prop: RelationshipProperty, need: list[
             found[vals] = hit
         else:
             missing.append(vals)
+    plan = plan_for(target, node)  # deferred columns, load_only() (orm/_deferred.py)
+    cols = target._columns if plan is None else columns_of(target).columns(plan.keys)
     for start in range(0, len(missing), _CHUNK):
         chunk = missing[start:start + _CHUNK]
-        stmt = select(*target._columns).where(_in_clause(remote_cols, chunk))
+        stmt = select(*cols).where(_in_clause(remote_cols, chunk))
         if target.inherits is not None or target.polymorphic_on is not None:  # inheritance
             from athanor.orm._inheritance import adapt_entity_select
 
             stmt = adapt_entity_select(target, stmt)
-        for obj in load_entities(session, target, run_lazy_query(session, stmt, {})):
+        rows = run_lazy_query(session, stmt, {})
+        if plan is None:
+            objs = load_entities(session, target, rows)
+        else:
+            where = Partial(tuple(range(len(cols))), plan.keys, plan.raise_keys)
+            objs = instance_loader(target, where, session)(rows)
+        for obj in objs:
             found[tuple(obj.__dict__.get(k) for k in remote_keys)] = obj
     for vals, owners in wanted.items():
         for o in owners:
@@ -254,7 +270,9 @@ def _batch_many_to_one(session: Session, prop: RelationshipProperty, need: list[
                 o.__dict__[prop.key] = found.get(vals)
 
 
-def _batch_collections(session: Session, prop: RelationshipProperty, need: list[Any]) -> None:
+def _batch_collections(session: Session, prop: RelationshipProperty, need: list[Any],
+                       node: Node | None = None) -> None:
+    from athanor.orm._deferred import Partial, columns_of, plan_for
     from athanor.orm.context import _tuples  # noqa: F401 - documents the row shape
     from athanor.orm.loading import instance_loader
     from athanor.sql import and_, select
@@ -270,8 +288,12 @@ def _batch_collections(session: Session, prop: RelationshipProperty, need: list[
     for o in need:
         by_key.setdefault(tuple(_local_values(prop, o)), []).append(o)
     n = len(key_cols)
-    positions = tuple(range(n, n + len(target._columns)))
-    if target.polymorphic_on is not None:  # subclass columns the SELECT carries too
+    plan = plan_for(target, node)  # deferred columns, load_only() (orm/_deferred.py)
+    cols = target._columns if plan is None else columns_of(target).columns(plan.keys)
+    positions: Any = tuple(range(n, n + len(cols)))
+    if plan is not None:
+        positions = Partial(positions, plan.keys, plan.raise_keys)
+    elif target.polymorphic_on is not None:  # subclass columns the SELECT carries too
         from athanor.orm._inheritance import inline_positions
 
         positions = inline_positions(target, positions)
@@ -283,7 +305,7 @@ def _batch_collections(session: Session, prop: RelationshipProperty, need: list[
     keys = [k for k in by_key if None not in k]
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start:start + _CHUNK]
-        stmt = select(*key_cols, *target._columns).where(
+        stmt = select(*key_cols, *cols).where(
             and_(_in_clause(key_cols, chunk), *extra))
         if target.inherits is not None or target.polymorphic_on is not None:  # inheritance
             from athanor.orm._inheritance import adapt_entity_select
@@ -346,8 +368,8 @@ def post_load(session: Session, mapper: Mapper, objs: list[Any], node: Node | No
             continue
         if node is None and prop.join_depth is not None and depth > prop.join_depth:
             continue
-        children = batch_load(session, prop, objs)
         sub = node.child(prop.key) if node is not None else None
+        children = batch_load(session, prop, objs, sub)
         post_load(session, prop.mapper, children, sub, depth + 1)
 
 

@@ -22,12 +22,14 @@ _STRATEGIES = {"joined", "selectin", "select", "raise", "noload", "contains_eage
 class Node:
     """Per-level loader decisions: explicit strategies by key, a wildcard, sub-levels."""
 
-    __slots__ = ("children", "wildcard", "aliases")
+    __slots__ = ("children", "wildcard", "aliases", "cols")
 
     def __init__(self) -> None:
         self.children: dict[str, list[Any]] = {}  # key -> [strategy, Node]
         self.wildcard: str | None = None
         self.aliases: dict[str, Any] = {}
+        #: column options at this level: (op, keys, raiseload) (see athanor.orm._deferred)
+        self.cols: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
 
     def strategy_for(self, prop: Any) -> str:
         entry = self.children.get(prop.key)
@@ -89,13 +91,29 @@ class Load:
     def contains_eager(self, *attrs: Any, alias: Any = None) -> Load:
         return self._chain(attrs, "contains_eager", {"alias": alias})
 
+    def _columns(self, op: str, attrs: tuple[Any, ...], raiseload: bool) -> Load:
+        keys = tuple(_column_key(a, op) for a in attrs)
+        new = Load(self.entity)
+        first = attrs[0] if attrs and op != "undefer_group" else None
+        new.path = self.path + ((first, "cols", {"op": (op, keys, raiseload)}),)
+        new.subs = self.subs
+        return new
+
     def load_only(self, *attrs: Any, raiseload: bool = False) -> Load:
-        return self  # column deferral is not supported: every column is loaded
+        """Load only these columns (and the primary key); the others load on access."""
+        return self._columns("load_only", attrs, raiseload)
+
+    def defer(self, *attrs: Any, raiseload: bool = False) -> Load:
+        """Leave these columns out of the SELECT; they load on first access."""
+        return self._columns("defer", attrs, raiseload)
 
     def undefer(self, *attrs: Any) -> Load:
-        return self
+        """Load these deferred columns with the object."""
+        return self._columns("undefer", attrs, False)
 
-    defer = undefer
+    def undefer_group(self, name: str) -> Load:
+        """Load the deferred columns of group ``name`` with the object."""
+        return self._columns("undefer_group", (name,), False)
 
     def options(self, *opts: Load) -> Load:
         new = Load(self.entity)
@@ -140,14 +158,32 @@ def contains_eager(*attrs: Any, alias: Any = None) -> Load:
 
 
 def load_only(*attrs: Any, raiseload: bool = False) -> Load:
-    return Load()
+    return Load().load_only(*attrs, raiseload=raiseload)
 
 
-def undefer(*attrs: Any) -> Load:
-    return Load()
+def defer(key: Any, *addl_attrs: Any, raiseload: bool = False) -> Load:
+    return Load().defer(key, *addl_attrs, raiseload=raiseload)
 
 
-defer = undefer
+def undefer(key: Any, *addl_attrs: Any) -> Load:
+    return Load().undefer(key, *addl_attrs)
+
+
+def undefer_group(name: str) -> Load:
+    return Load().undefer_group(name)
+
+
+def _column_key(attr: Any, op: str) -> str:
+    if op == "undefer_group" or isinstance(attr, str):
+        return str(attr)
+    prop = getattr(attr, "prop", None)
+    if prop is None or not getattr(prop, "is_column", False):
+        raise exc.ArgumentError(
+            f"{op}() failed: {attr!r} is not a column attribute. Pass mapped column "
+            f"attributes (User.name) or their names; relationships take their own loader "
+            f"options (selectinload(), joinedload(), ...)."
+        )
+    return str(prop.key)
 
 
 # --------------------------------------------------------------------------------------
@@ -165,7 +201,8 @@ def build_tree(options: tuple[Any, ...]) -> dict[Any, Node]:
 
 def _root_of(attr: Any) -> Any:
     prop = getattr(attr, "prop", None)
-    if prop is not None and getattr(prop, "is_relationship", False):
+    if prop is not None and (getattr(prop, "is_relationship", False) or getattr(
+            prop, "is_column", False)):
         return prop.parent
     return None
 
@@ -176,6 +213,9 @@ def _add(roots: dict[Any, Node], path: tuple[Any, ...], subs: tuple[Load, ...]) 
     root = _root_of(path[0][0])
     node = roots.setdefault(root, Node())
     for attr, strategy, kw in path:
+        if strategy == "cols":  # column options apply to this level's entity
+            node.cols = (*node.cols, kw["op"])
+            continue
         if isinstance(attr, str) and attr == "*":
             node.wildcard = strategy
             return
@@ -211,5 +251,6 @@ def tree_for(roots: dict[Any, Node], mapper: Any, primary: bool) -> Node | None:
         merged.children = {**extra.children, **node.children}
         merged.wildcard = node.wildcard or extra.wildcard
         merged.aliases = {**extra.aliases, **node.aliases}
+        merged.cols = extra.cols + node.cols
         return merged
     return node

@@ -38,7 +38,7 @@ from athanor import exc
 _IO_METHODS = frozenset({"execute", "exec_driver_sql"})
 _TRACKED = (
     "athanor.orm.flush", "athanor.orm.context", "athanor.orm.dependency", "athanor.orm.joined",
-    "athanor.orm.strategies",
+    "athanor.orm.strategies", "athanor.orm._deferred",
 )
 #: A local variable named like a tracked module (``joined = _joined()``) stands for it.
 _BY_SHORT_NAME = {name.rpartition(".")[2]: name for name in _TRACKED}

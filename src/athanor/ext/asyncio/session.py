@@ -44,7 +44,7 @@ from typing import Any
 
 from athanor import exc
 from athanor.ext.asyncio._twin import twin
-from athanor.orm import context, dependency, strategies
+from athanor.orm import _deferred, context, dependency, strategies
 from athanor.orm import events as orm_events
 from athanor.orm.exc import ConcurrentSessionUseError
 from athanor.orm.flush import run_plan
@@ -176,6 +176,12 @@ class _AsyncBackedSession(Session):
     def _get_by_sql(self, mapper: Mapper, key: Any, populate_existing: bool) -> Any:
         """``Session.get()`` found nothing in memory: the AsyncSession runs the SELECT."""
         raise _NeedRow(mapper, key, populate_existing)
+
+    def _get_expired(self, st: Any, obj: Any) -> Any:
+        """``get()`` found an expired object: the AsyncSession reloads it (awaited)."""
+        if any(k in obj.__dict__ for k in st.mapper._pk_keys):
+            return obj
+        raise _NeedRow(st.mapper, st.key, True)
 
     def _load_expired(self, st: Any, obj: Any, key: str | None = None) -> None:
         if key is None:  # the attribute name, from the caller (attributes.load_missing)
@@ -593,8 +599,19 @@ class AsyncSession:
         except _NeedRow as need:
             sync._check_usable("Session.get()")
             await self._autoflush()
+            if need.mapper._extra is not None:  # deferred columns / column_property()
+                obj = await self._run_twin(_deferred.get_by_pk, sync, need.mapper, need.key,
+                                           need.populate_existing)
+                if obj is None and need.populate_existing:
+                    gone = sync._identity_map._get_state(need.mapper, need.key)
+                    if gone is not None:
+                        sync._detach(gone)
+                return obj
             rows = await self._select_by_pk(need.mapper, need.key)
             if not rows:
+                gone = sync._identity_map._get_state(need.mapper, need.key)
+                if gone is not None and need.populate_existing:  # an expired object
+                    sync._detach(gone)
                 return None
             return context.load_entities(sync, need.mapper, rows, need.populate_existing)[0]
 
@@ -626,6 +643,12 @@ class AsyncSession:
                 f"persistent in this session. Add and flush it first."
             )
         s._check_usable("Loading an attribute")
+        if attribute_names is not None or st.mapper._extra is not None:  # only those
+            rels = await self._run_twin(_deferred.refresh, s, st, instance, attribute_names)
+            for rel in rels:
+                await self._run_twin(strategies.load_on_access, st.mapper._props[rel],
+                                     instance)
+            return
         rows = await self._select_by_pk(st.mapper, st.key)
         if not rows:
             raise _deleted_error(st, instance)
