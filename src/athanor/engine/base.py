@@ -87,21 +87,24 @@ def prepare_execution(dialect: Any, statement: Any, parameters: Any) -> tuple[An
 class Connection:
     """One checked-out database connection (SQLAlchemy 2.x semantics)."""
 
+    # Per-connection state starts as these class-level values (fewer stores per connect).
+    _transaction: RootTransaction | None = None
+    #: open SAVEPOINTs, innermost last (a list once the first one is begun)
+    _savepoints: list[NestedTransaction] | tuple[()] = ()
+    _savepoint_seq = 0
+    _closed = False
+    _isolation_changed = False
+    #: weak references to results that held a driver cursor when made; the cursors still
+    #: open are closed when the connection is released (weak: a result dropped unread is
+    #: freed, and its cursor closed, by refcounting). Pruned now and then.
+    _open_results: list[weakref.ref[CursorResult]] | None = None
+    _prune_at = _PRUNE_OPEN_RESULTS
+
     def __init__(self, engine: Engine, pooled: PooledConnection | None = None) -> None:
         self.engine = engine
         self.dialect: Dialect = engine.dialect
         self._pooled: PooledConnection | None = pooled or engine._checkout()
         self._dbapi: Any = self._pooled.dbapi_connection
-        self._transaction: RootTransaction | None = None
-        self._savepoints: list[NestedTransaction] = []
-        self._savepoint_seq = 0
-        self._closed = False
-        self._isolation_changed = False
-        #: weak references to results that held a driver cursor when made; the cursors still
-        #: open are closed when the connection is released (weak: a result dropped unread is
-        #: freed, and its cursor closed, by refcounting). Pruned now and then.
-        self._open_results: list[weakref.ref[CursorResult]] | None = None
-        self._prune_at = _PRUNE_OPEN_RESULTS
         self._execution_options: dict[str, Any] = engine._execution_options
         self._echo = engine._echo or log.isEnabledFor(_INFO)
         # (DEBUG enabled implies INFO enabled: one logging call when logging is off)
@@ -463,7 +466,9 @@ class Connection:
             self._raise_wrapped(err, "BEGIN", None)
         self._exec_control(self.dialect.savepoint_sql(name))
         nested = NestedTransaction(self, name)
-        self._savepoints.append(nested)
+        if not self._savepoints:
+            self._savepoints = []
+        self._savepoints.append(nested)  # type: ignore[union-attr]
         return nested
 
     def commit(self) -> None:
