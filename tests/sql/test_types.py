@@ -348,3 +348,14 @@ def test_repr() -> None:
     assert repr(Numeric(10, 2)) == "Numeric(precision=10, scale=2)"
     assert repr(DateTime(timezone=True)) == "DateTime(timezone=True)"
     assert repr(Enum(Mood)) == "Enum(Mood)"
+
+
+def test_compared_value_type_is_remembered_per_instance_not_per_copy() -> None:
+    from athanor import Integer, String
+
+    s = String(10)
+    assert s.coerce_compared_value(None, "x") is s  # same family: the column's own type
+    assert s.coerce_compared_value(None, "y") is s  # (served from the per-type memo)
+    wider = s.copy(length=20)
+    assert wider.coerce_compared_value(None, "x") is wider
+    assert isinstance(s.coerce_compared_value(None, 5), Integer)

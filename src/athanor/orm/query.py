@@ -417,10 +417,7 @@ class Query:
                     )
                 k = mapper._props[k].column  # type: ignore[attr-defined]
             vals[k] = v
-        stmt = _dml.update(table).values(vals)
-        where = self._dml_criteria(mapper)
-        if where:
-            stmt = stmt.where(*where)
+        stmt = _dml.update(table)._with_parts(vals, self._dml_criteria(mapper))
         session = self._session("update()")
         opts = {"synchronize_session": synchronize_session}
         result = session.execute(stmt, execution_options=opts)

@@ -89,10 +89,16 @@ def _freeze(value: Any) -> Any:
     return value
 
 
+_NO_DICT: dict[str, Any] = {}
+
+
 def type_key(t: Any) -> Any:
     """The cache-key part for a type instance (class + attributes)."""
     if t is None:
         return None
+    memo = getattr(t, "__dict__", _NO_DICT).get("_ck_memo")  # _static_cache_key's memo
+    if memo is not None:
+        return memo
     static = getattr(t, "_static_cache_key", None)
     if static is not None:
         return static

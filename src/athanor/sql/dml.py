@@ -351,6 +351,14 @@ class Update(DMLBase):
         new._values = tuple(old.items())
         return new
 
+    def _with_parts(self, values: dict[Any, Any], where: Any) -> Update:
+        """``self.values(values).where(*where)`` for a fresh statement, built in one step
+        (``Query.update()``)."""
+        self._values = self._value_pairs(values, "values()")
+        if where:
+            self._where = tuple(coerce_where(c, role="where()") for c in where)
+        return self
+
     def ordered_values(self, *pairs: tuple[Any, Any]) -> Update:
         return self.values(dict(pairs))
 

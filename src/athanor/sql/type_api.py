@@ -159,7 +159,18 @@ class TypeEngine:
         A value of the same family takes this type (so ``col == 'x'`` binds through the
         column's processors); anything else keeps the type inferred from the value.
         """
-        inferred = type_for_value(value)
+        cls = type(value)
+        if cls in _CACHED_COMPARE:  # int/str/float/bool/bytes: remembered per type instance
+            cache = self.__dict__.get("_compare_cache")
+            if cache is None:
+                cache = self.__dict__["_compare_cache"] = {}
+            found = cache.get(cls)
+            if found is None:
+                found = cache[cls] = self._coerce_inferred(type_for_value(value))
+            return found  # type: ignore[no-any-return]
+        return self._coerce_inferred(type_for_value(value))
+
+    def _coerce_inferred(self, inferred: TypeEngine) -> TypeEngine:
         if inferred._affinity == self._affinity or inferred._affinity == "null":
             return self
         return inferred
@@ -176,7 +187,7 @@ class TypeEngine:
         """A shallow copy with ``kw`` attributes replaced (processor caches not shared)."""
         new = type(self).__new__(type(self))
         new.__dict__.update(
-            {k: v for k, v in self.__dict__.items() if k not in ("_procs", "_ck_memo")}
+            {k: v for k, v in self.__dict__.items() if k not in _PER_INSTANCE}
         )
         new.__dict__.update(kw)
         return new
@@ -408,6 +419,13 @@ class Variant(TypeDecorator):
 
 #: ``sqltypes.infer_type``, bound on first use (sqltypes imports this module)
 _infer_type: Callable[[Any], TypeEngine] | None = None
+
+
+#: memos that belong to one type instance (not copied by ``copy()``)
+_PER_INSTANCE = frozenset({"_procs", "_ck_memo", "_compare_cache"})
+
+#: value classes whose inferred type depends on the class alone (coerce_compared_value cache)
+_CACHED_COMPARE = frozenset({int, str, float, bool, bytes})
 
 
 def type_for_value(value: Any) -> TypeEngine:
