@@ -207,8 +207,8 @@ class AssociationProxyInstance:
         return f"<AssociationProxyInstance {self.owning_class.__name__}.{self.parent.key}>"
 
 
-class _AssociationList:
-    """A list-like live view of ``member.<attr>`` over a collection relationship."""
+class _AssociationView:
+    """What the list and set views share: the owner's collection and the proxied value."""
 
     def __init__(self, proxy: AssociationProxy, owner: Any) -> None:
         self._proxy = proxy
@@ -223,6 +223,10 @@ class _AssociationList:
 
     def _create(self, value: Any) -> Any:
         return self._proxy._create(type(self._owner), value)
+
+
+class _AssociationList(_AssociationView):
+    """A list-like live view of ``member.<attr>`` over a collection relationship."""
 
     def __len__(self) -> int:
         return len(self._col)
@@ -297,19 +301,8 @@ class _AssociationList:
         return repr(list(self))
 
 
-class _AssociationSet:
+class _AssociationSet(_AssociationView):
     """A set-like live view of ``member.<attr>`` over a set collection relationship."""
-
-    def __init__(self, proxy: AssociationProxy, owner: Any) -> None:
-        self._proxy = proxy
-        self._owner = owner
-
-    @property
-    def _col(self) -> Any:
-        return getattr(self._owner, self._proxy.target_collection)
-
-    def _get(self, member: Any) -> Any:
-        return getattr(member, self._proxy.value_attr)
 
     def __len__(self) -> int:
         return len(self._col)
@@ -325,7 +318,7 @@ class _AssociationSet:
 
     def add(self, value: Any) -> None:
         if value not in self:
-            self._col.add(self._proxy._create(type(self._owner), value))
+            self._col.add(self._create(value))
 
     def update(self, values: Iterable[Any]) -> None:
         for v in list(values):
