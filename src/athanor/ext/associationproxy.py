@@ -224,10 +224,6 @@ class _AssociationView:
     def _create(self, value: Any) -> Any:
         return self._proxy._create(type(self._owner), value)
 
-
-class _AssociationList(_AssociationView):
-    """A list-like live view of ``member.<attr>`` over a collection relationship."""
-
     def __len__(self) -> int:
         return len(self._col)
 
@@ -239,6 +235,10 @@ class _AssociationList(_AssociationView):
 
     def __contains__(self, value: object) -> bool:
         return any(self._get(m) == value for m in self._col)
+
+
+class _AssociationList(_AssociationView):
+    """A list-like live view of ``member.<attr>`` over a collection relationship."""
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
@@ -303,18 +303,6 @@ class _AssociationList(_AssociationView):
 
 class _AssociationSet(_AssociationView):
     """A set-like live view of ``member.<attr>`` over a set collection relationship."""
-
-    def __len__(self) -> int:
-        return len(self._col)
-
-    def __bool__(self) -> bool:
-        return bool(len(self._col))
-
-    def __iter__(self) -> Iterator[Any]:
-        return (self._get(m) for m in list(self._col))
-
-    def __contains__(self, value: object) -> bool:
-        return any(self._get(m) == value for m in self._col)
 
     def add(self, value: Any) -> None:
         if value not in self:
