@@ -63,6 +63,37 @@ def test_sqlite_file_database_setup(tmp_path: Any) -> None:
     engine.dispose()
 
 
+def _open_together(engine: Any, threads: int) -> list[BaseException]:
+    import threading
+
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            start.wait()
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        except BaseException as err:  # collected and reported below
+            errors.append(err)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return errors
+
+
+def test_sqlite_fresh_file_opened_by_many_threads_at_once(tmp_path: Any) -> None:
+    """The first connections to a new file all want to switch it to WAL at the same moment."""
+    for attempt in range(5):
+        engine = create_engine(f"sqlite:///{tmp_path / f'fresh{attempt}.db'}", pool_size=16)
+        errors = _open_together(engine, 16)
+        engine.dispose()
+        assert errors == []
+
+
 def test_sqlite_url_options(tmp_path: Any) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'g.db'}?timeout=2&foreign_keys=false")
     with engine.connect() as conn:

@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from athanor.dialects._async import AsyncDialectMixin, BufferedCursor
-from athanor.dialects.sqlite.base import SQLiteDialect, regexp
+from athanor.dialects.sqlite.base import SQLiteDialect, regexp, set_journal_mode
 
 
 def _run(conn: Any, sql: str, params: Any, many: bool) -> BufferedCursor:
@@ -98,6 +98,10 @@ class SQLiteAiosqliteDialect(AsyncDialectMixin, SQLiteDialect):
         return _StreamCursor(dbapi_connection, cursor)
 
     async def on_connect_async(self, dbapi_connection: Any) -> None:
+        if self._journal_mode is not None:
+            await dbapi_connection._execute(
+                set_journal_mode, dbapi_connection._conn, self._journal_mode, self._busy_timeout
+            )
         for pragma in self._pragmas:
             await self.execute_async(dbapi_connection, pragma, None, False)
         await dbapi_connection.create_function("regexp", 2, regexp, deterministic=True)

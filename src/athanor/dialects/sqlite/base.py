@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from types import ModuleType
 from typing import Any
 
@@ -67,6 +68,8 @@ class SQLiteDialect(Dialect):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self._pragmas: list[str] = []
+        self._journal_mode: str | None = None
+        self._busy_timeout = _DEFAULT_BUSY_TIMEOUT
 
     @classmethod
     def import_dbapi(cls) -> ModuleType:
@@ -106,12 +109,15 @@ class SQLiteDialect(Dialect):
             )
         memory = self.is_memory_url(url)
         self._pragmas = ["PRAGMA foreign_keys=ON"] if fks else []
+        self._journal_mode = None if memory else str(journal or "WAL")
+        self._busy_timeout = kwargs["timeout"]
         if not memory:
-            self._pragmas.append(f"PRAGMA journal_mode={journal or 'WAL'}")
             self._pragmas.append("PRAGMA synchronous=NORMAL")
         return [database], kwargs
 
     def on_connect(self, dbapi_connection: Any) -> None:
+        if self._journal_mode is not None:
+            set_journal_mode(dbapi_connection, self._journal_mode, self._busy_timeout)
         for pragma in self._pragmas:
             dbapi_connection.execute(pragma).close()
         dbapi_connection.create_function("regexp", 2, regexp, deterministic=True)
@@ -163,6 +169,37 @@ class SQLiteDialect(Dialect):
 
     def do_abandon(self, dbapi_connection: Any) -> None:
         """A file database connection copied by fork() is simply dropped (no socket)."""
+
+
+def set_journal_mode(dbapi_connection: Any, mode: str, timeout: float) -> None:
+    """Put the database file in journal ``mode`` unless it is in that mode already.
+
+    The mode (WAL above all) is stored in the file, so only the first connection to a new
+    file changes it. Changing it needs the file to itself, and SQLite answers "database is
+    locked" at once, without waiting out the busy timeout, when another connection is
+    changing it or reading at that moment (many threads opening a fresh file together).
+    Such a failure is retried with a short, growing pause until ``timeout`` seconds pass.
+    """
+    wanted = mode.lower()
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        try:
+            cursor = dbapi_connection.execute("PRAGMA journal_mode")
+            try:
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            if row is not None and str(row[0]).lower() == wanted:
+                return
+            dbapi_connection.execute(f"PRAGMA journal_mode={mode}").close()
+            return
+        except sqlite3.OperationalError as err:
+            busy = "locked" in str(err) or "busy" in str(err)
+            if not busy or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def regexp(pattern: str | None, value: Any) -> int | None:
