@@ -97,7 +97,7 @@ class FromStatementQuery:
 
 def returning_entity(mapper: Any, stmt: Any) -> bool:
     """Does ``stmt`` (an ORM INSERT) return exactly the mapped class (``returning(User)``)?"""
-    ret = getattr(stmt, "_returning", ())
+    ret: tuple[Any, ...] = getattr(stmt, "_returning", ())
     return len(ret) == 1 and ret[0] is mapper.local_table
 
 

@@ -243,7 +243,8 @@ class AsyncConnection:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self.dialect = engine.dialect
+        # An async dialect: the vendor class with AsyncDialectMixin's coroutine hooks.
+        self.dialect: Any = engine.dialect
         self._pooled: AsyncPooledConnection | None = None
         self._dbapi: Any = None
         self._started = False
