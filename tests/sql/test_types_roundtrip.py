@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from athanor import select
+from athanor import false, select, true
 from athanor.dialects.postgresql.types import JSONB
 from athanor.schema import Column, MetaData, Table
 from athanor.types import (
@@ -219,6 +219,9 @@ def test_boolean_comes_back_as_bool(engine: Any) -> None:
         assert [type(v) for v in got] == [bool, bool]
         where = conn.execute(select(table.c.id).where(table.c.v == True)).scalars().all()  # noqa: E712
         assert where == [0]
+        assert conn.execute(select(table.c.id).where(table.c.v.is_(False))).scalars().all() == [1]
+        assert conn.execute(select(table.c.id).where(table.c.v.is_not(True))).scalars().all() == [1]
+        assert conn.execute(select(table.c.id).where(true(), ~false())).scalars().all() == [0, 1]
 
 
 def test_comparisons_bind_through_the_column_type(engine: Any) -> None:

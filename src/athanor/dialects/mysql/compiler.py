@@ -31,6 +31,12 @@ class MySQLCompiler(SQLCompiler):
     def render_string_literal(self, value: str) -> str:
         return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
+    def visit_true(self, e: Any, **kw: Any) -> str:
+        return "true"  # BOOLEAN is TINYINT(1), but TRUE/FALSE are keywords (``x IS false``)
+
+    def visit_false(self, e: Any, **kw: Any) -> str:
+        return "false"
+
     def visit_binary(self, b: Any, **kw: Any) -> str:
         if b.operator is ops.is_distinct_from or b.operator is ops.is_not_distinct_from:
             text = f"{self.process(b.left)} <=> {self.process(b.right)}"
