@@ -325,12 +325,27 @@ def test_duplicate_column_names_get_distinct_labels() -> None:
 
 
 def test_auto_correlation_that_removes_every_from_is_an_error() -> None:
-    inner = select(users.c.id).where(users.c.id == 1).scalar_subquery()
+    inner = select(users.c.id).where(users.c.id == addresses.c.user_id).scalar_subquery()
     with pytest.raises(exc.InvalidRequestError, match="auto-correlation"):
-        compile_(select(users.c.name).where(users.c.id == inner))
-    inner = select(users.c.id).where(users.c.id == 1).correlate(None).scalar_subquery()
+        compile_(select(users.c.name, addresses.c.id).where(users.c.id == inner))
+    inner = select(users.c.id).where(users.c.id == addresses.c.user_id).correlate(None)
+    sql, _ = compile_(select(users.c.name, addresses.c.id).where(
+        users.c.id == inner.scalar_subquery()))
+    assert sql.endswith("WHERE users.id = (SELECT users.id FROM users, addresses WHERE "
+                        "users.id = addresses.user_id)")
+
+
+def test_a_one_table_subquery_is_never_auto_correlated() -> None:
+    """As in SQLAlchemy: ``x IN (SELECT x FROM t ...)`` inside a SELECT from t keeps its FROM."""
+    inner = select(users.c.id).where(users.c.id == 1).scalar_subquery()
     sql, _ = compile_(select(users.c.name).where(users.c.id == inner))
     assert sql.endswith("WHERE users.id = (SELECT users.id FROM users WHERE users.id = ?)")
+    sql, _ = compile_(select(users.c.name).where(
+        users.c.name.in_(select(users.c.name).where(users.c.id < 6))))
+    assert sql.endswith("WHERE users.name IN (SELECT users.name FROM users WHERE users.id < ?)")
+    exists_sql, _ = compile_(select(users.c.name).where(
+        select(addresses.c.id).where(addresses.c.user_id == users.c.id).exists()))
+    assert "(SELECT addresses.id FROM addresses WHERE addresses.user_id = users.id)" in exists_sql
 
 
 def test_values_renders_portably() -> None:

@@ -232,6 +232,8 @@ class SelectCompilerMixin:
         elif select._correlate_except is not None:
             keep = select._correlate_except
             drop = [e for e in enclosing if not any(e is k for k in keep)]
+        elif len(froms) < 2:  # auto-correlation never empties a one-table subquery
+            return froms
         else:
             drop = enclosing
         result = [f for f in froms if not any(f is d for d in drop)]
