@@ -22,8 +22,15 @@ from tests.orm._relmodels import (
     sql,
 )
 
-from athanor import func, select, text
-from athanor.orm import selectinload
+from athanor import Column, ForeignKey, Table, func, select, text
+from athanor.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    selectinload,
+)
 from athanor.orm.dependency import CircularDependencyError
 
 __all__ = ["sql", "session"]
@@ -236,3 +243,66 @@ def test_deleting_a_post_update_cycle_unlinks_it_first(session: Any, sql: Any) -
     session.delete(a)  # cascade="all" on children deletes b too
     session.commit()
     assert _count(session, Node) == 0
+
+
+class _OrphanBase(DeclarativeBase):
+    pass
+
+
+_article_labels = Table(
+    "orph_article_labels", _OrphanBase.metadata,
+    Column("article_id", ForeignKey("orph_articles.id"), primary_key=True),
+    Column("label_id", ForeignKey("orph_labels.id"), primary_key=True),
+)
+
+
+class _Writer(_OrphanBase):
+    __tablename__ = "orph_writers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    articles: Mapped[list[_Article]] = relationship(cascade="all, delete-orphan",
+                                                      order_by="_Article.id")
+
+
+class _Article(_OrphanBase):
+    __tablename__ = "orph_articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    writer_id: Mapped[int] = mapped_column(ForeignKey("orph_writers.id"))
+    labels: Mapped[list[_Label]] = relationship(secondary=_article_labels)
+    notes: Mapped[list[_Note]] = relationship(cascade="all, delete-orphan")
+
+
+class _Label(_OrphanBase):
+    __tablename__ = "orph_labels"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class _Note(_OrphanBase):
+    __tablename__ = "orph_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("orph_articles.id"))
+
+
+def test_a_deleted_orphan_cascades_in_turn(engine: Any) -> None:
+    """An orphan's many-to-many rows and its own delete-cascade children go with it, even
+    when its collections were never loaded (the foreign keys would refuse the DELETE)."""
+    _OrphanBase.metadata.drop_all(engine)
+    _OrphanBase.metadata.create_all(engine)
+    try:
+        with Session(engine) as s:
+            a, b = _Label(id=1), _Label(id=2)
+            s.add(_Writer(id=1, articles=[
+                _Article(id=1, labels=[a, b], notes=[_Note(id=1), _Note(id=2)]),
+                _Article(id=2, labels=[a]),
+            ]))
+            s.commit()
+        with Session(engine) as s:
+            writer = s.get(_Writer, 1)
+            assert writer is not None
+            writer.articles.remove(writer.articles[0])  # labels and notes not loaded
+            s.commit()
+            assert _count(s, _article_labels) == 1
+            assert _count(s, _Note) == 0
+            assert [x.id for x in s.scalars(select(_Article))] == [2]
+            assert _count(s, _Label) == 2
+    finally:
+        _OrphanBase.metadata.drop_all(engine)

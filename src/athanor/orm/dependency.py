@@ -100,10 +100,19 @@ def flush(session: Session, conn: Any, caps: Capabilities) -> None:
 def _run(session: Session, conn: Any, caps: Capabilities,
          changes: dict[tuple[InstanceState, str], Change]) -> None:
     _cascade_saves(session, changes)
-    nulls, owner_deletes = _cascade_deletes(session)
+    nulls, owner_deletes = _cascade_deletes(session, list(session._deleted.values()))
     syncs, m2m_add, m2m_del, orphans = _collect(session, changes)
     syncs = nulls + syncs
-    final = _final_syncs(session, syncs, orphans)
+    seen = set(session._deleted)
+    while True:  # deleted orphans cascade in turn (their m2m rows, their own children)
+        final = _final_syncs(session, syncs, orphans)
+        more = [o for st, o in session._deleted.items() if st not in seen]
+        if not more:
+            break
+        nulls, owners = _cascade_deletes(session, more)
+        seen.update(session._deleted)
+        syncs = nulls + syncs
+        owner_deletes += owners
     post = [s for s in final if s.prop.post_update and s.parent is not None]
     normal = [s for s in final if not (s.prop.post_update and s.parent is not None)]
     _save_rounds(session, conn, caps, normal)
@@ -142,10 +151,11 @@ def _cascade_saves(session: Session, changes: dict[Any, Change]) -> None:
                     queue.append(item)
 
 
-def _cascade_deletes(session: Session) -> tuple[list[Sync], list[tuple[Any, Any]]]:
+def _cascade_deletes(session: Session, queue: list[Any]
+                     ) -> tuple[list[Sync], list[tuple[Any, Any]]]:
+    """Follow delete cascades from the objects in ``queue`` (deleting them in turn)."""
     nulls: list[Sync] = []
     owner_deletes: list[tuple[Any, Any]] = []
-    queue = list(session._deleted.values())
     done: set[int] = set()
     while queue:
         obj = queue.pop()
