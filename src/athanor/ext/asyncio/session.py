@@ -43,6 +43,8 @@ from contextvars import ContextVar
 from typing import Any
 
 from athanor import exc
+from athanor.ext.asyncio import _bridge
+from athanor.ext.asyncio._bridge import BRIDGE, Bridge
 from athanor.ext.asyncio._twin import twin
 from athanor.orm import _deferred, context, dependency, strategies
 from athanor.orm import events as orm_events
@@ -157,7 +159,15 @@ class _AsyncBackedSession(Session):
 
     _async_owner: AsyncSession | None = None
 
+    def _bridge(self) -> Bridge | None:
+        """The ``run_sync`` bridge when this thread runs sync code for the AsyncSession."""
+        bridge = BRIDGE.get()
+        return bridge if bridge is not None and bridge.owner is self._async_owner else None
+
     def _connection(self) -> Any:
+        bridge = self._bridge()
+        if bridge is not None:  # inside run_sync: statements are awaited on the loop
+            return bridge.connection()
         owner = self._async_owner
         if _IN_TWIN.get() and owner is not None and owner._aconn is not None:
             return owner._aconn
@@ -172,18 +182,75 @@ class _AsyncBackedSession(Session):
 
     def _autoflush(self) -> None:
         """The AsyncSession autoflushes (awaiting) before anything that reads."""
+        if self._bridge() is not None:
+            Session._autoflush(self)
 
     def _get_by_sql(self, mapper: Mapper, key: Any, populate_existing: bool) -> Any:
         """``Session.get()`` found nothing in memory: the AsyncSession runs the SELECT."""
+        if self._bridge() is not None:
+            return Session._get_by_sql(self, mapper, key, populate_existing)
         raise _NeedRow(mapper, key, populate_existing)
 
     def _get_expired(self, st: Any, obj: Any) -> Any:
         """``get()`` found an expired object: the AsyncSession reloads it (awaited)."""
+        if self._bridge() is not None:
+            return Session._get_expired(self, st, obj)
         if any(k in obj.__dict__ for k in st.mapper._pk_keys):
             return obj
         raise _NeedRow(st.mapper, st.key, True)
 
+    # --- inside run_sync: the AsyncSession's awaiting methods, run on the event loop ------
+    def flush(self, objects: Any = None) -> None:
+        bridge = self._bridge()
+        if bridge is None:
+            return super().flush(objects)
+        return bridge.call(bridge.owner.flush(objects))  # type: ignore[no-any-return]
+
+    def _flush(self) -> None:
+        bridge = self._bridge()
+        if bridge is None:
+            return super()._flush()
+        return bridge.call(bridge.owner._flush())  # type: ignore[no-any-return]
+
+    def commit(self) -> None:
+        bridge = self._bridge()
+        if bridge is None:
+            return super().commit()
+        return bridge.call(bridge.owner.commit())  # type: ignore[no-any-return]
+
+    def rollback(self) -> None:
+        bridge = self._bridge()
+        if bridge is None:
+            return super().rollback()
+        return bridge.call(bridge.owner.rollback())  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        bridge = self._bridge()
+        if bridge is None:
+            return super().close()
+        return bridge.call(bridge.owner.close())  # type: ignore[no-any-return]
+
+    def begin_nested(self) -> SessionTransaction:
+        bridge = self._bridge()
+        if bridge is None:
+            return super().begin_nested()
+        return bridge.call(bridge.owner._begin_nested())  # type: ignore[no-any-return]
+
+    def _commit_nested(self, tx: SessionTransaction) -> None:
+        bridge = self._bridge()
+        if bridge is None:
+            return super()._commit_nested(tx)
+        return bridge.call(bridge.owner._commit_nested(tx))  # type: ignore[no-any-return]
+
+    def _rollback_nested(self, tx: SessionTransaction) -> None:
+        bridge = self._bridge()
+        if bridge is None:
+            return super()._rollback_nested(tx)
+        return bridge.call(bridge.owner._rollback_nested(tx))  # type: ignore[no-any-return]
+
     def _load_expired(self, st: Any, obj: Any, key: str | None = None) -> None:
+        if self._bridge() is not None:
+            return Session._load_expired(self, st, obj)
         if key is None:  # the attribute name, from the caller (attributes.load_missing)
             key = sys._getframe(1).f_locals.get("key")
         raise _not_loaded_error(obj, key if isinstance(key, str) else None)
@@ -679,9 +746,13 @@ class AsyncSession:
             found = await self.get(mapper.class_, pk if mapper._pk_composite else pk[0])
         return self.sync_session.merge(instance, load=found is not None)
 
+    @_exclusive
     async def run_sync(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-        """``fn(sync_session, ...)`` for code that does no I/O through the session."""
-        return fn(self.sync_session, *args, **kw)
+        """``fn(sync_session, ...)``: sync ORM code, queries, lazy loads and commits included.
+
+        ``fn`` runs on a worker thread; each statement it runs is awaited on this event loop
+        (see :mod:`athanor.ext.asyncio._bridge`), so the loop keeps serving other tasks."""
+        return await _bridge.run_sync(self, fn, *args, **kw)
 
     def __repr__(self) -> str:
         return f"<AsyncSession at {id(self):#x}>"
