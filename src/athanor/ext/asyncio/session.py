@@ -150,6 +150,22 @@ def _exclusive(method: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+def _bridged(name: str, async_name: str) -> Any:
+    """A Session method that, inside ``run_sync``, awaits the AsyncSession's ``async_name``
+    on the event loop instead (the sync one runs everywhere else)."""
+    sync_method = getattr(Session, name)
+
+    def method(self: _AsyncBackedSession, *args: Any) -> Any:
+        bridge = self._bridge()
+        if bridge is None:
+            return sync_method(self, *args)
+        return bridge.call(getattr(bridge.owner, async_name)(*args))
+
+    method.__name__ = name
+    method.__doc__ = sync_method.__doc__
+    return method
+
+
 class _AsyncBackedSession(Session):
     """The sync Session behind an AsyncSession: state and bookkeeping, never I/O.
 
@@ -200,53 +216,14 @@ class _AsyncBackedSession(Session):
         raise _NeedRow(st.mapper, st.key, True)
 
     # --- inside run_sync: the AsyncSession's awaiting methods, run on the event loop ------
-    def flush(self, objects: Any = None) -> None:
-        bridge = self._bridge()
-        if bridge is None:
-            return super().flush(objects)
-        return bridge.call(bridge.owner.flush(objects))  # type: ignore[no-any-return]
-
-    def _flush(self) -> None:
-        bridge = self._bridge()
-        if bridge is None:
-            return super()._flush()
-        return bridge.call(bridge.owner._flush())  # type: ignore[no-any-return]
-
-    def commit(self) -> None:
-        bridge = self._bridge()
-        if bridge is None:
-            return super().commit()
-        return bridge.call(bridge.owner.commit())  # type: ignore[no-any-return]
-
-    def rollback(self) -> None:
-        bridge = self._bridge()
-        if bridge is None:
-            return super().rollback()
-        return bridge.call(bridge.owner.rollback())  # type: ignore[no-any-return]
-
-    def close(self) -> None:
-        bridge = self._bridge()
-        if bridge is None:
-            return super().close()
-        return bridge.call(bridge.owner.close())  # type: ignore[no-any-return]
-
-    def begin_nested(self) -> SessionTransaction:
-        bridge = self._bridge()
-        if bridge is None:
-            return super().begin_nested()
-        return bridge.call(bridge.owner._begin_nested())  # type: ignore[no-any-return]
-
-    def _commit_nested(self, tx: SessionTransaction) -> None:
-        bridge = self._bridge()
-        if bridge is None:
-            return super()._commit_nested(tx)
-        return bridge.call(bridge.owner._commit_nested(tx))  # type: ignore[no-any-return]
-
-    def _rollback_nested(self, tx: SessionTransaction) -> None:
-        bridge = self._bridge()
-        if bridge is None:
-            return super()._rollback_nested(tx)
-        return bridge.call(bridge.owner._rollback_nested(tx))  # type: ignore[no-any-return]
+    flush = _bridged("flush", "flush")
+    _flush = _bridged("_flush", "_flush")
+    commit = _bridged("commit", "commit")
+    rollback = _bridged("rollback", "rollback")
+    close = _bridged("close", "close")
+    begin_nested = _bridged("begin_nested", "_begin_nested")
+    _commit_nested = _bridged("_commit_nested", "_commit_nested")
+    _rollback_nested = _bridged("_rollback_nested", "_rollback_nested")
 
     def _load_expired(self, st: Any, obj: Any, key: str | None = None) -> None:
         if self._bridge() is not None:
