@@ -277,6 +277,14 @@ def test_text_columns_and_exists_as_a_column(conn: Any) -> None:
     assert bool(has) is True
 
 
+def test_text_columns_take_type_classes_and_avg_keeps_the_driver_value(conn: Any) -> None:
+    stmt = text("SELECT id, name FROM users WHERE id < :n ORDER BY id").columns(
+        id=Integer, name=String)  # classes, not instances, as SQLAlchemy accepts
+    assert [tuple(r) for r in conn.execute(stmt, {"n": 3})] == [(1, "ann"), (2, "Bob")]
+    value = conn.execute(select(func.avg(users.c.id))).scalar()
+    assert float(value) == 2.5  # untyped: whatever the driver returns (float or Decimal)
+
+
 def test_row_values_extract_and_string_casts(conn: Any) -> None:
     import datetime
 

@@ -581,7 +581,7 @@ class ColumnClause(ColumnElement):
                  _selectable: FromClause | None = None) -> None:
         self.name = name
         self.key = name
-        self._type = type_
+        self._type = type_() if isinstance(type_, type) else type_  # column("x", Integer)
         self.table: FromClause | None = _selectable
         self.is_literal = is_literal
 

@@ -32,7 +32,7 @@ _TYPED = {
     "rank": "Integer", "dense_rank": "Integer", "now": "DateTime",
     "current_timestamp": "DateTime", "localtimestamp": "DateTime", "current_date": "Date",
     "current_time": "Time", "lower": "String", "upper": "String", "concat": "String",
-    "random": "Float", "avg": "Numeric",
+    "random": "Float",
 }
 #: SQL-standard functions written without parentheses.
 NO_PARENS = frozenset({"current_timestamp", "current_date", "current_time", "localtime",
