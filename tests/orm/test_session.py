@@ -406,16 +406,60 @@ def test_inspect_instance_history_and_flags(Session: Any) -> None:
     st = athanor.inspect(u)
     assert st.transient and st.identity is None and not st.modified
     s.add(u)
-    assert st.pending and st.attrs.name.history.added == ("ivy",)
+    assert st.pending and st.attrs.name.history.added == ["ivy"]
     s.commit()
     assert st.persistent and not st.modified
     u.name = "IVY"
     hist = st.attrs.name.history
-    assert hist.added == ("IVY",) and hist.deleted == ("ivy",) and st.modified
-    assert st.attrs.fullname.history.unchanged == ("Ivy",)
+    assert hist.added == ["IVY"] and hist.deleted == ["ivy"] and st.modified
+    assert st.attrs.fullname.history.unchanged == ["Ivy"]
+    assert st.unmodified == {"id", "fullname", "password"}
     assert st.attrs.name.value == "IVY"
     assert athanor.inspect(User).attrs.name.column is User.__table__.c.name
     s.close()
+
+
+def test_flag_modified_writes_a_value_changed_in_place(engine: Any) -> None:
+    from athanor import JSON, Column, Integer
+    from athanor.orm import attributes, declarative_base, relationship
+
+    Base = declarative_base()  # noqa: N806
+
+    class Doc(Base):
+        __tablename__ = "docs"
+        id = Column(Integer, primary_key=True)
+        data = Column(JSON)
+        notes = relationship("Note")
+
+    class Note(Base):
+        __tablename__ = "doc_notes"
+        id = Column(Integer, primary_key=True)
+        doc_id = Column(Integer, athanor.ForeignKey("docs.id"))
+
+    Base.metadata.create_all(engine)
+    with sessionmaker(bind=engine)() as s:
+        d = Doc(data={"n": 1}, notes=[Note()])
+        s.add(d)
+        s.commit()
+        d.data["n"] = 2  # in place: no assignment announced it
+        assert d not in s.dirty
+        attributes.flag_modified(d, "data")
+        assert d in s.dirty and attributes.get_history(d, "data").added == [{"n": 2}]
+        d.notes.append(Note())
+        hist = attributes.get_history(d, "notes")
+        assert len(hist.added) == 1 and len(hist.unchanged) == 1 and hist.deleted == ()
+        s.commit()
+        attributes.flag_dirty(d)
+        assert d in s.dirty
+        s.commit()
+        s.expire(d, ["data"])
+        with pytest.raises(exc.InvalidRequestError, match="not loaded"):
+            attributes.flag_modified(d, "data")
+    with sessionmaker(bind=engine)() as s:
+        d2 = s.get(Doc, d.id)
+        assert d2.data == {"n": 2} and len(d2.notes) == 2
+        attributes.set_committed_value(d2, "data", {"n": 9})
+        assert d2 not in s.dirty and attributes.instance_state(d2) is athanor.inspect(d2)
 
 
 def test_deleting_many_objects_in_one_flush(Session: Any, engine: Any) -> None:

@@ -20,7 +20,7 @@ column, and expose ``__clause_element__()`` so Core accepts them wherever a colu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from athanor.orm.state import NO_VALUE, STATE_KEY, InstanceState
@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 class History(NamedTuple):
     """Changes of one attribute since it was loaded: ``added``, ``unchanged``, ``deleted``."""
 
-    added: tuple[Any, ...]
-    unchanged: tuple[Any, ...]
-    deleted: tuple[Any, ...]
+    added: Sequence[Any]
+    unchanged: Sequence[Any]
+    deleted: Sequence[Any]
 
     def has_changes(self) -> bool:
         return bool(self.added or self.deleted)
@@ -42,11 +42,11 @@ class History(NamedTuple):
     def empty(self) -> bool:
         return not (self.added or self.unchanged or self.deleted)
 
-    def sum(self) -> tuple[Any, ...]:
-        return self.added + self.unchanged + self.deleted
+    def sum(self) -> list[Any]:
+        return [*self.added, *self.unchanged, *self.deleted]
 
-    def non_deleted(self) -> tuple[Any, ...]:
-        return self.added + self.unchanged
+    def non_deleted(self) -> list[Any]:
+        return [*self.added, *self.unchanged]
 
 
 def _forward(name: str) -> Callable[..., Any]:
@@ -210,8 +210,37 @@ def instrumented_setattr(self: Any, key: str, value: Any) -> None:
     d[key] = value
 
 
-def get_history(st: InstanceState, key: str) -> History:
-    """The :class:`History` of one attribute of ``st``'s instance."""
+def get_history(obj: Any, key: str, passive: Any = None) -> History:
+    """The :class:`History` of attribute ``key`` of ``obj`` (an instance or its state)."""
+    from athanor.orm.state import InstanceState
+
+    st = obj if isinstance(obj, InstanceState) else instance_state(obj)
+    prop = st.mapper._props.get(key)
+    if prop is not None and prop.is_relationship:
+        return _relationship_history(st, key, prop)
+    return _column_history(st, key)
+
+
+def _relationship_history(st: InstanceState, key: str, prop: Any) -> History:
+    from athanor.orm.collections import changes_of
+
+    obj = st()
+    current = obj.__dict__.get(key, NO_VALUE) if obj is not None else NO_VALUE
+    change = None
+    if st.key is not None and st.session is not None:
+        change = changes_of(st.session).get((st, key))
+    items = [] if current is NO_VALUE or current is None else (
+        list(current) if prop.uselist else [current])
+    if st.key is None:  # pending or transient: all of it is new
+        return History(items or (), (), ())
+    if change is None:
+        return History((), items or (), ())
+    added = [x for x in change.added if any(x is y for y in items)]
+    unchanged = [x for x in items if not any(x is y for y in added)]
+    return History(added or (), unchanged or (), list(change.removed) or ())
+
+
+def _column_history(st: InstanceState, key: str) -> History:
     obj = st()
     d = obj.__dict__ if obj is not None else {}
     if key in d:
@@ -220,15 +249,108 @@ def get_history(st: InstanceState, key: str) -> History:
         current = st.expired[key]
     else:
         current = NO_VALUE
+    now = [current] if current is not NO_VALUE else ()  # lists, as SQLAlchemy's; empty: ()
     if st.key is None:
-        return History((current,) if current is not NO_VALUE else (), (), ())
+        return History(now, (), ())
     committed = st.committed
     if committed is not None and key in committed:
         old = committed[key]
         if old is NO_VALUE or old != current:
-            return History(
-                (current,) if current is not NO_VALUE else (),
-                (),
-                (old,) if old is not NO_VALUE else (),
-            )
-    return History((), (current,) if current is not NO_VALUE else (), ())
+            return History(now, (), [old] if old is not NO_VALUE else ())
+    return History((), now, ())
+
+
+# --------------------------------------------------------------------------------------
+# the functional API (``orm.attributes.flag_modified`` & co.)
+
+#: History of an attribute with no value and no change.
+HISTORY_BLANK = History((), (), ())
+NEVER_SET = NO_VALUE
+
+
+def instance_state(obj: Any) -> InstanceState:
+    """The :class:`InstanceState` of a mapped object (as ``inspect(obj)``)."""
+    st = obj.__dict__.get(STATE_KEY) if hasattr(obj, "__dict__") else None
+    if st is not None:
+        return st  # type: ignore[no-any-return]
+    mapper = getattr(type(obj), "__mapper__", None)
+    if mapper is None:
+        from athanor.orm.exc import UnmappedInstanceError
+
+        raise UnmappedInstanceError(
+            f"{obj!r} is not an instance of a mapped class; instance_state() needs an object "
+            f"of a class mapped with declarative_base() or registry.map_imperatively()."
+        )
+    from athanor.orm.state import new_state
+
+    return new_state(obj, mapper)
+
+
+def instance_dict(obj: Any) -> dict[str, Any]:
+    """The attribute dictionary of a mapped object (its ``__dict__``)."""
+    return obj.__dict__  # type: ignore[no-any-return]
+
+
+def get_state_history(st: InstanceState, key: str, passive: Any = None) -> History:
+    return get_history(st, key)
+
+
+def _mark_changed(st: InstanceState, obj: Any, key: str | None) -> None:
+    """Register ``obj`` as modified with its session; ``key`` (a column) is written at flush."""
+    if st.key is None:
+        return  # pending: the INSERT writes every column anyway
+    committed = st.committed
+    if committed is None:
+        committed = st.committed = {}
+        if st.session is not None:
+            st.session._modified[st] = obj
+    if key is not None:
+        committed[key] = NO_VALUE  # "changed": the flush writes the current value
+
+
+def flag_modified(instance: Any, key: str) -> None:
+    """Mark attribute ``key`` of ``instance`` as changed, so the next flush writes it: for a
+    value mutated in place (a dict or list in a JSON column) that no assignment announced."""
+    st = instance_state(instance)
+    if key not in instance.__dict__:
+        from athanor.exc import InvalidRequestError
+
+        raise InvalidRequestError(
+            f"flag_modified({type(instance).__name__}, {key!r}) failed: the attribute is not "
+            f"loaded on this object (it is expired, deferred or was never set). Load it (read "
+            f"the attribute) or assign it instead of flagging it."
+        )
+    _mark_changed(st, instance, key if key in st.mapper._column_keys else None)
+
+
+def flag_dirty(instance: Any) -> None:
+    """Put ``instance`` among ``session.dirty`` (flush events fire) without changing a column."""
+    _mark_changed(instance_state(instance), instance, None)
+
+
+def set_attribute(instance: Any, key: str, value: Any) -> None:
+    """``setattr`` with change tracking (for code that bypasses the class's attributes)."""
+    setattr(instance, key, value)
+
+
+def get_attribute(instance: Any, key: str) -> Any:
+    return getattr(instance, key)
+
+
+def del_attribute(instance: Any, key: str) -> None:
+    delattr(instance, key)
+
+
+def set_committed_value(instance: Any, key: str, value: Any) -> None:
+    """Set ``key`` as if it had been loaded with ``value``: no history, nothing to flush."""
+    st = instance_state(instance)
+    prop: Any = st.mapper._props.get(key)
+    if prop is not None and prop.is_relationship and prop.uselist:
+        from athanor.orm.collections import make_collection
+
+        value = make_collection(prop, st, value or ())
+    instance.__dict__[key] = value
+    if st.committed is not None:
+        st.committed.pop(key, None)
+    if st.expired is not None:
+        st.expired.pop(key, None)

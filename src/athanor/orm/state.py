@@ -227,6 +227,14 @@ def _expired_attributes(self: InstanceState) -> set[str]:
     return {k for k in (self.expired or ()) if k not in d}
 
 
+def _unmodified(self: InstanceState) -> set[str]:
+    """Mapped attribute names with no change waiting for the next flush."""
+    from athanor.orm.attributes import get_history
+
+    return {k for k in self.mapper._props if not get_history(self, k).has_changes()}
+
+
+InstanceState.unmodified = property(_unmodified)  # type: ignore[attr-defined]
 InstanceState.attrs = property(_attrs)  # type: ignore[attr-defined]
 InstanceState.unloaded = property(_unloaded)  # type: ignore[attr-defined]
 InstanceState.expired_attributes = property(_expired_attributes)  # type: ignore[attr-defined]
