@@ -210,3 +210,31 @@ def test_compiled_cache_is_shared_with_sync_code(run: Any) -> None:
             assert engine.dialect.compile_count == before
 
     run(body)
+
+
+def test_mysql_aiomysql_url_runs_statements_and_streams(backend: str, backend_url: str) -> None:
+    """``mysql+aiomysql://`` (code written for aiomysql) works like the default asyncmy."""
+    if backend != "mysql":
+        pytest.skip("aiomysql is a MySQL/MariaDB driver")
+    import asyncio
+
+    url = backend_url.replace("mysql://", "mysql+aiomysql://", 1)
+
+    async def main() -> None:
+        engine = create_async_engine(url)
+        try:
+            assert engine.dialect.driver == "aiomysql"
+            await _setup(engine)
+            async with engine.begin() as conn:
+                await conn.execute(items.insert(), [{"name": "x", "qty": 1}, {"name": "y", "qty": None}])
+            async with engine.connect() as conn:
+                rows = (await conn.execute(select(items.c.name).order_by(items.c.id))).all()
+                assert [r[0] for r in rows] == ["x", "y"]
+                stream = await conn.stream(select(items.c.qty).order_by(items.c.id))
+                assert [q async for q in stream.scalars()] == [1, None]
+                with pytest.raises(exc.IntegrityError):
+                    await conn.execute(items.insert(), {"name": "x"})
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())

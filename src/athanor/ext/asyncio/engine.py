@@ -42,6 +42,7 @@ from athanor.url import URL, make_url
 
 _PSYCOPG = ("athanor.dialects.postgresql.psycopg_async", "PostgreSQLPsycopgAsyncDialect")
 _ASYNCMY = ("athanor.dialects.mysql.asyncmy", "MySQLAsyncmyDialect")
+_AIOMYSQL = ("athanor.dialects.mysql.aiomysql", "MySQLAiomysqlDialect")
 _AIOSQLITE = ("athanor.dialects.sqlite.aiosqlite", "SQLiteAiosqliteDialect")
 
 #: URL ``dialect[+driver]`` -> async dialect. The plain names pick the async driver of that
@@ -52,6 +53,8 @@ ASYNC_DIALECTS: dict[str, tuple[str, str]] = {
     "postgresql+psycopg_async": _PSYCOPG,
     "mysql": _ASYNCMY,
     "mysql+asyncmy": _ASYNCMY,
+    "mysql+aiomysql": _AIOMYSQL,
+    "mariadb+aiomysql": _AIOMYSQL,
     "mariadb": _ASYNCMY,
     "mariadb+asyncmy": _ASYNCMY,
     "sqlite": _AIOSQLITE,
