@@ -226,7 +226,8 @@ def test_mysql_aiomysql_url_runs_statements_and_streams(backend: str, backend_ur
             assert engine.dialect.driver == "aiomysql"
             await _setup(engine)
             async with engine.begin() as conn:
-                await conn.execute(items.insert(), [{"name": "x", "qty": 1}, {"name": "y", "qty": None}])
+                rows = [{"name": "x", "qty": 1}, {"name": "y", "qty": None}]
+                await conn.execute(items.insert(), rows)
             async with engine.connect() as conn:
                 rows = (await conn.execute(select(items.c.name).order_by(items.c.id))).all()
                 assert [r[0] for r in rows] == ["x", "y"]
