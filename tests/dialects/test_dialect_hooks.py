@@ -25,8 +25,11 @@ def test_registry_is_lazy_table_of_names() -> None:
         "mariadb+pymysql", "sqlite", "sqlite+pysqlite",
     }
     assert load_dialect("mariadb+pymysql") is MySQLDialect
-    with pytest.raises(exc.NoSuchModuleError):
-        load_dialect("mysql+mysqldb")
+    # other drivers' names are served by the supported driver of that database
+    assert load_dialect("mysql+mysqldb") is MySQLDialect
+    assert load_dialect("postgresql+psycopg2") is PostgreSQLDialect
+    with pytest.raises(exc.NoSuchModuleError, match="Use one of"):
+        load_dialect("mysql+nosuchdriver")
 
 
 def test_postgresql_connect_args() -> None:
@@ -139,3 +142,18 @@ def test_server_facts_after_first_connect(engine: Any) -> None:
     assert dialect.default_isolation_level in dialect.isolation_levels
     if isinstance(dialect, MySQLDialect):
         assert dialect.is_mariadb == dialect.server_insert_returning  # MariaDB 10.5+ here
+
+
+def test_other_drivers_url_names_connect_through_the_supported_driver(
+        backend: str, backend_url: str) -> None:
+    from athanor import create_engine, text
+
+    other = {"postgresql": "postgresql+psycopg2", "mysql": "mysql+mysqldb"}.get(backend)
+    if other is None:
+        pytest.skip("SQLite has one driver")
+    engine = create_engine(backend_url.replace(backend, other, 1))
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        engine.dispose()

@@ -3,6 +3,11 @@
 ``postgresql://`` and ``postgresql+psycopg://`` load the same class; so do ``mysql``,
 ``mariadb`` and their ``+pymysql`` forms, and ``sqlite`` / ``sqlite+pysqlite``. The table
 holds module paths, not classes, so importing this module imports no dialect and no driver.
+
+URLs naming another driver of the same database (``postgresql+psycopg2``, ``+pg8000``,
+``mysql+mysqldb``, ``+mysqlconnector``, ``mariadb+mariadbconnector``) are served by the
+driver athanor supports for it, so configuration written for SQLAlchemy runs unchanged; the
+SQL and the results are the same, only ``exc.orig`` is the supported driver's exception.
 """
 
 from __future__ import annotations
@@ -30,11 +35,23 @@ DIALECTS: dict[str, tuple[str, str]] = {
     "mariadb": _MYSQL,
     "mariadb+pymysql": _MYSQL,
 }
+#: Other drivers' URL names, served by the supported driver (see the module docstring).
+STAND_INS = {
+    "postgresql+psycopg2": _POSTGRESQL,
+    "postgresql+psycopg2cffi": _POSTGRESQL,
+    "postgresql+pg8000": _POSTGRESQL,
+    "mysql+mysqldb": _MYSQL,
+    "mysql+mysqlconnector": _MYSQL,
+    "mysql+mariadbconnector": _MYSQL,
+    "mariadb+mysqldb": _MYSQL,
+    "mariadb+mysqlconnector": _MYSQL,
+    "mariadb+mariadbconnector": _MYSQL,
+}
 
 
 def load_dialect(drivername: str) -> type[Dialect]:
     """The dialect class for a URL's ``dialect[+driver]`` name."""
-    entry = DIALECTS.get(drivername)
+    entry = DIALECTS.get(drivername) or STAND_INS.get(drivername)
     if entry is None:
         raise exc.NoSuchModuleError(_unknown_message(drivername))
     module_name, class_name = entry
@@ -57,4 +74,4 @@ def _unknown_message(drivername: str) -> str:
     )
 
 
-__all__ = ["DIALECTS", "load_dialect"]
+__all__ = ["DIALECTS", "STAND_INS", "load_dialect"]

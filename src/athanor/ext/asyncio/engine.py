@@ -51,6 +51,7 @@ ASYNC_DIALECTS: dict[str, tuple[str, str]] = {
     "postgresql": _PSYCOPG,
     "postgresql+psycopg": _PSYCOPG,
     "postgresql+psycopg_async": _PSYCOPG,
+    "postgresql+asyncpg": _PSYCOPG,  # a stand-in, as the sync registry's STAND_INS
     "mysql": _ASYNCMY,
     "mysql+asyncmy": _ASYNCMY,
     "mysql+aiomysql": _AIOMYSQL,
