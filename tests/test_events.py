@@ -128,6 +128,40 @@ def test_before_cursor_execute_with_retval_rewrites_the_statement(engine: Any) -
     event.remove(engine, "before_cursor_execute", add_comment)
 
 
+def test_handle_error_sees_failures_and_may_replace_the_exception(own_engine: Any) -> None:
+    seen: list[Any] = []
+
+    class AppError(Exception):
+        pass
+
+    @event.listens_for(own_engine, "handle_error")
+    def record(ctx: Any) -> None:
+        seen.append((type(ctx.sqlalchemy_exception), ctx.statement, ctx.is_disconnect,
+                     ctx.engine is own_engine, ctx.original_exception is not None))
+
+    with own_engine.connect() as conn:
+        with pytest.raises(exc.DBAPIError):
+            conn.execute(text("SELECT * FROM no_such_table_here"))
+        conn.rollback()
+    assert len(seen) == 1
+    kind, statement, lost, same_engine, has_orig = seen[0]
+    assert issubclass(kind, exc.DBAPIError) and "no_such_table_here" in statement
+    assert not lost and same_engine and has_orig
+
+    @event.listens_for(own_engine, "handle_error")
+    def replace(ctx: Any) -> Any:
+        if "no_such_table" in (ctx.statement or ""):
+            return AppError(f"translated: {type(ctx.original_exception).__name__}")
+        return None
+
+    with own_engine.connect() as conn:
+        with pytest.raises(AppError, match="translated"):
+            conn.execute(text("SELECT * FROM no_such_table_here"))
+        conn.rollback()
+        assert conn.execute(text("SELECT 1")).scalar() == 1  # the connection still works
+    assert len(seen) == 2
+
+
 def test_session_events_from_a_sessionmaker(notes: Any) -> None:
     maker = sessionmaker(notes)
     seen: list[str] = []

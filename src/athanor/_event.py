@@ -28,7 +28,7 @@ EVENT_NAMES: tuple[str, ...] = (
     "connect", "first_connect", "checkout", "checkin",
     # engine
     "before_cursor_execute", "after_cursor_execute", "before_execute", "after_execute",
-    "begin", "commit", "rollback", "engine_connect",
+    "begin", "commit", "rollback", "engine_connect", "handle_error",
     # session
     "before_flush", "after_flush", "after_commit", "after_rollback",
     "after_begin", "before_commit", "after_flush_postexec", "after_soft_rollback",
@@ -51,6 +51,7 @@ class Dispatch:
     commit: tuple[Callable[..., Any], ...]
     rollback: tuple[Callable[..., Any], ...]
     engine_connect: tuple[Callable[..., Any], ...]
+    handle_error: tuple[Callable[..., Any], ...]
     before_flush: tuple[Callable[..., Any], ...]
     after_flush: tuple[Callable[..., Any], ...]
     after_commit: tuple[Callable[..., Any], ...]

@@ -5,6 +5,7 @@ This is the only layer that runs statements on a driver. See :mod:`athanor.engin
 :mod:`athanor.engine.cursor` (results) and :mod:`athanor.engine.create` (options).
 """
 
+from athanor.engine._errors import ExceptionContext
 from athanor.engine.base import Connection, Engine, OptionEngine
 from athanor.engine.create import create_engine, engine_from_config
 from athanor.engine.cursor import CursorResult
@@ -27,6 +28,7 @@ __all__ = [
     "Connection",
     "CursorResult",
     "Engine",
+    "ExceptionContext",
     "FrozenResult",
     "IteratorResult",
     "MappingResult",

@@ -400,11 +400,25 @@ class Connection:
         dbapi_module = self.dialect.dbapi
         if dbapi_module is not None and isinstance(err, dbapi_module.Error):
             lost = self.dialect.is_disconnect(err, self._dbapi)
+            wrapped: BaseException | None = exc.DBAPIError.wrap(
+                sql, params, err, connection_invalidated=lost)
+            if self._dispatch.handle_error:
+                from athanor.engine._errors import run_handle_error
+
+                wrapped, lost = run_handle_error(self, err, wrapped, sql, params, lost)
             if lost:
                 self._invalidate_after_error(err)
-            raise exc.DBAPIError.wrap(sql, params, err, connection_invalidated=lost) from err
+                if isinstance(wrapped, exc.DBAPIError):
+                    wrapped.connection_invalidated = True
+            raise (wrapped or err) from err
         if not isinstance(err, Exception):  # KeyboardInterrupt etc.: state unknown
             self._invalidate_after_error(err)
+        elif self._dispatch.handle_error:
+            from athanor.engine._errors import run_handle_error
+
+            other, _ = run_handle_error(self, err, None, sql, params, False)
+            if other is not None and other is not err:
+                raise other from err
         raise err
 
     def _log_statement(self, sql: str, params: Any, many: bool) -> None:

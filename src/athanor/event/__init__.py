@@ -34,7 +34,8 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 POOL_EVENTS = frozenset({"connect", "first_connect", "checkout", "checkin"})
 ENGINE_EVENTS = frozenset({"before_cursor_execute", "after_cursor_execute", "before_execute",
-                           "after_execute", "begin", "commit", "rollback", "engine_connect"})
+                           "after_execute", "begin", "commit", "rollback", "engine_connect",
+                           "handle_error"})
 SESSION_EVENTS = frozenset(
     {"before_flush", "after_flush", "after_commit", "after_rollback", "after_begin",
      "before_commit", "after_flush_postexec", "after_soft_rollback", "after_attach"}

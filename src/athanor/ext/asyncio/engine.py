@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from athanor import exc
+from athanor._event import NO_EVENTS
 from athanor.dialects._async import BufferedCursor
 from athanor.engine.base import Connection, Engine, EngineBase, _emit, log, prepare_execution
 from athanor.engine.create import _check_option_names, _validated, configure_echo
@@ -236,6 +237,8 @@ class _AsyncEngineBegin:
 
 class AsyncConnection:
     """One checked-out connection (SQLAlchemy 2.x's ``AsyncConnection``)."""
+
+    _dispatch = NO_EVENTS  # no engine events on async connections (handle_error reads it)
 
     # Shared with the sync Connection: error wrapping (invalidating on disconnect and on
     # cancellation) and statement logging read only attributes both classes have.
