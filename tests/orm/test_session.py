@@ -472,3 +472,11 @@ def test_deleting_many_objects_in_one_flush(Session: Any, engine: Any) -> None:
     s.commit()
     assert _count(engine, "users") == 1
     s.close()
+
+
+def test_legacy_autocommit_false_is_accepted_and_true_is_refused(engine: Any) -> None:
+    maker = sessionmaker(autocommit=False, autoflush=False, bind=engine)  # Flask-era recipe
+    with maker() as s:
+        assert s.autoflush is False
+    with pytest.raises(exc.ArgumentError, match="autocommit=True is not supported"):
+        PlainSession(engine, autocommit=True)

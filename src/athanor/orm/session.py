@@ -109,7 +109,15 @@ class Session(TransactionMixin):
         join_transaction_mode: str = "conservative_savepoint",
         close_resets_only: bool = True,
         n_plus_one: Any = "default",
+        autocommit: bool = False,
+        future: bool = True,
     ) -> None:
+        if autocommit:
+            raise exc.ArgumentError(
+                "Session(autocommit=True) is not supported (SQLAlchemy 2.0 removed it too): "
+                "a Session always works in a transaction, begun on first use. Drop the "
+                "argument, and call commit() where the old code relied on autocommit."
+            )
         self.bind = bind
         self.autoflush = autoflush
         self.expire_on_commit = expire_on_commit
