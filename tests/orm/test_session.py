@@ -478,5 +478,5 @@ def test_legacy_autocommit_false_is_accepted_and_true_is_refused(engine: Any) ->
     maker = sessionmaker(autocommit=False, autoflush=False, bind=engine)  # Flask-era recipe
     with maker() as s:
         assert s.autoflush is False
-    with pytest.raises(exc.ArgumentError, match="autocommit=True is not supported"):
+    with pytest.raises(exc.ArgumentError, match=r"autocommit=True\) is not supported"):
         PlainSession(engine, autocommit=True)
