@@ -190,6 +190,7 @@ def test_naming_convention() -> None:
 
 def test_indexes(users: Table) -> None:
     (ix,) = users.indexes
+    assert ix.name == "ix_users_email"  # Column(index=True) is named when it is attached
     assert ddl(CreateIndex(ix), PG) == "CREATE INDEX ix_users_email ON users (email)"
     assert ddl(DropIndex(ix), PG) == "DROP INDEX ix_users_email"
     assert ddl(DropIndex(ix), MYSQL) == "DROP INDEX ix_users_email ON users"

@@ -415,6 +415,11 @@ class Index:
         self.expressions = [_column_of(table, e, "Index") for e in self._pending]
         self.table = table
         table.indexes.add(self)
+        if self.name is None:  # named now by the convention (ix_<table>_<column> by default)
+            try:
+                self.name = constraint_name(self)
+            except exc.InvalidRequestError:
+                pass  # a convention token this index cannot fill: named (or refused) at DDL
 
     def create(self, bind: Any, checkfirst: bool = False) -> None:
         from athanor.sql.ddl import CreateIndex
