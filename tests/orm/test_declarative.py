@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 
@@ -21,6 +21,11 @@ from athanor.orm import (
 )
 from athanor.orm.exc import MappingError, UnmappedClassError
 from athanor.sql import sqltypes
+
+# Annotated column types, as SQLAlchemy's docs recommend (module level: annotations are text)
+intpk = Annotated[int, mapped_column(primary_key=True)]
+str30 = Annotated[str, 30]
+required_name = Annotated[str, mapped_column(String(40), nullable=False, index=True)]
 
 
 def test_declarative_base_is_importable_from_both_paths() -> None:
@@ -131,6 +136,41 @@ def test_mixin_columns_are_copied_per_class() -> None:
 
     assert One.__table__.name == "one" and Two.__table__.name == "two"
     assert One.__table__.c.created is not Two.__table__.c.created
+
+
+def test_annotated_types_declared_attr_return_types_and_column_order() -> None:
+    from athanor import ForeignKey
+
+    class Base(DeclarativeBase):
+        type_annotation_map = {str30: String(30)}  # noqa: RUF012
+
+    class Stamped:
+        created: Mapped[int] = mapped_column(default=0)
+        first: Mapped[int] = mapped_column(default=0, sort_order=-10)
+
+    class HasOwner:
+        @declared_attr
+        def owner_id(cls) -> Mapped[int | None]:  # noqa: N805 - the type is the return type
+            return mapped_column(ForeignKey("owner.id"))
+
+    class Owner(Base):
+        __tablename__ = "owner"
+        id: Mapped[intpk]
+
+    class Doc(Stamped, HasOwner, Base):
+        __tablename__ = "doc"
+        id: Mapped[intpk]
+        title: Mapped[str30]
+        name: Mapped[required_name] = mapped_column(unique=True)
+
+    t = Doc.__table__
+    # own columns first, then mixins in MRO order; sort_order moves a column
+    assert list(t.c.keys()) == ["first", "id", "title", "name", "created", "owner_id"]
+    assert t.c.id.primary_key and isinstance(t.c.id.type, sqltypes.Integer)
+    assert isinstance(t.c.title.type, sqltypes.String) and t.c.title.type.length == 30
+    assert t.c.name.type.length == 40 and t.c.name.unique and not t.c.name.nullable
+    assert isinstance(t.c.owner_id.type, sqltypes.Integer) and t.c.owner_id.nullable
+    assert [ix.name for ix in t.indexes] == ["ix_doc_name"]
 
 
 def test_class_attributes_are_sql_expressions() -> None:

@@ -81,11 +81,17 @@ class MappedColumn:
 
         args = list(self.args)
         kw = _column_kw(self.kw)
+        py_type, optional = _unwrap_annotation(annotation)
+        annotated = None
+        if typing.get_origin(py_type) is typing.Annotated:  # Mapped[intpk], Mapped[str30]
+            annotated = py_type
+            py_type, inner_optional = _unwrap_annotation(typing.get_args(py_type)[0])
+            optional = optional or inner_optional
+            args, kw = _merge_annotated(annotated, args, kw)
         name = None
         if args and isinstance(args[0], str):
             name = args.pop(0)
         has_type = any(_is_type(a) for a in args) or "type_" in kw
-        py_type, optional = _unwrap_annotation(annotation)
         if not has_type:
             if py_type is None:
                 raise MappingError(
@@ -93,7 +99,11 @@ class MappedColumn:
                     f"no Mapped[...] annotation to infer one from. Pass a type, e.g. "
                     f"mapped_column(String(50)), or annotate it: {key}: Mapped[str]."
                 )
-            args.insert(0, _sql_type_for(py_type, key, type_map))
+            found = type_map.get(annotated) if annotated is not None else None
+            if found is not None:
+                args.insert(0, found() if isinstance(found, type) else found)
+            else:
+                args.insert(0, _sql_type_for(py_type, key, type_map))
         if "type_" in kw:
             args.insert(0, kw.pop("type_"))
         if "nullable" not in kw and py_type is not None and not kw.get("primary_key"):
@@ -115,6 +125,23 @@ class MappedColumn:
         col = Column(name or key, *args, key=key, **kw)
         self.column = col  # what __mapper_args__ = {"polymorphic_on": <this>} resolves to
         return col
+
+
+def _merge_annotated(annotated: Any, args: list[Any], kw: dict[str, Any],
+                     ) -> tuple[list[Any], dict[str, Any]]:
+    """Fold the ``mapped_column()`` inside ``Annotated[T, mapped_column(...)]`` under the
+    attribute's own: its arguments are the defaults, the attribute's own ones win."""
+    for meta in annotated.__metadata__:
+        if not isinstance(meta, MappedColumn):
+            continue
+        own_type = any(_is_type(a) for a in args) or "type_" in kw
+        base_args = [a for a in meta.args if not (own_type and _is_type(a))]
+        if args and isinstance(args[0], str):  # the attribute's column name stays first
+            args = [args[0], *[a for a in base_args if not isinstance(a, str)], *args[1:]]
+        else:
+            args = [*base_args, *args]
+        kw = {**_column_kw(meta.kw), **kw}
+    return args, kw
 
 
 def _column_kw(kw: dict[str, Any]) -> dict[str, Any]:
@@ -550,7 +577,9 @@ def _add_to_parent_table(cls: type, parent: type, columns: list[tuple[str, Any]]
 def _collect_columns(
     cls: type, reg: registry, skip: set[type] | None = None, single: bool = False
 ) -> list[tuple[str, Any]]:
-    """(attribute key, Column) pairs in declaration order, mixins first.
+    """(attribute key, Column) pairs: the class's own columns first, then those of its
+    mixins and abstract bases in MRO order (as SQLAlchemy orders them), each class's in
+    declaration order; ``mapped_column(sort_order=n)`` moves a column (lower first).
 
     ``skip``: classes whose columns the mapped parent already has (mapper inheritance);
     ``single``: columns of a single-table subclass, nullable unless said otherwise.
@@ -560,7 +589,9 @@ def _collect_columns(
     from athanor.sql.schema import Column
 
     found: dict[str, Any] = {}
-    for klass in reversed(cls.__mro__):
+    rank: dict[str, tuple[int, int]] = {}  # key -> (sort_order, MRO position of its class)
+    mro = cls.__mro__
+    for klass in reversed(mro):
         if skip and klass in skip:
             continue
         if (
@@ -575,9 +606,13 @@ def _collect_columns(
         names = list(annotations) + [k for k in klass.__dict__ if k not in annotations]
         for key in names:
             value = klass.__dict__.get(key)
-            if isinstance(value, declared_attr):
-                value = value.fget(cls)
             raw_ann = annotations.get(key)
+            if isinstance(value, declared_attr):
+                if raw_ann is None:  # def owner_id(cls) -> Mapped[int]: the return type
+                    raw_ann = getattr(value.fget, "__annotations__", {}).get("return")
+                    if raw_ann is not None:
+                        raw_ann = _resolve_annotation(klass, key, raw_ann)
+                value = value.fget(cls)
             col = None
             if isinstance(value, ColumnProperty) and _is_column_decl(value.column):
                 value = value.column  # column_property(Column(...)) / deferred(...)
@@ -610,9 +645,11 @@ def _collect_columns(
                         key, ann, reg.type_annotation_map)
             if col is not None:
                 found[key] = col
+                order = value.kw.get("sort_order", 0) if isinstance(value, MappedColumn) else 0
+                rank[key] = (order or 0, mro.index(klass))
                 if own and key in cls.__dict__:
                     type.__delattr__(cls, key)
-    return list(found.items())
+    return sorted(found.items(), key=lambda item: rank[item[0]])
 
 
 def _copy_column(col: Any) -> Any:
