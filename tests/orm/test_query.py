@@ -196,3 +196,18 @@ def test_filter_by_shapes_and_values(people: Any) -> None:
     assert "WHERE" in str(q) and q.count() == 1
     assert s.query(User).filter_by(name="dee").order_by(User.id).first().id == 4
     assert s.query(User).filter_by(id=User.id).count() == 4  # an expression, not a value
+
+
+def test_query_set_operations(people: Any) -> None:
+    s = people()
+    low = s.query(User).filter(User.id < 2)
+    high = s.query(User).filter(User.id > 3)
+    both = low.union(high).order_by(User.id)
+    assert [u.name for u in low.union(high)] and sorted(u.name for u in both) == ["ann", "dee"]
+    assert all(isinstance(u, User) for u in both) and both.count() == 2
+    assert low.union_all(low).count() == 2
+    names = s.query(User.name).filter(User.id <= 2)
+    assert sorted(names.intersect(s.query(User.name).filter(User.id >= 2)).all()) == [("bob",)]
+    if s.bind.dialect.name != "mysql" or s.bind.dialect.server_version_info >= (10, 3):
+        assert sorted(names.except_(s.query(User.name).filter(User.id == 1)).all()) == [("bob",)]
+    s.close()

@@ -122,6 +122,14 @@ def test_union_and_cte(conn: Any) -> None:
     nums = select(literal(1, Integer).label("n")).cte("nums", recursive=True)
     nums = nums.union_all(select(nums.c.n + 1).where(nums.c.n < 5))
     assert conn.execute(select(func.sum(nums.c.n))).scalar() == 15
+    # unnamed recursive CTE joined to itself in its second part (a tree walk)
+    walk = select(posts.c.id, posts.c.user_id).where(posts.c.id == 1).cte(recursive=True)
+    walk = walk.union_all(select(posts.c.id, posts.c.user_id).join(
+        walk, posts.c.id == walk.c.id + 1).where(posts.c.id < 3))
+    assert sorted(conn.execute(select(walk.c.id)).scalars().all()) == [1, 2]
+    # IN (scalar subquery)
+    best = select(posts.c.user_id).where(posts.c.score > 4).scalar_subquery()
+    assert ids(conn.execute(select(users.c.id).where(users.c.id.in_(best)))) == [1]
 
 
 def test_case_cast_literal_and_reserved_names(conn: Any) -> None:

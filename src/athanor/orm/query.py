@@ -60,6 +60,8 @@ class Query:
     _plain = True
     #: ``filter`` criteria (coerced) not yet applied to ``_built``, which is still None
     _pw: tuple[Any, ...] = ()
+    #: after union() & co: {id(statement column): subquery column} for later criteria
+    _adapt_map: dict[int, Any] | None = None
 
     @property
     def _stmt(self) -> Any:
@@ -124,6 +126,7 @@ class Query:
 
     # -- building -----------------------------------------------------------------------
     def filter(self, *criterion: Any) -> Query:
+        criterion = self._adapted(criterion)
         if self._built is None and not self._fb:
             # nothing built yet: keep the criteria (an update()/delete() never needs the Select)
             new = Query.__new__(Query)
@@ -166,13 +169,13 @@ class Query:
         return self.filter(*crit)
 
     def order_by(self, *clauses: Any) -> Query:
-        return self._copy(self._stmt.order_by(*clauses))
+        return self._copy(self._stmt.order_by(*self._adapted(clauses)))
 
     def group_by(self, *clauses: Any) -> Query:
-        return self._copy(self._stmt.group_by(*clauses))
+        return self._copy(self._stmt.group_by(*self._adapted(clauses)))
 
     def having(self, *criterion: Any) -> Query:
-        return self._copy(self._stmt.having(*criterion))
+        return self._copy(self._stmt.having(*self._adapted(criterion)))
 
     def distinct(self, *expr: Any) -> Query:
         return self._copy(self._stmt.distinct(*expr))
@@ -272,6 +275,46 @@ class Query:
         return self._stmt.exists()
 
     # -- execution ----------------------------------------------------------------------
+    # -- set operations: SELECT ... FROM (q1 UNION q2 ...) AS anon ------------------------
+    def _set_op(self, name: str, queries: tuple[Any, ...]) -> Query:
+        """A new Query selecting this query's entities from the compound of the statements:
+        a mapped entity becomes ``aliased(Model, subquery)``, a column the matching one."""
+        import athanor.sql as sql
+        from athanor.orm._aliased import aliased
+
+        stmts = [self._stmt, *(q._stmt if isinstance(q, Query) else q for q in queries)]
+        sub = getattr(sql, name)(*stmts).subquery()
+        columns = list(sub.c)
+        entities: list[Any] = []
+        adapt: dict[int, Any] = {}  # the statements' columns -> the subquery's
+        pos = 0
+        for entity in self._entities:
+            selected = list(select(entity).selected_columns)
+            for i, col in enumerate(selected):
+                adapt[id(col)] = columns[pos + i]
+            mapper = _entity_mapper(entity)
+            entities.append(aliased(mapper.class_, sub) if mapper is not None else columns[pos])
+            pos += len(selected)
+        new = Query(entities, self.session)
+        for attr in ("_options", "_populate_existing", "_exec_options", "_params"):
+            if attr in self.__dict__:
+                setattr(new, attr, self.__dict__[attr])
+        new._adapt_map = adapt  # later criteria on Model.col read the subquery's columns
+        new._plain = False
+        return new
+
+    def _adapted(self, clauses: tuple[Any, ...]) -> tuple[Any, ...]:
+        """``clauses`` with the columns of a set operation's statements swapped for the
+        subquery's (``q1.union(q2).order_by(User.id)``); unchanged for other queries."""
+        mapping = self._adapt_map
+        if mapping is None:
+            return clauses
+        from athanor.orm._adapt import replace_columns
+
+        return tuple(
+            replace_columns(c.__clause_element__() if isinstance(c, InstrumentedAttribute) else c,
+                            mapping) for c in clauses)
+
     def _session(self, what: str) -> Session:
         if self.session is None:
             raise exc.InvalidRequestError(
@@ -434,3 +477,16 @@ class Query:
         result = session.execute(stmt, execution_options=opts)
         return result.rowcount
 
+
+def _set_op_method(name: str) -> Any:
+    def method(self: Query, *queries: Any) -> Query:
+        return self._set_op(name, queries)
+
+    method.__name__ = name
+    method.__doc__ = f"``SELECT ... FROM (this {name.rstrip('_').upper()} others...)``."
+    return method
+
+
+for _name in ("union", "union_all", "intersect", "intersect_all", "except_", "except_all"):
+    setattr(Query, _name, _set_op_method(_name))
+del _name

@@ -32,6 +32,8 @@ class SelectCompilerMixin:
         self._stack: list[dict[str, Any]] = []
         self._ctes: dict[int, tuple[str, str, bool]] = {}
         self._cte_rendering: set[int] = set()
+        #: id of a CTE restated by ``cte.union_all(...)`` -> the name of the restating CTE
+        self._cte_alias: dict[int, str] = {}
 
     # --- CTEs -------------------------------------------------------------------------
     def _with_ctes(self, body: str) -> str:
@@ -42,9 +44,15 @@ class SelectCompilerMixin:
         return ("WITH RECURSIVE " if recursive else "WITH ") + ", ".join(parts) + " " + body
 
     def visit_cte(self, cte: Any, *, asfrom: bool = False, **kw: Any) -> str:
+        alias = self._cte_alias.get(id(cte))
+        if alias is not None:  # the recursive CTE's own name, inside its second part
+            return alias
         name = self.quote(cte.name) if cte.name else self.anon_name(cte)
         if id(cte) not in self._ctes and id(cte) not in self._cte_rendering:
             self._cte_rendering.add(id(cte))
+            restated = cte.__dict__.get("_restates")
+            if restated is not None:
+                self._cte_alias[id(restated)] = name
             saved, self._stack = self._stack, []
             sql = self.process(cte.element)
             self._stack = saved

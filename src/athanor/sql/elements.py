@@ -318,7 +318,8 @@ class ColumnElement(ClauseElement):
         if getattr(other, "_is_select", False) or hasattr(other, "_is_subquery"):
             sub = other.scalar_subquery() if hasattr(other, "scalar_subquery") else other
             return BinaryExpression(self, sub, op)
-        if isinstance(other, BindParameter):
+        if isinstance(other, BindParameter) or getattr(other, "__visit_name__", None) in (
+                "scalar_select", "grouping"):  # in_(select(...).scalar_subquery())
             return BinaryExpression(self, other, op)
         if isinstance(other, (str, bytes)) or not isinstance(other, Iterable):
             raise exc.ArgumentError(

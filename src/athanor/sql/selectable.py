@@ -346,6 +346,7 @@ class CTE(Subquery):
         from athanor.sql._select import CompoundSelect
         body = CompoundSelect(kind, self.element, *others)
         new = CTE(body, self.name, self.recursive)
+        new.__dict__["_restates"] = self  # renders under new's name inside the body
         new.__dict__["_columns"] = self.c  # keep the column objects users already hold
         for col in self.c:
             col.table = new  # type: ignore[attr-defined]
