@@ -100,6 +100,24 @@ def test_autoload_of_missing_table_leaves_metadata_clean(engine: Any) -> None:
     assert "nope" not in md.tables
 
 
+def test_computed_columns_are_created_and_reflected(engine: Any) -> None:
+    md = sa.MetaData()
+    gen = sa.Table("gen", md, sa.Column("id", sa.Integer, primary_key=True),
+                   sa.Column("v", sa.Integer),
+                   sa.Column("twice", sa.Integer, sa.Computed("v * 2")))  # STORED on PG < 18
+    md.create_all(engine)
+    try:
+        cols = {c["name"]: c for c in sa.inspect(engine).get_columns("gen")}
+        assert "v" in cols["twice"]["computed"]["sqltext"] and "computed" not in cols["v"]
+        again = sa.Table("gen", sa.MetaData(), autoload_with=engine)
+        assert again.c.twice.computed is not None
+        with engine.begin() as conn:
+            conn.execute(again.insert().values(id=1, v=21))  # the computed column is not written
+            assert conn.execute(sa.select(again.c.twice)).scalar() == 42
+    finally:
+        md.drop_all(engine)
+
+
 def test_metadata_reflect_only_and_views(engine: Any) -> None:
     _schema(engine)
     md = sa.MetaData()

@@ -252,6 +252,13 @@ def test_identity_sequence_and_computed() -> None:
     assert "id INTEGER NOT NULL AUTO_INCREMENT" in ddl(CreateTable(t), MYSQL)
     assert "\tn INTEGER, \n" in ddl(CreateTable(t), SQLITE)
     assert ddl(CreateSequence(t.c.n.sequence), PG) == "CREATE SEQUENCE n_seq START WITH 3"
+    plain = Table("p", MetaData(), Column("a", Integer), Column("b", Integer, Computed("a + 1")))
+    assert "b INTEGER GENERATED ALWAYS AS (a + 1) STORED" in ddl(CreateTable(plain), PG)
+    assert ddl(CreateTable(plain), MYSQL).endswith("b INTEGER GENERATED ALWAYS AS (a + 1)\n)")
+    virtual = Table("v", MetaData(), Column("a", Integer),
+                    Column("b", Integer, Computed("a + 1", persisted=False)))
+    with pytest.raises(exc.CompileError, match="no VIRTUAL generated columns"):
+        ddl(CreateTable(virtual), PG)
 
 
 def test_enum_ddl_per_dialect() -> None:

@@ -199,7 +199,13 @@ def _fill(conn: Any, dialect: Any, table: Table, include: Any, exclude: set[str]
         default = col.get("default")
         if default is not None and not (auto is True and str(default).startswith("nextval(")):
             kw["server_default"] = DefaultClause(text(str(default)), _reflected=True)
-        items.append(Column(cname, col["type"], **kw))
+        args: list[Any] = []
+        computed = col.get("computed")
+        if computed is not None:
+            from athanor.sql.schema import Computed
+
+            args.append(Computed(text(computed["sqltext"]), persisted=computed.get("persisted")))
+        items.append(Column(cname, col["type"], *args, **kw))
     kept |= present
     for fk in r.get_foreign_keys(conn, name, schema):
         cols = fk["constrained_columns"]

@@ -66,21 +66,26 @@ def _default(raw: Any) -> Any:
 
 def get_columns(conn: Any, table_name: str, schema: str | None = None) -> list[dict[str, Any]]:
     sql = ("SELECT column_name, column_type, is_nullable, column_default, extra, "
-           "column_comment FROM information_schema.columns WHERE table_name = %s AND "
-           f"table_schema = {_SCHEMA} ORDER BY ordinal_position")
+           "column_comment, generation_expression FROM information_schema.columns WHERE "
+           f"table_name = %s AND table_schema = {_SCHEMA} ORDER BY ordinal_position")
     out = []
-    for name, spec, nullable, default, extra, comment in conn.exec_driver_sql(
+    for name, spec, nullable, default, extra, comment, generated in conn.exec_driver_sql(
             sql, (table_name, schema)).fetchall():
         if isinstance(spec, bytes):
             spec = spec.decode()
-        out.append({
+        col: dict[str, Any] = {
             "name": name,
             "type": r.parse_type(spec, TYPES, where=f"column {table_name}.{name}"),
             "nullable": nullable == "YES",
             "default": _default(default),
             "autoincrement": "auto_increment" in (extra or "").lower(),
             "comment": comment or None,
-        })
+        }
+        if generated:  # extra: 'STORED GENERATED' / 'VIRTUAL GENERATED'
+            col["computed"] = {"sqltext": generated,
+                               "persisted": "stored" in (extra or "").lower()}
+            col["default"] = None
+        out.append(col)
     return out
 
 

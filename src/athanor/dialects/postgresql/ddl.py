@@ -121,6 +121,21 @@ class PostgreSQLDDLCompiler(DDLCompiler):
     def enum_is_native(self, type_: Any) -> bool:
         return bool(type_.native_enum)
 
+    def computed_spec(self, computed: Any) -> str:
+        """PostgreSQL before 18 has only STORED generated columns: ``Computed(expr)`` without
+        ``persisted`` gets STORED there (18 makes VIRTUAL the default)."""
+        version = getattr(self.dialect, "server_version_info", None) or (0,)
+        if computed.persisted is None and version < (18,):
+            text = f"GENERATED ALWAYS AS ({self.sql_expression(computed.sqltext)}) STORED"
+            return text
+        if computed.persisted is False and version < (18,):
+            raise exc.CompileError(
+                f"Rendering Computed({computed.sqltext}, persisted=False) failed: PostgreSQL "
+                f"{'.'.join(map(str, version))} has no VIRTUAL generated columns (18 adds "
+                f"them). Use persisted=True, or leave persisted out."
+            )
+        return super().computed_spec(computed)
+
     @staticmethod
     def has_type(connection: Any, name: str, schema: str | None = None) -> bool:
         """Does a type ``name`` exist (in ``schema`` or the current schema)?"""

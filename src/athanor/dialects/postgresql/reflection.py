@@ -72,7 +72,7 @@ def _enums(conn: Any) -> dict[str, list[str]]:
 def get_columns(conn: Any, table_name: str, schema: str | None = None) -> list[dict[str, Any]]:
     sql = ("SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
            "pg_get_expr(d.adbin, d.adrelid), a.attidentity, "
-           "col_description(c.oid, a.attnum), t.typtype, t.typname "
+           "col_description(c.oid, a.attnum), t.typtype, t.typname, a.attgenerated "
            "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
            "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
@@ -82,7 +82,7 @@ def get_columns(conn: Any, table_name: str, schema: str | None = None) -> list[d
     rows = conn.exec_driver_sql(sql, (table_name, schema)).fetchall()
     enums = _enums(conn) if any(row[6] == "e" for row in rows) else {}
     out = []
-    for name, spec, notnull, default, identity, comment, typtype, typname in rows:
+    for name, spec, notnull, default, identity, comment, typtype, typname, generated in rows:
         if typtype == "e":
             coltype: Any = t.Enum(*enums.get(typname, []), name=typname)
         else:
@@ -92,6 +92,9 @@ def get_columns(conn: Any, table_name: str, schema: str | None = None) -> list[d
                                "default": default, "autoincrement": auto, "comment": comment}
         if identity:
             col["identity"] = {"always": identity == "a"}
+        if generated:  # 's': GENERATED ALWAYS AS (...) STORED; 'v' (18+): VIRTUAL
+            col["computed"] = {"sqltext": default, "persisted": generated == "s"}
+            col["default"] = None
         out.append(col)
     return out
 

@@ -92,13 +92,38 @@ def _type(spec: str, where: str) -> Any:
 
 
 def get_columns(conn: Any, table_name: str, schema: str | None = None) -> list[dict[str, Any]]:
-    rows = _pragma(conn, "table_info", table_name, schema)
+    # table_xinfo also lists generated columns (hidden 2: VIRTUAL, 3: STORED)
+    rows = _pragma(conn, "table_xinfo", table_name, schema)
     out = []
-    for _cid, name, spec, notnull, default, pk in rows:
+    for _cid, name, spec, notnull, default, pk, hidden in rows:
+        if hidden == 1:  # a virtual table's hidden column
+            continue
         coltype = _type(spec or "", f"column {table_name}.{name}")
-        out.append({"name": name, "type": coltype, "nullable": not notnull and not pk,
-                    "default": default, "primary_key": bool(pk), "comment": None})
+        col = {"name": name, "type": coltype, "nullable": not notnull and not pk,
+               "default": default, "primary_key": bool(pk), "comment": None}
+        if hidden in (2, 3):
+            sqltext = _generated_expression(_table_sql(conn, table_name, schema), name)
+            if sqltext is not None:
+                col["computed"] = {"sqltext": sqltext, "persisted": hidden == 3}
+        out.append(col)
     return out
+
+
+def _generated_expression(table_sql: str, column: str) -> str | None:
+    """The ``AS (...)`` expression of generated column ``column`` in a CREATE TABLE text."""
+    m = re.search(rf'(?:"{re.escape(column)}"|\b{re.escape(column)}\b)[^,]*?\bAS\s*\(',
+                  table_sql, re.IGNORECASE)
+    if m is None:
+        return None
+    depth, start = 1, m.end()
+    for i in range(start, len(table_sql)):
+        if table_sql[i] == "(":
+            depth += 1
+        elif table_sql[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return table_sql[start:i].strip()
+    return None
 
 
 def get_pk_constraint(conn: Any, table_name: str, schema: str | None = None) -> dict[str, Any]:
