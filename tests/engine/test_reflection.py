@@ -103,8 +103,8 @@ def test_autoload_of_missing_table_leaves_metadata_clean(engine: Any) -> None:
 def test_computed_columns_are_created_and_reflected(engine: Any) -> None:
     md = sa.MetaData()
     sa.Table("gen", md, sa.Column("id", sa.Integer, primary_key=True),
-               sa.Column("v", sa.Integer),
-               sa.Column("twice", sa.Integer, sa.Computed("v * 2")))  # STORED on PG < 18
+             sa.Column("v", sa.Integer),
+             sa.Column("twice", sa.Integer, sa.Computed("v * 2")))  # STORED on PG < 18
     md.create_all(engine)
     try:
         cols = {c["name"]: c for c in sa.inspect(engine).get_columns("gen")}
