@@ -211,3 +211,12 @@ def test_query_set_operations(people: Any) -> None:
     if s.bind.dialect.name != "mysql" or s.bind.dialect.server_version_info >= (10, 3):
         assert sorted(names.except_(s.query(User.name).filter(User.id == 1)).all()) == [("bob",)]
     s.close()
+
+
+def test_text_with_mapped_attribute_columns_runs_through_the_session(people: Any) -> None:
+    s = people()
+    stmt = text("SELECT id, name FROM users ORDER BY id").columns(User.id, User.name)
+    rows = s.execute(stmt).all()
+    assert [(r.id, r.name) for r in rows][:2] == [(1, "ann"), (2, "bob")]
+    assert s.scalars(select(User).from_statement(stmt)).first().name == "ann"
+    s.close()

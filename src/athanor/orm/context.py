@@ -222,7 +222,7 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
         return execute_from_statement(session, stmt, params, options)
     if getattr(stmt, "_is_select", False) or getattr(stmt, "__visit_name__", "") == "textclause":
         session._autoflush()
-        layout = entity_layout(stmt) if getattr(stmt, "_is_select", False) else None
+        layout = entity_layout(stmt) if hasattr(stmt, "_raw_entities") else None
         if layout is not None:
             if layout.criteria is not None and hasattr(stmt, "_where"):
                 stmt = _inheritance().add_criteria(stmt, layout.criteria)

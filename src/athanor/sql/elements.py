@@ -717,6 +717,8 @@ class TextClause(ClauseElement):
     def columns(self, *cols: Any, **typed: Any) -> TextClause:
         """Declare the result columns (``text(...).columns(column('x', Integer))``)."""
         new = self._copy()
+        cols = tuple(c.__clause_element__() if not isinstance(c, (str, ColumnClause))
+                     and hasattr(c, "__clause_element__") else c for c in cols)  # Model.attr
         new._columns = [c if isinstance(c, ColumnClause) else ColumnClause(c) for c in cols]
         new._columns += [ColumnClause(k, t) for k, t in typed.items()]
         new._is_select = True  # type: ignore[misc]
