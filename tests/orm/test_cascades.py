@@ -52,6 +52,19 @@ def test_save_update_cascade_and_generated_keys(session: Any) -> None:
     assert _count(session, Address) == 3
 
 
+def test_merge_of_a_new_graph_with_back_references_merges_each_object_once(
+        session: Any) -> None:
+    u = User(id=50, name="m", addresses=[Address(email="m1"), Address(email="m2")])
+    merged = session.merge(u)  # Address.user points back at u: merged once, no autoflush
+    assert merged is not u and [a.user for a in merged.addresses] == [merged, merged]
+    session.commit()
+    assert _count(session, Address) == 2
+    again = session.merge(User(id=50, name="m2"))  # an existing row: loaded, then changed
+    assert again is merged and session.is_modified(again) and len(again.addresses) == 2
+    session.commit()
+    assert session.get(User, 50).name == "m2"
+
+
 def test_moving_a_child_between_parents(session: Any) -> None:
     u1, u2 = User(name="u1"), User(name="u2")
     a = Address(email="m", user=u1)

@@ -448,6 +448,26 @@ class Session(TransactionMixin):
         populate_state(st, obj, st.mapper._load_keys, row)
 
     def merge(self, instance: Any, load: bool = True, options: Any = None) -> Any:
+        # no autoflush while merging: a half-merged graph (a child merged before its
+        # parent's key is copied) must not be flushed by the SELECTs merge runs
+        # A cycle (parent -> children -> back to the parent) merges each object once:
+        # ``_merging`` maps the source objects of this merge() call to their targets.
+        outer = "_merging" not in self.__dict__
+        if outer:
+            self._merging: dict[int, Any] = {}
+        else:
+            found = self._merging.get(id(instance))
+            if found is not None:
+                return found
+        self._no_autoflush += 1
+        try:
+            return self._merge(instance, load)
+        finally:
+            self._no_autoflush -= 1
+            if outer:
+                del self._merging
+
+    def _merge(self, instance: Any, load: bool) -> Any:
         mapper = _state_for(instance, "Session.merge()").mapper
         src = instance.__dict__
         src_st = src.get(STATE_KEY)
@@ -466,6 +486,7 @@ class Session(TransactionMixin):
             target = object.__new__(mapper.class_)
             new_state(target, mapper)
             self.add(target)
+        self._merging[id(instance)] = target
         for prop in mapper.iterate_properties():
             prop.merge(values, target, load)
         return target
