@@ -63,6 +63,9 @@ def test_joined_costs_one_query_and_does_not_duplicate_parents(session: Any, sql
     assert [len(u.addresses) for u in users] == [4, 4, 4, 0]
     assert len(sql.selects()) == 1
     assert "LEFT OUTER JOIN" in sql.selects()[0]
+    # relationship(order_by=Address.id) orders each collection: rows arrive in that order
+    assert sql.selects()[0].endswith("ORDER BY rel_users.id, anon_1.id")
+    assert [a.email for a in users[1].addresses] == [f"u1a{j}@x.org" for j in range(4)]
     # the legacy Query uniquifies too
     session.expunge_all()
     assert session.query(User).options(joinedload(User.addresses)).count() == 4

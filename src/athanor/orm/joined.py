@@ -196,7 +196,11 @@ def _build(stmt: Any, steps: list[Step], entity_tables: list[Any]) -> Any:
         if plan is not None:
             step.positions = Partial(step.positions, plan.keys, plan.raise_keys)  # type: ignore[assignment]
         offset += len(cols)
-    return base
+    # a collection's relationship(order_by=...) orders its rows within each parent
+    ordering = [
+        c for step in steps if step.kind == "joined" and step.prop.uselist and step.prop.order_by
+        for c in _adapt.replace_columns(list(step.prop.order_by), step.alias_map)]
+    return base.order_by(*ordering) if ordering else base
 
 
 def _inner(step: Step, steps: list[Step]) -> bool:
