@@ -138,6 +138,13 @@ def test_dynamic_on_transient_and_write_only_iteration(engine: Any) -> None:
         session.commit()
         assert p.kids.count() == 1
         assert session.scalars(p.notes.select()).one().id == 7
+        # insert/update/delete statements scoped to the collection
+        session.execute(p.notes.insert(), [{"id": 8}, {"id": 9}])
+        assert sorted(session.scalars(p.notes.select()).all(), key=lambda n: n.id)[-1].id == 9
+        session.execute(p.notes.update().values(id=Note.id + 100).where(Note.id == 9))
+        session.execute(p.notes.delete().where(Note.id == 7))
+        session.commit()
+        assert sorted(n.id for n in session.scalars(p.notes.select())) == [8, 109]
 
 
 def test_hybrid_setter_and_missing_setter() -> None:

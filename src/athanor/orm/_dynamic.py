@@ -98,6 +98,35 @@ class WriteOnlyCollection:
         stmt = select(self._attr.prop.mapper.class_).where(crit)
         return stmt.order_by(*order) if order else stmt
 
+    def update(self) -> Any:
+        """``UPDATE target SET ... WHERE <rows of this collection>`` (add ``.values()``)."""
+        from athanor.sql.dml import update
+
+        return update(self._attr.prop.mapper.class_).where(_criteria(self._attr, self._obj)[0])
+
+    def delete(self) -> Any:
+        """``DELETE FROM target WHERE <rows of this collection>``."""
+        from athanor.sql.dml import delete
+
+        return delete(self._attr.prop.mapper.class_).where(_criteria(self._attr, self._obj)[0])
+
+    def insert(self) -> Any:
+        """``INSERT INTO target`` with the foreign key set to this parent (one-to-many)."""
+        from athanor.orm.attributes import instance_state
+        from athanor.sql.dml import insert
+
+        prop = self._attr.prop
+        if prop.secondary is not None:
+            raise exc.InvalidRequestError(
+                f"{self._attr}.insert() failed: it is a many-to-many relationship, whose rows "
+                f"are linked through {prop.secondary.name}. Insert the target rows, then add "
+                f"them with {self._attr.key}.add_all()."
+            )
+        parent = instance_state(self._obj).mapper
+        values = {remote.key: getattr(self._obj, parent.get_property_by_column(local).key)
+                  for local, remote in prop.local_remote}
+        return insert(prop.mapper.class_).values(values)
+
     def add(self, item: Any) -> None:
         _collection(self._attr, self._obj).append(item)
 
