@@ -160,3 +160,47 @@ def test_hybrid_setter_and_missing_setter() -> None:
     assert t.double == 4
     with pytest.raises(AttributeError, match="no setter"):
         t.double = 3
+
+
+def test_hybrid_comparator_and_inplace_method_expression(engine: Any) -> None:
+    from athanor.ext.hybrid import Comparator, hybrid_method
+
+    class CaseInsensitive(Comparator):
+        def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+            return sa.func.lower(self.__clause_element__()) == sa.func.lower(other)
+
+    class Base(orm.DeclarativeBase):
+        pass
+
+    class Span(Base):
+        __tablename__ = "span"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        lo: orm.Mapped[int]
+        hi: orm.Mapped[int]
+        word: orm.Mapped[str] = orm.mapped_column(sa.String(20))
+
+        @hybrid_property
+        def word_ci(self) -> str:
+            return self.word.lower()
+
+        @word_ci.inplace.comparator
+        @classmethod
+        def _word_ci_comparator(cls) -> Any:
+            return CaseInsensitive(cls.word)
+
+        @hybrid_method
+        def covers(self, point: int) -> bool:
+            return self.lo <= point <= self.hi
+
+        @covers.inplace.expression
+        @classmethod
+        def _covers_expression(cls, point: int) -> Any:
+            return sa.and_(cls.lo <= point, point <= cls.hi)
+
+    Base.metadata.create_all(engine)
+    with orm.Session(engine) as s:
+        s.add_all([Span(lo=1, hi=5, word="Hello"), Span(lo=6, hi=9, word="World")])
+        s.commit()
+        assert s.scalars(sa.select(Span.id).where(Span.word_ci == "WORLD")).all() == [2]
+        assert s.scalars(sa.select(Span.id).where(Span.covers(7))).all() == [2]
+        assert s.get(Span, 1).covers(3) and s.get(Span, 1).word_ci == "hello"

@@ -24,12 +24,14 @@ class hybrid_property:  # noqa: N801 - SQLAlchemy's public name
     def __init__(self, fget: Callable[[Any], Any], fset: Callable[[Any, Any], None] | None = None,
                  fdel: Callable[[Any], None] | None = None,
                  expr: Callable[[Any], Any] | None = None,
-                 update_expr: Callable[[Any, Any], Any] | None = None) -> None:
+                 update_expr: Callable[[Any, Any], Any] | None = None,
+                 custom_comparator: Callable[[Any], Any] | None = None) -> None:
         self.fget = fget
         self.fset = fset
         self.fdel = fdel
         self.expr = expr
         self.update_expr = update_expr
+        self.custom_comparator = custom_comparator
         self.__doc__ = fget.__doc__
         self.__name__ = fget.__name__
 
@@ -38,6 +40,8 @@ class hybrid_property:  # noqa: N801 - SQLAlchemy's public name
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
+            if self.custom_comparator is not None:
+                return self.custom_comparator(owner)
             return (self.expr or self.fget)(owner)
         return self.fget(instance)
 
@@ -59,7 +63,8 @@ class hybrid_property:  # noqa: N801 - SQLAlchemy's public name
 
     def _copy(self, **kw: Any) -> hybrid_property:
         args = {"fget": self.fget, "fset": self.fset, "fdel": self.fdel, "expr": self.expr,
-                "update_expr": self.update_expr, **kw}
+                "update_expr": self.update_expr, "custom_comparator": self.custom_comparator,
+                **kw}
         new = type(self)(**args)
         new.__name__ = self.__name__
         return new
@@ -78,6 +83,10 @@ class hybrid_property:  # noqa: N801 - SQLAlchemy's public name
 
     def update_expression(self, fn: Callable[[Any, Any], Any]) -> hybrid_property:
         return self._copy(update_expr=fn)
+
+    def comparator(self, fn: Callable[[Any], Any]) -> hybrid_property:
+        """Class-level access returns ``fn(cls)``, a :class:`Comparator` (custom operators)."""
+        return self._copy(custom_comparator=getattr(fn, "__func__", fn))
 
     @property
     def inplace(self) -> _InPlace:
@@ -114,6 +123,9 @@ class _InPlace:
     def update_expression(self, fn: Any) -> hybrid_property:
         return self._set("update_expr", fn)
 
+    def comparator(self, fn: Any) -> hybrid_property:
+        return self._set("custom_comparator", fn)
+
 
 class hybrid_method:  # noqa: N801 - SQLAlchemy's public name
     """A method that also works at class level, building a SQL expression."""
@@ -132,11 +144,62 @@ class hybrid_method:  # noqa: N801 - SQLAlchemy's public name
         return type(self)(self.func, getattr(expr, "__func__", expr))
 
     @property
-    def inplace(self) -> hybrid_method:
-        return self
+    def inplace(self) -> _MethodInPlace:
+        """``@m.inplace.expression``: set this hybrid's expression instead of copying it."""
+        return _MethodInPlace(self)
+
+
+class _MethodInPlace:
+    def __init__(self, hybrid: hybrid_method) -> None:
+        self._h = hybrid
+
+    def expression(self, fn: Any) -> hybrid_method:
+        self._h.expr = getattr(fn, "__func__", fn)
+        return self._h
+
+
+class Comparator:
+    """Base of a hybrid's custom comparator (``@prop.comparator``): wraps an expression,
+    which every operator not overridden applies to."""
+
+    def __init__(self, expression: Any) -> None:
+        self.expression = expression
+
+    def __clause_element__(self) -> Any:
+        expr = self.expression
+        while hasattr(expr, "__clause_element__"):
+            inner = expr.__clause_element__()
+            if inner is expr:
+                break
+            expr = inner
+        return expr
+
+    def __getattr__(self, name: str) -> Any:  # like(), in_(), desc(), label() ...
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.__clause_element__(), name)
+
+    __hash__ = object.__hash__
+
+
+def _comparator_op(name: str) -> Any:
+    def op(self: Comparator, *args: Any) -> Any:
+        return getattr(self.__clause_element__(), name)(*args)
+
+    op.__name__ = name
+    return op
+
+
+for _name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__",
+              "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+              "__rtruediv__", "__mod__", "__neg__", "__invert__", "__and__", "__or__",
+              "__getitem__"):
+    setattr(Comparator, _name, _comparator_op(_name))
+del _name
 
 
 HYBRID_PROPERTY = "HYBRID_PROPERTY"
 HYBRID_METHOD = "HYBRID_METHOD"
 
-__all__ = ["HYBRID_METHOD", "HYBRID_PROPERTY", "hybrid_method", "hybrid_property"]
+__all__ = ["HYBRID_METHOD", "HYBRID_PROPERTY", "Comparator", "hybrid_method",
+           "hybrid_property"]
