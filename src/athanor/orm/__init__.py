@@ -39,6 +39,16 @@ from athanor.orm.decl import (
     mapped_column,
     registry,
 )
+from athanor.orm.mapped_collection import (
+    KeyFuncDict,
+    MappedCollection,
+    attribute_keyed_dict,
+    attribute_mapped_collection,
+    column_keyed_dict,
+    column_mapped_collection,
+    keyfunc_mapping,
+    mapped_collection,
+)
 from athanor.orm.mapper import (
     ColumnProperty,
     Mapper,
@@ -210,5 +220,8 @@ def outerjoin(left: Any, right: Any, onclause: Any = None, full: bool = False) -
 
 QueryableAttribute = InstrumentedAttribute
 
+__all__ += ["KeyFuncDict", "MappedCollection", "attribute_keyed_dict",
+            "attribute_mapped_collection", "column_keyed_dict", "column_mapped_collection",
+            "keyfunc_mapping", "mapped_collection"]
 __all__ += ["QueryableAttribute", "as_declarative", "declarative_mixin", "foreign",
             "has_inherited_table", "join", "outerjoin", "remote"]

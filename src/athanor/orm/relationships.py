@@ -237,7 +237,9 @@ class RelationshipProperty(MapperProperty):
         if session is None:
             return
         if self.uselist:
-            merged = [session.merge(o, load=load) for o in value]
+            from athanor.orm.collections import members
+
+            merged = [session.merge(o, load=load) for o in members(value)]
             setattr(dest, self.key, set(merged) if self.collection_class is set else merged)
         else:
             setattr(dest, self.key, session.merge(value, load=load) if value is not None
@@ -250,7 +252,7 @@ class RelationshipProperty(MapperProperty):
         if value is None:
             return []
         if self.uselist:
-            return list(value)
+            return list(value.values() if isinstance(value, dict) else value)
         return [value]
 
     def items(self, obj: Any) -> list[Any]:
@@ -262,7 +264,9 @@ class RelationshipProperty(MapperProperty):
             value = load_on_access(self, obj)
         if value is None:
             return []
-        return list(value) if self.uselist else [value]
+        if self.uselist:
+            return list(value.values() if isinstance(value, dict) else value)
+        return [value]
 
     @property
     def reverse(self) -> RelationshipProperty | None:
@@ -424,10 +428,14 @@ def annotation_target(ann: Any) -> tuple[str | type | None, bool | None, Any]:
         text = text[7:-1].strip()
     low = text.lower()
     for prefix, cc in (("list[", list), ("typing.list[", list), ("set[", set),
-                       ("typing.set[", set), ("collection[", list), ("sequence[", list)):
+                       ("typing.set[", set), ("collection[", list), ("sequence[", list),
+                       ("dict[", dict), ("typing.dict[", dict), ("mapping[", dict),
+                       ("mutablemapping[", dict)):
         if low.startswith(prefix):
             coll = cc
             text = text[len(prefix):-1]
+            if cc is dict:  # Mapped[dict[str, "Note"]]: the value type is the target
+                text = text.rsplit(",", 1)[-1]
             break
     if text.startswith("Optional["):
         text = text[9:-1]
