@@ -24,6 +24,7 @@ from athanor.orm._colprops import (
     deferred,
     synonym,
 )
+from athanor.orm._dataclass import MappedAsDataclass, mapped_as_dataclass
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
 from athanor.orm._inheritance import with_polymorphic
 from athanor.orm._validators import validates
@@ -220,6 +221,7 @@ def outerjoin(left: Any, right: Any, onclause: Any = None, full: bool = False) -
 
 QueryableAttribute = InstrumentedAttribute
 
+__all__ += ["MappedAsDataclass", "mapped_as_dataclass"]
 __all__ += ["KeyFuncDict", "MappedCollection", "attribute_keyed_dict",
             "attribute_mapped_collection", "column_keyed_dict", "column_mapped_collection",
             "keyfunc_mapping", "mapped_collection"]

@@ -46,7 +46,12 @@ def column_property(column: Any, *additional_columns: Any, group: str | None = N
     hook = getattr(column, "__clause_element__", None)
     if hook is not None and not _is_column_decl(column):
         column = hook()
-    return ColumnProperty(column, "", deferred=deferred, group=group, raiseload=raiseload)
+    prop = ColumnProperty(column, "", deferred=deferred, group=group, raiseload=raiseload)
+    if kw:
+        from athanor.orm._dataclass import field_options
+
+        prop._dc_options = field_options(kw)  # MappedAsDataclass (orm/_dataclass.py)
+    return prop
 
 
 def deferred(column: Any, *additional_columns: Any, group: str | None = None,
@@ -123,7 +128,12 @@ def synonym(name: str, *, map_column: bool | None = None, descriptor: Any = None
             comparator_factory: Any = None, doc: Any = None, info: Any = None,
             **kw: Any) -> Any:
     """Declare an attribute that is another name for the mapped attribute ``name``."""
-    return SynonymProperty(name, map_column, descriptor, comparator_factory, doc, info)
+    prop = SynonymProperty(name, map_column, descriptor, comparator_factory, doc, info)
+    if kw:
+        from athanor.orm._dataclass import field_options
+
+        prop._dc_options = field_options(kw)  # MappedAsDataclass (orm/_dataclass.py)
+    return prop
 
 
 # --------------------------------------------------------------------------------------

@@ -337,6 +337,13 @@ class registry:  # noqa: N801 - SQLAlchemy's public name
         _map_class(cls, self)
         return cls
 
+    def mapped_as_dataclass(self, cls: type | None = None, /, **options: Any) -> Any:
+        """Class decorator: map ``cls`` in this registry as a dataclass (``init``, ``repr``,
+        ``eq``, ``kw_only``, ... as for ``dataclasses.dataclass``)."""
+        from athanor.orm._dataclass import mapped_as_dataclass
+
+        return mapped_as_dataclass(self, cls, **options)
+
     def map_imperatively(self, class_: type, local_table: Any, **kw: Any) -> Mapper:
         mapper = Mapper(class_, local_table, registry=self, **kw)
         self._add(mapper)

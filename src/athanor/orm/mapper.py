@@ -80,6 +80,8 @@ class MapperProperty:
     parent: Mapper
     is_column: bool = False
     is_relationship: bool = False
+    #: dataclasses.field() options given to the construct (MappedAsDataclass), or None
+    _dc_options: dict[str, Any] | None = None
 
     def instrument_class(self, mapper: Mapper) -> None:
         """Install the class-level attribute for this property."""

@@ -128,7 +128,7 @@ def relationship(
             f"relationship(lazy=...) failed: unknown loader strategy {lazy!r}. Use 'select', "
             f"'joined', 'selectin', 'raise', 'raise_on_sql' or 'noload'."
         )
-    return RelationshipProperty(
+    prop = RelationshipProperty(
         argument, secondary, uselist=uselist, back_populates=back_populates,
         backref=backref, primaryjoin=primaryjoin, secondaryjoin=secondaryjoin,
         foreign_keys=foreign_keys, remote_side=remote_side, order_by=order_by, lazy=lazy,
@@ -136,6 +136,11 @@ def relationship(
         viewonly=viewonly, collection_class=collection_class, join_depth=join_depth,
         innerjoin=innerjoin,
     )
+    if kw:
+        from athanor.orm._dataclass import field_options
+
+        prop._dc_options = field_options(kw)  # MappedAsDataclass (orm/_dataclass.py)
+    return prop
 
 
 def backref(name: str, **kwargs: Any) -> tuple[str, dict[str, Any]]:
