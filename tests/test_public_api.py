@@ -49,7 +49,7 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "outerjoin remote "
         "KeyFuncDict MappedCollection attribute_keyed_dict attribute_mapped_collection "
         "column_keyed_dict column_mapped_collection keyfunc_mapping mapped_collection "
-        "MappedAsDataclass mapped_as_dataclass "
+        "MappedAsDataclass mapped_as_dataclass CompositeProperty composite "
     ),
     "athanor.exc": _names(
         "AmbiguousForeignKeysError NoForeignKeysError NoInspectionAvailable NoReferenceError "

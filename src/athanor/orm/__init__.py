@@ -24,6 +24,7 @@ from athanor.orm._colprops import (
     deferred,
     synonym,
 )
+from athanor.orm._composites import CompositeProperty, composite
 from athanor.orm._dataclass import MappedAsDataclass, mapped_as_dataclass
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
 from athanor.orm._inheritance import with_polymorphic
@@ -221,7 +222,7 @@ def outerjoin(left: Any, right: Any, onclause: Any = None, full: bool = False) -
 
 QueryableAttribute = InstrumentedAttribute
 
-__all__ += ["MappedAsDataclass", "mapped_as_dataclass"]
+__all__ += ["MappedAsDataclass", "mapped_as_dataclass", "CompositeProperty", "composite"]
 __all__ += ["KeyFuncDict", "MappedCollection", "attribute_keyed_dict",
             "attribute_mapped_collection", "column_keyed_dict", "column_mapped_collection",
             "keyfunc_mapping", "mapped_collection"]

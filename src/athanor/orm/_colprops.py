@@ -141,8 +141,10 @@ def synonym(name: str, *, map_column: bool | None = None, descriptor: Any = None
 
 
 def scan_declared(cls: type) -> dict[str, Any]:
-    """column_property()/deferred()/synonym() and deferred mapped_column() declarations of
-    a class about to be mapped (mixins included), before the column scan removes them."""
+    """column_property()/deferred()/synonym()/composite() and deferred mapped_column()
+    declarations of a class about to be mapped (mixins included), before the column scan
+    removes them."""
+    from athanor.orm._composites import CompositeProperty
     from athanor.orm.decl import MappedColumn, declared_attr
 
     found: dict[str, Any] = {}
@@ -155,7 +157,7 @@ def scan_declared(cls: type) -> dict[str, Any]:
                     value = value.fget(cls)
                 except Exception:  # a declared_attr for something else entirely
                     continue
-            if isinstance(value, (ColumnProperty, SynonymProperty)) or (
+            if isinstance(value, (ColumnProperty, SynonymProperty, CompositeProperty)) or (
                     isinstance(value, MappedColumn) and value.deferred_options() is not None):
                 found[key] = value
     return found
@@ -164,10 +166,14 @@ def scan_declared(cls: type) -> dict[str, Any]:
 def declared_properties(declared: dict[str, Any], table: Any, props: dict[str, Any]
                         ) -> dict[str, Any]:
     """Mapper properties for :func:`scan_declared`'s findings (``props``: the columns)."""
+    from athanor.orm._composites import CompositeProperty
     from athanor.orm.decl import MappedColumn
 
     out: dict[str, Any] = {}
     for key, value in declared.items():
+        if isinstance(value, CompositeProperty):
+            out[key] = value.copy_for(key)
+            continue
         if isinstance(value, SynonymProperty):
             syn = SynonymProperty(value.name, descriptor=value.descriptor, doc=value.doc)
             out[key] = syn

@@ -490,7 +490,11 @@ def _map_class(cls: type, reg: registry) -> Mapper | None:
     props: dict[str, Any] = {}
     from athanor.orm._colprops import declared_properties, scan_declared
 
-    declared = scan_declared(cls)  # column_property(), deferred(), synonym()
+    declared = scan_declared(cls)  # column_property(), deferred(), synonym(), composite()
+    if declared and table is None:
+        from athanor.orm._composites import add_composite_columns
+
+        add_composite_columns(cls, declared, reg.type_annotation_map)
     skip = set(parent.__mro__) if parent is not None else set()
     if table is None and tablename is None:  # single-table inheritance
         assert parent is not None

@@ -340,6 +340,11 @@ class Mapper:
         return dict(self._validators)
 
     @property
+    def composites(self) -> KeyedList:
+        return KeyedList([(k, p) for k, p in self._props.items()
+                          if getattr(p, "is_composite", False)])
+
+    @property
     def relationships(self) -> KeyedList:
         return KeyedList([(k, p) for k, p in self._props.items() if p.is_relationship])
 
