@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from tests.orm.conftest import open_session
 
-from athanor import Column, Integer, String, Table, and_, select, text
+from athanor import Column, Integer, String, Table, and_, insert, select, text, update
 from athanor.exc import ArgumentError
 from athanor.orm import (
     CompositeProperty,
@@ -194,3 +194,12 @@ def test_composite_without_value_class_is_reported() -> None:
             x: Mapped[int]
             y: Mapped[int]
             where = composite("x", "y")
+
+
+def test_insert_and_update_values_take_the_composite(session: Session) -> None:
+    session.execute(insert(Vertex).values(start=Point(1, 2), end=Point(3, 4)))
+    v = session.scalars(select(Vertex)).one()
+    assert (v.start, v.end) == (Point(1, 2), Point(3, 4))
+    session.execute(update(Vertex).where(Vertex.id == v.id).values({Vertex.start: Point(7, 8)}))
+    assert v.start == Point(7, 8)  # the loaded object is kept in step
+    assert _rows(session, "SELECT x1, y1 FROM cp_vertices") == [(7, 8)]

@@ -97,6 +97,11 @@ class Comparator:
     def expression(self) -> Any:
         return self.__clause_element__()
 
+    def _bulk_update_tuples(self, value: Any) -> list[tuple[Any, Any]]:
+        """(column, value) pairs for ``insert()/update().values({Model.start: Point(..)})``."""
+        values = [None] * len(self.columns) if value is None else self.prop.values_of(value)
+        return list(zip(self.columns, values, strict=True))
+
     def _compare(self, op: Callable[[Any, Any], Any], other: Any) -> Any:
         from athanor.sql import and_
 

@@ -115,7 +115,10 @@ def validated_setattr(self: Any, key: str, value: Any) -> None:
                         for old in members(self.__dict__.get(key) or ()):
                             if not any(old is i for i in items):
                                 v(self, key, old, True)
-                    value = set(items) if isinstance(value, (set, frozenset)) else items
+                    if isinstance(value, dict):  # a dictionary collection: keys kept
+                        value = dict(zip(value, items, strict=True))
+                    else:
+                        value = set(items) if isinstance(value, (set, frozenset)) else items
             else:
                 value = v(self, key, value)
         else:

@@ -257,10 +257,14 @@ def fill(coll: KeyFuncDict, items: Iterable[Any]) -> None:
 
 
 def check_assigned(prop: RelationshipProperty, probe: KeyFuncDict, value: Any) -> list[Any]:
-    """The members of a value assigned to a dictionary collection (a dict whose keys match
-    the key function, or an iterable of members); ``probe``: an empty collection."""
+    """The members of a dict assigned to a dictionary collection, whose keys must be the
+    ones the key function gives; ``probe``: an empty collection."""
     if not isinstance(value, dict):
-        return list(value)
+        raise TypeError(
+            f"Setting {prop} failed: incompatible collection type: {type(value).__name__} is "
+            f"not dict-like. Assign a dict keyed as the collection keys its members, or add "
+            f"the objects one by one with {prop.key}.set(obj)."
+        )
     probe._sa_prop = prop  # named in errors; no owner, so no events
     for key, item in value.items():
         expected = probe.key_of(item)
@@ -268,7 +272,6 @@ def check_assigned(prop: RelationshipProperty, probe: KeyFuncDict, value: Any) -
             raise TypeError(
                 f"Setting {prop} failed: key {key!r} does not match {item!r}, whose key in "
                 f"this collection is {expected!r}. Use the key the collection's key function "
-                f"gives, or assign a list of the objects."
+                f"gives."
             )
     return list(value.values())
-

@@ -244,6 +244,9 @@ class RelationshipProperty(MapperProperty):
         if self.uselist:
             from athanor.orm.collections import members
 
+            if isinstance(value, dict):
+                setattr(dest, self.key, {k: session.merge(o, load=load) for k, o in value.items()})
+                return
             merged = [session.merge(o, load=load) for o in members(value)]
             setattr(dest, self.key, set(merged) if self.collection_class is set else merged)
         else:
@@ -504,7 +507,7 @@ class RelationshipAttribute:
     def __delete__(self, obj: Any) -> None:
         from athanor.orm.collections import set_value
 
-        set_value(self.prop, obj, [] if self.prop.uselist else None)
+        set_value(self.prop, obj, _empty_value(self.prop))
 
     # -- inspection -----------------------------------------------------------------------
     @property
@@ -565,6 +568,16 @@ class RelationshipAttribute:
 
     # defined last: the name shadows the builtin inside the class body
     property = property(lambda self: self.prop)  # noqa: A003 - SQLAlchemy's name
+
+
+def _empty_value(prop: RelationshipProperty) -> Any:
+    """What ``del obj.<relationship>`` assigns: an empty collection (dict or list) or None."""
+    if not prop.uselist:
+        return None
+    from athanor.orm.collections import collection_factory
+
+    dict_like = prop.collection_class is not None and collection_factory(prop)[0] == "dict"
+    return {} if dict_like else []
 
 
 class _OfType:
