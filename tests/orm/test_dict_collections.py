@@ -282,3 +282,13 @@ def test_set_subclass_collection() -> None:
     assert isinstance(box.things, TagSet) and box.things == {t}
     box.things.discard(t)
     assert t.box is None
+
+
+def test_merge_with_back_populates(session: Session) -> None:
+    session.add(Item(id=1, notes={"a": Note(keyword="a")}))
+    session.commit()
+    detached = Item(id=1, notes={"c": Note(keyword="c")})  # each side points at the other
+    merged = session.merge(detached)
+    session.commit()
+    assert list(merged.notes) == ["c"] and merged.notes["c"].item is merged
+    assert _keywords(session) == ["c"]

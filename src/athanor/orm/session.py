@@ -440,6 +440,17 @@ class Session(TransactionMixin):
         populate_state(st, obj, st.mapper._load_keys, row)
 
     def merge(self, instance: Any, load: bool = True, options: Any = None) -> Any:
+        memo = self.__dict__.get("_athanor_merging")
+        if memo is not None:  # inside a merge: each object is merged once (back_populates)
+            found = memo.get(id(instance))
+            return found[1] if found is not None else self._merge(instance, load, memo)
+        memo = self.__dict__["_athanor_merging"] = {}
+        try:
+            return self._merge(instance, load, memo)
+        finally:
+            del self.__dict__["_athanor_merging"]
+
+    def _merge(self, instance: Any, load: bool, memo: dict[int, tuple[Any, Any]]) -> Any:
         mapper = _state_for(instance, "Session.merge()").mapper
         src = instance.__dict__
         src_st = src.get(STATE_KEY)
@@ -458,6 +469,7 @@ class Session(TransactionMixin):
             target = object.__new__(mapper.class_)
             new_state(target, mapper)
             self.add(target)
+        memo[id(instance)] = (instance, target)
         for prop in mapper.iterate_properties():
             prop.merge(values, target, load)
         return target
