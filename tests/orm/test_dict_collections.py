@@ -54,8 +54,14 @@ class Tag(Base):
 
 
 class SortedList(list):  # type: ignore[type-arg]
+    appended: list[str] = []
+
     def first(self) -> Any:
         return self[0] if self else None
+
+    def append(self, item: Any) -> None:  # the appender: loads go through it too
+        SortedList.appended.append(item.name)
+        super().append(item)
 
 
 class Item(Base):
@@ -210,8 +216,11 @@ def test_custom_list_subclass_loads(session: Session) -> None:
     session.commit()
     session.expunge_all()
     got = session.get(Item, item.id)
+    SortedList.appended.clear()
     assert got is not None and isinstance(got.listed, SortedList)
-    assert got.listed.first().name == "a"
+    assert got.listed.first().name == "a" and SortedList.appended == ["a", "b"]
+    got.listed.append(Tag(name="c", lang="en"))
+    assert SortedList.appended == ["a", "b", "c"] and got.listed[-1].name == "c"
 
 
 def test_dict_annotation_without_collection_class() -> None:

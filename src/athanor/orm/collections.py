@@ -199,7 +199,9 @@ def _contains(coll: Any, obj: Any) -> bool:
 
 
 def _raw_add(coll: Any, obj: Any) -> None:
-    if isinstance(coll, set):
+    if isinstance(coll, (_UserList, _UserSet)):
+        _quiet_fill(coll, [obj])
+    elif isinstance(coll, set):
         set.add(coll, obj)
     elif isinstance(coll, KeyFuncDict):
         fill(coll, [obj])
@@ -370,15 +372,64 @@ def make_collection(prop: RelationshipProperty, st: InstanceState, items: Iterab
     else:
         kind, factory = collection_factory(prop)
         coll = factory()
+        coll._sa_owner = st
+        coll._sa_prop = prop
         if kind == "dict":
             fill(coll, items)
+        elif isinstance(coll, (_UserList, _UserSet)):
+            _quiet_fill(coll, items)
         elif kind == "set":
             set.update(coll, items)
         else:
             list.extend(coll, items)
+        return coll
     coll._sa_owner = st
     coll._sa_prop = prop
     return coll
+
+
+class _UserList(InstrumentedList):
+    """Base of instrumented subclasses of users' list classes: while the collection is
+    being filled by a load or a backref, ``append`` (the user's, which reaches this one
+    through ``super()``) adds without events, as SQLAlchemy's appender does."""
+
+    __slots__ = ()
+
+    def append(self, item: Any) -> None:
+        if getattr(self, "__dict__", {}).get("_sa_quiet"):
+            list.append(self, item)
+        else:
+            InstrumentedList.append(self, item)
+
+
+class _UserSet(InstrumentedSet):
+    """:class:`_UserList` for set classes (``add``)."""
+
+    __slots__ = ()
+
+    def add(self, item: Any) -> None:
+        if getattr(self, "__dict__", {}).get("_sa_quiet"):
+            set.add(self, item)
+        else:
+            InstrumentedSet.add(self, item)
+
+
+def _quiet_fill(coll: Any, items: Iterable[Any]) -> None:
+    """Fill a user-class collection through its own appender, without events."""
+    add = coll.add if isinstance(coll, set) else coll.append
+    d = getattr(coll, "__dict__", None)
+    if d is None:  # a slotted user class: no flag to set, builtin fill
+        if isinstance(coll, set):
+            set.update(coll, items)
+        else:
+            list.extend(coll, items)
+        return
+    d["_sa_quiet"] = True
+    try:
+        for item in items:
+            add(item)
+    finally:
+        del d["_sa_quiet"]
 
 
 _instrumented: dict[type, type] = {}
@@ -401,8 +452,8 @@ def _factory_for(prop: RelationshipProperty, cc: Any, cls: type
                  ) -> tuple[str, Callable[[], Any]]:
     if issubclass(cls, KeyFuncDict):
         return "dict", cc
-    for kind, base, instrumented in (("list", list, InstrumentedList),
-                                     ("set", set, InstrumentedSet)):
+    for kind, base, instrumented, user_base in (
+            ("list", list, InstrumentedList, _UserList), ("set", set, InstrumentedSet, _UserSet)):
         if not issubclass(cls, base):
             continue
         if issubclass(cls, instrumented):
@@ -411,7 +462,7 @@ def _factory_for(prop: RelationshipProperty, cc: Any, cls: type
             return kind, instrumented
         sub = _instrumented.get(cls)
         if sub is None:  # the user's methods first, ours below them (super() reaches ours)
-            sub = _instrumented[cls] = type(cls.__name__, (cls, instrumented), {
+            sub = _instrumented[cls] = type(cls.__name__, (cls, user_base), {
                 "__module__": cls.__module__, "__qualname__": cls.__qualname__})
         return kind, sub
     hint = ("collection_class=attribute_keyed_dict('<attribute>')" if issubclass(cls, dict)
