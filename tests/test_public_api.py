@@ -47,6 +47,9 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "undefer with_parent with_polymorphic SynonymProperty deferred undefer_group validates "
         "QueryableAttribute as_declarative declarative_mixin foreign has_inherited_table join "
         "outerjoin remote "
+        "KeyFuncDict MappedCollection attribute_keyed_dict attribute_mapped_collection "
+        "column_keyed_dict column_mapped_collection keyfunc_mapping mapped_collection "
+        "MappedAsDataclass mapped_as_dataclass CompositeProperty composite "
     ),
     "athanor.exc": _names(
         "AmbiguousForeignKeysError NoForeignKeysError NoInspectionAvailable NoReferenceError "

@@ -97,3 +97,14 @@ def statements(engine: Any) -> Iterator[StatementLog]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old)
+
+
+def open_session(engine: Any, metadata: Any) -> Iterator[_Session]:
+    """Body of a module's ``session`` fixture: ``metadata``'s tables, one Session, closed
+    at teardown (``yield from open_session(engine, Base.metadata)``)."""
+    metadata.create_all(engine)
+    s = _Session(engine)
+    try:
+        yield s
+    finally:
+        s.close()

@@ -24,6 +24,8 @@ from athanor.orm._colprops import (
     deferred,
     synonym,
 )
+from athanor.orm._composites import CompositeProperty, composite
+from athanor.orm._dataclass import MappedAsDataclass, mapped_as_dataclass
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
 from athanor.orm._inheritance import with_polymorphic
 from athanor.orm._validators import validates
@@ -38,6 +40,16 @@ from athanor.orm.decl import (
     declared_attr,
     mapped_column,
     registry,
+)
+from athanor.orm.mapped_collection import (
+    KeyFuncDict,
+    MappedCollection,
+    attribute_keyed_dict,
+    attribute_mapped_collection,
+    column_keyed_dict,
+    column_mapped_collection,
+    keyfunc_mapping,
+    mapped_collection,
 )
 from athanor.orm.mapper import (
     ColumnProperty,
@@ -210,5 +222,9 @@ def outerjoin(left: Any, right: Any, onclause: Any = None, full: bool = False) -
 
 QueryableAttribute = InstrumentedAttribute
 
+__all__ += ["MappedAsDataclass", "mapped_as_dataclass", "CompositeProperty", "composite"]
+__all__ += ["KeyFuncDict", "MappedCollection", "attribute_keyed_dict",
+            "attribute_mapped_collection", "column_keyed_dict", "column_mapped_collection",
+            "keyfunc_mapping", "mapped_collection"]
 __all__ += ["QueryableAttribute", "as_declarative", "declarative_mixin", "foreign",
             "has_inherited_table", "join", "outerjoin", "remote"]

@@ -87,6 +87,8 @@ class AliasedClass:
         if prop is not None and getattr(prop, "is_relationship", False):
             rel = self.__dict__[key] = AliasedRelationship(self, prop)
             return rel
+        if prop is not None and getattr(prop, "is_composite", False):  # orm/_composites.py
+            return prop.comparator_factory(prop, self._aliased_mapper, self)
         attr = getattr(self._aliased_mapper.class_, key)  # hybrid/plain class attributes
         return attr
 

@@ -46,7 +46,12 @@ def column_property(column: Any, *additional_columns: Any, group: str | None = N
     hook = getattr(column, "__clause_element__", None)
     if hook is not None and not _is_column_decl(column):
         column = hook()
-    return ColumnProperty(column, "", deferred=deferred, group=group, raiseload=raiseload)
+    prop = ColumnProperty(column, "", deferred=deferred, group=group, raiseload=raiseload)
+    if kw:
+        from athanor.orm._dataclass import field_options
+
+        prop._dc_options = field_options(kw)  # MappedAsDataclass (orm/_dataclass.py)
+    return prop
 
 
 def deferred(column: Any, *additional_columns: Any, group: str | None = None,
@@ -123,7 +128,12 @@ def synonym(name: str, *, map_column: bool | None = None, descriptor: Any = None
             comparator_factory: Any = None, doc: Any = None, info: Any = None,
             **kw: Any) -> Any:
     """Declare an attribute that is another name for the mapped attribute ``name``."""
-    return SynonymProperty(name, map_column, descriptor, comparator_factory, doc, info)
+    prop = SynonymProperty(name, map_column, descriptor, comparator_factory, doc, info)
+    if kw:
+        from athanor.orm._dataclass import field_options
+
+        prop._dc_options = field_options(kw)  # MappedAsDataclass (orm/_dataclass.py)
+    return prop
 
 
 # --------------------------------------------------------------------------------------
@@ -131,8 +141,10 @@ def synonym(name: str, *, map_column: bool | None = None, descriptor: Any = None
 
 
 def scan_declared(cls: type) -> dict[str, Any]:
-    """column_property()/deferred()/synonym() and deferred mapped_column() declarations of
-    a class about to be mapped (mixins included), before the column scan removes them."""
+    """column_property()/deferred()/synonym()/composite() and deferred mapped_column()
+    declarations of a class about to be mapped (mixins included), before the column scan
+    removes them."""
+    from athanor.orm._composites import CompositeProperty
     from athanor.orm.decl import MappedColumn, declared_attr
 
     found: dict[str, Any] = {}
@@ -145,7 +157,7 @@ def scan_declared(cls: type) -> dict[str, Any]:
                     value = value.fget(cls)
                 except Exception:  # a declared_attr for something else entirely
                     continue
-            if isinstance(value, (ColumnProperty, SynonymProperty)) or (
+            if isinstance(value, (ColumnProperty, SynonymProperty, CompositeProperty)) or (
                     isinstance(value, MappedColumn) and value.deferred_options() is not None):
                 found[key] = value
     return found
@@ -154,10 +166,14 @@ def scan_declared(cls: type) -> dict[str, Any]:
 def declared_properties(declared: dict[str, Any], table: Any, props: dict[str, Any]
                         ) -> dict[str, Any]:
     """Mapper properties for :func:`scan_declared`'s findings (``props``: the columns)."""
+    from athanor.orm._composites import CompositeProperty
     from athanor.orm.decl import MappedColumn
 
     out: dict[str, Any] = {}
     for key, value in declared.items():
+        if isinstance(value, CompositeProperty):
+            out[key] = value.copy_for(key)
+            continue
         if isinstance(value, SynonymProperty):
             syn = SynonymProperty(value.name, descriptor=value.descriptor, doc=value.doc)
             out[key] = syn

@@ -108,12 +108,17 @@ def validated_setattr(self: Any, key: str, value: Any) -> None:
             if prop.uselist:
                 if value is not None and not isinstance(value, (str, bytes)) and hasattr(
                         value, "__iter__"):
-                    items = [v(self, key, item) for item in value]
+                    from athanor.orm.collections import members
+
+                    items = [v(self, key, item) for item in members(value)]
                     if v.include_removes:  # members the assignment takes out
-                        for old in self.__dict__.get(key) or ():
+                        for old in members(self.__dict__.get(key) or ()):
                             if not any(old is i for i in items):
                                 v(self, key, old, True)
-                    value = set(items) if isinstance(value, (set, frozenset)) else items
+                    if isinstance(value, dict):  # a dictionary collection: keys kept
+                        value = dict(zip(value, items, strict=True))
+                    else:
+                        value = set(items) if isinstance(value, (set, frozenset)) else items
             else:
                 value = v(self, key, value)
         else:

@@ -26,7 +26,7 @@ does the same for the old and the new value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from athanor import exc
@@ -36,6 +36,15 @@ from athanor.orm._validators import (
     validate_item,
     validate_remove,
 )
+from athanor.orm.mapped_collection import KeyFuncDict as KeyFuncDict  # re-exported names
+from athanor.orm.mapped_collection import MappedCollection as MappedCollection
+from athanor.orm.mapped_collection import attribute_keyed_dict as attribute_keyed_dict
+from athanor.orm.mapped_collection import attribute_mapped_collection as attribute_mapped_collection
+from athanor.orm.mapped_collection import check_assigned, fill
+from athanor.orm.mapped_collection import column_keyed_dict as column_keyed_dict
+from athanor.orm.mapped_collection import column_mapped_collection as column_mapped_collection
+from athanor.orm.mapped_collection import keyfunc_mapping as keyfunc_mapping
+from athanor.orm.mapped_collection import mapped_collection as mapped_collection
 from athanor.orm.state import STATE_KEY, InstanceState, new_state
 
 if TYPE_CHECKING:
@@ -170,22 +179,32 @@ def _reverse_remove(rev: RelationshipProperty, item: Any, owner: Any) -> None:
             if ch is not None:
                 ch.removed.append(owner)
         return
-    if d.get(rev.key) is owner:
+    current = d.get(rev.key, _MISSING)
+    if current is owner or current is _MISSING and ist.key is not None:  # unloaded: it was
         d[rev.key] = None
         ch = _change(ist, rev.key)
         if ch is not None:
             ch.scalar = True
 
 
+def members(coll: Any) -> Any:
+    """The related objects of a collection value (a dictionary's values)."""
+    return coll.values() if isinstance(coll, dict) else coll
+
+
 def _contains(coll: Any, obj: Any) -> bool:
     if isinstance(coll, set):
         return obj in coll
-    return any(o is obj for o in coll)
+    return any(o is obj for o in members(coll))
 
 
 def _raw_add(coll: Any, obj: Any) -> None:
-    if isinstance(coll, set):
+    if isinstance(coll, (_UserList, _UserSet)):
+        _quiet_fill(coll, [obj])
+    elif isinstance(coll, set):
         set.add(coll, obj)
+    elif isinstance(coll, KeyFuncDict):
+        fill(coll, [obj])
     else:
         list.append(coll, obj)
 
@@ -193,6 +212,12 @@ def _raw_add(coll: Any, obj: Any) -> None:
 def _raw_remove(coll: Any, obj: Any) -> None:
     if isinstance(coll, set):
         set.discard(coll, obj)
+        return
+    if isinstance(coll, dict):
+        for key, o in list(coll.items()):
+            if o is obj:
+                dict.__delitem__(coll, key)
+                return
         return
     for i, o in enumerate(coll):
         if o is obj:
@@ -341,11 +366,113 @@ class InstrumentedSet(set):  # type: ignore[type-arg]
 
 def make_collection(prop: RelationshipProperty, st: InstanceState, items: Iterable[Any]) -> Any:
     """A collection holding ``items`` for ``st``'s object, built without events."""
-    coll: Any = InstrumentedSet(items) if prop.collection_class is set else InstrumentedList(
-        items)
+    coll: Any
+    if prop.collection_class is None:
+        coll = InstrumentedList(items)
+    else:
+        kind, factory = collection_factory(prop)
+        coll = factory()
+        coll._sa_owner = st
+        coll._sa_prop = prop
+        if kind == "dict":
+            fill(coll, items)
+        elif isinstance(coll, (_UserList, _UserSet)):
+            _quiet_fill(coll, items)
+        elif kind == "set":
+            set.update(coll, items)
+        else:
+            list.extend(coll, items)
+        return coll
     coll._sa_owner = st
     coll._sa_prop = prop
     return coll
+
+
+class _UserList(InstrumentedList):
+    """Base of instrumented subclasses of users' list classes: while the collection is
+    being filled by a load or a backref, ``append`` (the user's, which reaches this one
+    through ``super()``) adds without events, as SQLAlchemy's appender does."""
+
+    __slots__ = ()
+
+    def append(self, item: Any) -> None:
+        if getattr(self, "__dict__", {}).get("_sa_quiet"):
+            list.append(self, item)
+        else:
+            InstrumentedList.append(self, item)
+
+
+class _UserSet(InstrumentedSet):
+    """:class:`_UserList` for set classes (``add``)."""
+
+    __slots__ = ()
+
+    def add(self, item: Any) -> None:
+        if getattr(self, "__dict__", {}).get("_sa_quiet"):
+            set.add(self, item)
+        else:
+            InstrumentedSet.add(self, item)
+
+
+def _quiet_fill(coll: Any, items: Iterable[Any]) -> None:
+    """Fill a user-class collection through its own appender, without events."""
+    add = coll.add if isinstance(coll, set) else coll.append
+    d = getattr(coll, "__dict__", None)
+    if d is None:  # a slotted user class: no flag to set, builtin fill
+        if isinstance(coll, set):
+            set.update(coll, items)
+        else:
+            list.extend(coll, items)
+        return
+    d["_sa_quiet"] = True
+    try:
+        for item in items:
+            add(item)
+    finally:
+        del d["_sa_quiet"]
+
+
+_instrumented: dict[type, type] = {}
+
+
+def collection_factory(prop: RelationshipProperty) -> tuple[str, Callable[[], Any]]:
+    """("list" | "set" | "dict", a no-argument factory of empty instrumented collections)
+    for ``prop.collection_class`` (cached on the property)."""
+    found = prop.__dict__.get("_coll_factory")
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    cc = prop.collection_class
+    cls = cc if isinstance(cc, type) else type(cc())
+    found = _factory_for(prop, cc, cls)
+    prop.__dict__["_coll_factory"] = found
+    return found
+
+
+def _factory_for(prop: RelationshipProperty, cc: Any, cls: type
+                 ) -> tuple[str, Callable[[], Any]]:
+    if issubclass(cls, KeyFuncDict):
+        return "dict", cc
+    for kind, base, instrumented, user_base in (
+            ("list", list, InstrumentedList, _UserList), ("set", set, InstrumentedSet, _UserSet)):
+        if not issubclass(cls, base):
+            continue
+        if issubclass(cls, instrumented):
+            return kind, cls
+        if cls is base:
+            return kind, instrumented
+        sub = _instrumented.get(cls)
+        if sub is None:  # the user's methods first, ours below them (super() reaches ours)
+            sub = _instrumented[cls] = type(cls.__name__, (cls, user_base), {
+                "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        return kind, sub
+    hint = ("collection_class=attribute_keyed_dict('<attribute>')" if issubclass(cls, dict)
+            else "list, set or a subclass of either")
+    from athanor.orm.exc import MappingError
+
+    raise MappingError(
+        f"relationship {prop} failed: collection_class={cls.__name__} is not a collection "
+        f"athanor can manage. Use {hint}."
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -368,12 +495,15 @@ def _set_collection(prop: RelationshipProperty, st: InstanceState, obj: Any, val
             f"Setting {prop} failed: it is a collection, so it takes a list (or set) of "
             f"{prop.mapper.class_.__name__} objects; got {type(value).__name__}."
         )
-    items = list(value)
+    if prop.collection_class is not None and collection_factory(prop)[0] == "dict":
+        items = check_assigned(prop, collection_factory(prop)[1](), value)
+    else:
+        items = list(members(value))
     d = obj.__dict__
     old = d.get(prop.key, _MISSING)
     if old is _MISSING:
         old = getattr(obj, prop.key) if st.key is not None and st.session is not None else []
-    old_items = list(old)
+    old_items = list(members(old))
     coll = make_collection(prop, st, items)
     d[prop.key] = coll
     for item in old_items:
@@ -412,3 +542,4 @@ def _set_scalar(prop: RelationshipProperty, st: InstanceState, obj: Any, value: 
             _reverse_add(rev, value, obj)
     if value is not None:
         _cascade(prop, st, value)
+

@@ -68,7 +68,7 @@ def register_table(mapper: Mapper) -> None:
 class EntityLayout:
     """Where each output element of an ORM select comes from in the cursor row."""
 
-    __slots__ = ("keys", "items", "single", "criteria", "cols")
+    __slots__ = ("keys", "items", "single", "criteria", "cols", "groups")
 
     def __init__(self, keys: tuple[str, ...], items: list[tuple[Any, Any]], single: bool) -> None:
         self.keys = keys
@@ -79,6 +79,8 @@ class EntityLayout:
         self.criteria: tuple[Any, ...] | None = None
         #: an entity has deferred columns or column_property() expressions (orm/_deferred.py)
         self.cols = any(m is not None and m._extra is not None for m, _ in items)
+        #: composite() attributes selected: (first item, width, property) (orm/_composites.py)
+        self.groups: list[tuple[int, int, Any]] | None = None
 
 
 def entity_layout(stmt: Any) -> EntityLayout | None:
@@ -94,7 +96,8 @@ def entity_layout(stmt: Any) -> EntityLayout | None:
     if cached is not _MISSING:
         return cached  # type: ignore[no-any-return]
     layout = None
-    if raw and any(_mapper_of_entity(e) is not None for e in raw):
+    if raw and any(_mapper_of_entity(e) is not None or hasattr(e, "_composite_prop")
+                   for e in raw):
         layout = _build_layout(stmt, raw)
     stmt.__dict__["_orm_layout"] = layout
     if _cacheable(raw):
@@ -121,6 +124,7 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
     exported = stmt._export_columns()
     items: list[tuple[Any, Any]] = []
     keys: list[str] = []
+    groups: list[tuple[int, int, Any]] = []
     pos = 0
     for e, coerced in zip(raw, stmt._raw_columns, strict=False):
         mapper = _mapper_of_entity(e)
@@ -140,6 +144,10 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
             pos += len(table_cols)
         else:
             width = len(coerced.c) if hasattr(coerced, "c") and not hasattr(coerced, "type") else 1
+            comp = getattr(e, "_composite_prop", None)
+            if comp is not None:  # one value built from several columns
+                width = len(coerced.clauses)
+                groups.append((len(items), width, comp))
             if width != 1:
                 for j in range(width):
                     items.append((None, pos + j))
@@ -152,6 +160,11 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
                             else exported[pos][0])
             pos += width
     layout = EntityLayout(tuple(keys), items, len(items) == 1)
+    if groups:
+        from athanor.orm._composites import fold_keys
+
+        layout.groups = groups
+        layout.keys = fold_keys(layout.keys, groups)
     layout.criteria = _inheritance().layout_criteria(
         _mapper_of_entity(e) for e in raw if isinstance(e, type))
     return layout
@@ -191,6 +204,12 @@ def _load(session: Session, layout: EntityLayout, rows: list[tuple[Any, ...]],
             columns.append(loader(rows))
         else:
             columns.append([r[where] for r in rows])
+    if layout.groups is not None:  # composite() values from their columns
+        from athanor.orm._composites import fold_columns
+
+        columns = fold_columns(columns, layout.groups)
+        if len(columns) == 1:
+            return ORMResult(layout.keys, columns[0], scalar=True)
     if layout.single:
         return ORMResult(layout.keys, columns[0], scalar=True)
     return ORMResult(layout.keys, list(zip(*columns, strict=False)) if rows else [], scalar=False)

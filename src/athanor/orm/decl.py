@@ -364,6 +364,13 @@ class registry:  # noqa: N801 - SQLAlchemy's public name
         _map_class(cls, self)
         return cls
 
+    def mapped_as_dataclass(self, cls: type | None = None, /, **options: Any) -> Any:
+        """Class decorator: map ``cls`` in this registry as a dataclass (``init``, ``repr``,
+        ``eq``, ``kw_only``, ... as for ``dataclasses.dataclass``)."""
+        from athanor.orm._dataclass import mapped_as_dataclass
+
+        return mapped_as_dataclass(self, cls, **options)
+
     def map_imperatively(self, class_: type, local_table: Any, **kw: Any) -> Mapper:
         mapper = Mapper(class_, local_table, registry=self, **kw)
         self._add(mapper)
@@ -510,7 +517,11 @@ def _map_class(cls: type, reg: registry) -> Mapper | None:
     props: dict[str, Any] = {}
     from athanor.orm._colprops import declared_properties, scan_declared
 
-    declared = scan_declared(cls)  # column_property(), deferred(), synonym()
+    declared = scan_declared(cls)  # column_property(), deferred(), synonym(), composite()
+    if declared and table is None:
+        from athanor.orm._composites import add_composite_columns
+
+        add_composite_columns(cls, declared, reg.type_annotation_map)
     skip = set(parent.__mro__) if parent is not None else set()
     if table is None and tablename is None:  # single-table inheritance
         assert parent is not None

@@ -196,7 +196,7 @@ def _present(coll: Any, item: Any) -> bool:
         return False
     if not hasattr(coll, "__iter__"):
         return coll is item
-    return any(o is item for o in coll)
+    return any(o is item for o in (coll.values() if isinstance(coll, dict) else coll))
 
 
 def _collect(session: Session, changes: dict[Any, Change]) -> tuple[

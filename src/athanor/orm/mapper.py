@@ -80,6 +80,8 @@ class MapperProperty:
     parent: Mapper
     is_column: bool = False
     is_relationship: bool = False
+    #: dataclasses.field() options given to the construct (MappedAsDataclass), or None
+    _dc_options: dict[str, Any] | None = None
 
     def instrument_class(self, mapper: Mapper) -> None:
         """Install the class-level attribute for this property."""
@@ -336,6 +338,11 @@ class Mapper:
     @property
     def validators(self) -> dict[str, Any]:
         return dict(self._validators)
+
+    @property
+    def composites(self) -> KeyedList:
+        return KeyedList([(k, p) for k, p in self._props.items()
+                          if getattr(p, "is_composite", False)])
 
     @property
     def relationships(self) -> KeyedList:

@@ -128,7 +128,7 @@ def relationship(
             f"relationship(lazy=...) failed: unknown loader strategy {lazy!r}. Use 'select', "
             f"'joined', 'selectin', 'raise', 'raise_on_sql' or 'noload'."
         )
-    return RelationshipProperty(
+    prop = RelationshipProperty(
         argument, secondary, uselist=uselist, back_populates=back_populates,
         backref=backref, primaryjoin=primaryjoin, secondaryjoin=secondaryjoin,
         foreign_keys=foreign_keys, remote_side=remote_side, order_by=order_by, lazy=lazy,
@@ -136,6 +136,11 @@ def relationship(
         viewonly=viewonly, collection_class=collection_class, join_depth=join_depth,
         innerjoin=innerjoin,
     )
+    if kw:
+        from athanor.orm._dataclass import field_options
+
+        prop._dc_options = field_options(kw)  # MappedAsDataclass (orm/_dataclass.py)
+    return prop
 
 
 def backref(name: str, **kwargs: Any) -> tuple[str, dict[str, Any]]:
@@ -237,7 +242,12 @@ class RelationshipProperty(MapperProperty):
         if session is None:
             return
         if self.uselist:
-            merged = [session.merge(o, load=load) for o in value]
+            from athanor.orm.collections import members
+
+            if isinstance(value, dict):
+                setattr(dest, self.key, {k: session.merge(o, load=load) for k, o in value.items()})
+                return
+            merged = [session.merge(o, load=load) for o in members(value)]
             setattr(dest, self.key, set(merged) if self.collection_class is set else merged)
         else:
             setattr(dest, self.key, session.merge(value, load=load) if value is not None
@@ -250,7 +260,7 @@ class RelationshipProperty(MapperProperty):
         if value is None:
             return []
         if self.uselist:
-            return list(value)
+            return list(value.values() if isinstance(value, dict) else value)
         return [value]
 
     def items(self, obj: Any) -> list[Any]:
@@ -262,7 +272,9 @@ class RelationshipProperty(MapperProperty):
             value = load_on_access(self, obj)
         if value is None:
             return []
-        return list(value) if self.uselist else [value]
+        if self.uselist:
+            return list(value.values() if isinstance(value, dict) else value)
+        return [value]
 
     @property
     def reverse(self) -> RelationshipProperty | None:
@@ -424,10 +436,14 @@ def annotation_target(ann: Any) -> tuple[str | type | None, bool | None, Any]:
         text = text[7:-1].strip()
     low = text.lower()
     for prefix, cc in (("list[", list), ("typing.list[", list), ("set[", set),
-                       ("typing.set[", set), ("collection[", list), ("sequence[", list)):
+                       ("typing.set[", set), ("collection[", list), ("sequence[", list),
+                       ("dict[", dict), ("typing.dict[", dict), ("mapping[", dict),
+                       ("mutablemapping[", dict)):
         if low.startswith(prefix):
             coll = cc
             text = text[len(prefix):-1]
+            if cc is dict:  # Mapped[dict[str, "Note"]]: the value type is the target
+                text = text.rsplit(",", 1)[-1]
             break
     if text.startswith("Optional["):
         text = text[9:-1]
@@ -491,7 +507,7 @@ class RelationshipAttribute:
     def __delete__(self, obj: Any) -> None:
         from athanor.orm.collections import set_value
 
-        set_value(self.prop, obj, [] if self.prop.uselist else None)
+        set_value(self.prop, obj, _empty_value(self.prop))
 
     # -- inspection -----------------------------------------------------------------------
     @property
@@ -552,6 +568,16 @@ class RelationshipAttribute:
 
     # defined last: the name shadows the builtin inside the class body
     property = property(lambda self: self.prop)  # noqa: A003 - SQLAlchemy's name
+
+
+def _empty_value(prop: RelationshipProperty) -> Any:
+    """What ``del obj.<relationship>`` assigns: an empty collection (dict or list) or None."""
+    if not prop.uselist:
+        return None
+    from athanor.orm.collections import collection_factory
+
+    dict_like = prop.collection_class is not None and collection_factory(prop)[0] == "dict"
+    return {} if dict_like else []
 
 
 class _OfType:

@@ -63,6 +63,16 @@ def resolve(prop: RelationshipProperty) -> None:
         _infer_direct(prop, pj, fks, remote)
     if prop.collection_class is None and ann_coll is set:
         prop.collection_class = set
+    if prop.collection_class is None and ann_coll is dict:
+        raise MappingError(
+            f"relationship {prop} failed: its annotation is a dict, but a dictionary "
+            f"collection needs a key. Pass collection_class=attribute_keyed_dict('<attribute>') "
+            f"(or column_keyed_dict(...) / keyfunc_mapping(...))."
+        )
+    if prop.collection_class is not None:
+        from athanor.orm.collections import collection_factory
+
+        collection_factory(prop)  # an unusable collection_class is reported now
     if prop._uselist_arg is not None:
         prop.uselist = bool(prop._uselist_arg)
     elif ann_uselist is not None and prop._annotation is not None and prop.argument is None:

@@ -454,11 +454,11 @@ class Session(TransactionMixin):
         # ``_merging`` maps the source objects of this merge() call to their targets.
         outer = "_merging" not in self.__dict__
         if outer:
-            self._merging: dict[int, Any] = {}
+            self._merging: dict[int, tuple[Any, Any]] = {}
         else:
             found = self._merging.get(id(instance))
             if found is not None:
-                return found
+                return found[1]
         self._no_autoflush += 1
         try:
             return self._merge(instance, load)
@@ -486,7 +486,7 @@ class Session(TransactionMixin):
             target = object.__new__(mapper.class_)
             new_state(target, mapper)
             self.add(target)
-        self._merging[id(instance)] = target
+        self._merging[id(instance)] = (instance, target)  # the source kept alive: ids stay unique
         for prop in mapper.iterate_properties():
             prop.merge(values, target, load)
         return target

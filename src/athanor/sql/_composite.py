@@ -207,6 +207,17 @@ class ClauseList(ColumnElement):
         return self
 
 
+class ColumnGroup(ClauseList):
+    """Columns that a SELECT lists one by one (an ORM ``composite()``'s columns); anywhere
+    else a comma list (``ORDER BY x1, y1``)."""
+
+    def __init__(self, columns: Iterable[ClauseElement]) -> None:
+        super().__init__(columns, ops.comma, group=False)
+
+    def _ck(self, st: _KeyState) -> Any:
+        return ("colgroup", tuple(c._ck(st) for c in self.clauses))
+
+
 class BooleanClauseList(ClauseList):
     """``and_(...)`` / ``or_(...)``."""
 

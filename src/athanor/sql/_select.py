@@ -22,6 +22,7 @@ from athanor.sql.elements import (
     ClauseElement,
     ColumnClause,
     ColumnElement,
+    ColumnGroup,
     Label,
     TextClause,
     _KeyState,
@@ -267,6 +268,8 @@ class Select(SelectBase):
         for e in self._raw_columns:
             if isinstance(e, FromClause):
                 out.extend(e.c)
+            elif isinstance(e, ColumnGroup):  # a composite's columns, one by one
+                out.extend(e.clauses)  # type: ignore[arg-type]
             else:
                 out.append(e)  # type: ignore[arg-type]
         return out

@@ -91,9 +91,14 @@ class DMLBase(_Generative):
         new._prefixes = self._prefixes + tuple((str(p), dialect) for p in prefixes)
         return new
 
+    #: what the statement was made from when not a table (a mapped class): its attributes
+    #: may stand for several columns (``values(start=Point(1, 2))``, see _value_pairs)
+    _entity: Any = None
+
     def __init__(self, table: Any) -> None:
         hook = getattr(table, "__clause_element__", None)
         if hook is not None:
+            self._entity = table
             table = hook()
         if not isinstance(table, FromClause):
             raise exc.ArgumentError(
@@ -143,9 +148,19 @@ class DMLBase(_Generative):
                      ) -> tuple[tuple[ColumnClause, ColumnElement], ...]:
         out = []
         for k, v in values.items():
-            col = self._column(k, role)
-            out.append((col, _value_expr(col, v, suffix)))
+            for key, value in self._expand(k, v):
+                col = self._column(key, role)
+                out.append((col, _value_expr(col, value, suffix)))
         return tuple(out)
+
+    def _expand(self, key: Any, value: Any) -> list[tuple[Any, Any]]:
+        """``[(key, value)]``, or one pair per column for an attribute standing for several
+        (an ORM ``composite()``, which provides ``_bulk_update_tuples``)."""
+        attr = key
+        if isinstance(key, str) and self._entity is not None and key not in self.table.c:
+            attr = getattr(self._entity, key, key)
+        expand = getattr(attr, "_bulk_update_tuples", None)
+        return [(key, value)] if expand is None else list(expand(value))
 
     def _ck_common(self, st: _KeyState) -> tuple[Any, ...]:
         vals = None

@@ -808,6 +808,7 @@ from athanor.sql._composite import (  # noqa: E402
     BinaryExpression,
     BooleanClauseList,
     ClauseList,
+    ColumnGroup,
     Grouping,
     InList,
     UnaryExpression,
@@ -853,7 +854,8 @@ from athanor.sql._derived import (  # noqa: E402
 
 __all__ = [
     "BinaryExpression", "BindParameter", "BooleanClauseList", "Cast", "ClauseElement",
-    "ClauseList", "Collate", "ColumnClause", "ColumnElement", "Concat", "False_", "Grouping",
+    "ClauseList", "Collate", "ColumnGroup", "ColumnClause", "ColumnElement", "Concat",
+    "False_", "Grouping",
     "InList", "Label", "LiteralString", "NameReference", "Null", "TextClause", "True_",
     "TypeCoerce", "UnaryExpression", "_order_target", "all_", "and_", "any_", "asc",
     "between", "bindparam", "cast", "coerce_expr", "coerce_where", "collate", "column",
