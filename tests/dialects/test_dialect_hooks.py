@@ -157,3 +157,24 @@ def test_other_drivers_url_names_connect_through_the_supported_driver(
             assert conn.execute(text("SELECT 1")).scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_dialect_modules_export_sqlalchemys_type_names(backend: str, engine: Any) -> None:
+    from athanor import Column, Integer, MetaData, Table, inspect, select
+    from athanor.dialects import mysql, postgresql, sqlite
+
+    assert sqlite.JSON and sqlite.DATETIME and sqlite.BLOB and postgresql.JSONB
+    assert mysql.NVARCHAR and mysql.NCHAR
+    if backend != "mysql":
+        pytest.skip("YEAR is MySQL's type")
+    md = MetaData()
+    t = Table("years", md, Column("id", Integer, primary_key=True), Column("yr", mysql.YEAR),
+              Column("label", mysql.NVARCHAR(10)))
+    md.create_all(engine)
+    try:
+        with engine.begin() as conn:
+            conn.execute(t.insert().values(id=1, yr=2024, label="x"))
+            assert conn.execute(select(t.c.yr, t.c.label)).one() == (2024, "x")
+        assert isinstance(inspect(engine).get_columns("years")[1]["type"], mysql.YEAR)
+    finally:
+        md.drop_all(engine)

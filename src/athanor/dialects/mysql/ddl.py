@@ -98,6 +98,9 @@ class MySQLTypeCompiler(GenericTypeCompiler):
     def visit_MEDIUMINT(self, type_: Any, **kw: Any) -> str:
         return self._width("MEDIUMINT", type_)
 
+    def visit_YEAR(self, type_: Any, **kw: Any) -> str:
+        return f"YEAR({type_.display_width})" if type_.display_width else "YEAR"
+
     def _width(self, name: str, type_: Any) -> str:
         text = f"{name}({type_.display_width})" if type_.display_width else name
         return text + " UNSIGNED" if type_.unsigned else text

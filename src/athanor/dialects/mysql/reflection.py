@@ -26,7 +26,7 @@ TYPES: dict[str, r.TypeFactory] = {
     "decimal": r.numeric(t.DECIMAL), "numeric": r.numeric(t.NUMERIC),
     "float": r.plain(t.FLOAT), "double": r.plain(t.DOUBLE), "real": r.plain(t.REAL),
     "date": t.DATE, "datetime": r.plain(t.DATETIME), "timestamp": r.plain(t.TIMESTAMP),
-    "time": r.plain(t.TIME), "year": r.plain(t.SMALLINT),
+    "time": r.plain(t.TIME), "year": r.plain(myt.YEAR),
     "blob": r.plain(t.BLOB), "tinyblob": r.plain(myt.TINYBLOB),
     "mediumblob": r.plain(myt.MEDIUMBLOB), "longblob": r.plain(myt.LONGBLOB),
     "binary": r.plain(t.BINARY), "varbinary": r.plain(t.VARBINARY),

@@ -20,7 +20,9 @@ from athanor.sql.sqltypes import (
     DOUBLE,
     FLOAT,
     INTEGER,
+    NCHAR,
     NUMERIC,
+    NVARCHAR,
     REAL,
     SMALLINT,
     TEXT,
@@ -53,6 +55,12 @@ class MEDIUMINT(_DisplayWidth):
     __visit_name__ = "MEDIUMINT"
 
 
+class YEAR(_DisplayWidth):
+    """MySQL's ``YEAR`` (a four-digit year, read as an int)."""
+
+    __visit_name__ = "YEAR"
+
+
 class TINYTEXT(Text):
     __visit_name__ = "TINYTEXT"
 
@@ -81,5 +89,6 @@ ENUM = Enum
 
 __all__ = ["BIGINT", "BINARY", "BLOB", "BOOLEAN", "CHAR", "DATE", "DATETIME", "DECIMAL",
            "DOUBLE", "ENUM", "FLOAT", "INTEGER", "JSON", "LONGBLOB", "LONGTEXT", "MEDIUMBLOB",
-           "MEDIUMINT", "MEDIUMTEXT", "NUMERIC", "REAL", "SMALLINT", "TEXT", "TIME",
-           "TIMESTAMP", "TINYBLOB", "TINYINT", "TINYTEXT", "VARBINARY", "VARCHAR"]
+           "MEDIUMINT", "MEDIUMTEXT", "NCHAR", "NUMERIC", "NVARCHAR", "REAL", "SMALLINT",
+           "TEXT", "TIME", "TIMESTAMP", "TINYBLOB", "TINYINT", "TINYTEXT", "VARBINARY", "VARCHAR",
+           "YEAR"]
