@@ -201,6 +201,24 @@ def test_join_to_alias_with_of_type(session: Any) -> None:
     assert rows[0] == ("user0", "u0a0@x.org") and len(rows) == 4
 
 
+def test_join_with_and_criteria(session: Any) -> None:
+    from athanor.orm import aliased, selectinload
+
+    seed_users(session, 2, 2)
+    stmt = select(User.name, Address.email).outerjoin(
+        User.addresses.and_(Address.email.like("%a1@%"))).order_by(User.name)
+    assert session.execute(stmt).all() == [("user0", "u0a1@x.org"), ("user1", "u1a1@x.org")]
+    a = aliased(Address)
+    stmt = select(a.email).join_from(User, User.addresses.of_type(a).and_(a.email.like("u1%")))
+    assert sorted(session.scalars(stmt).all()) == ["u1a0@x.org", "u1a1@x.org"]
+    session.add(Post(headline="q", keywords=[Keyword(keyword="k1"), Keyword(keyword="k2")]))
+    session.commit()
+    stmt = select(Keyword.keyword).join_from(Post, Post.keywords.and_(Keyword.keyword != "k1"))
+    assert session.scalars(stmt).all() == ["k2"]
+    with pytest.raises(exc.ArgumentError, match="with_loader_criteria"):
+        selectinload(User.addresses.and_(Address.id > 1))
+
+
 def test_many_to_many_join_and_any(session: Any) -> None:
     session.add(Post(headline="p", keywords=[Keyword(keyword="x"), Keyword(keyword="y")]))
     session.commit()

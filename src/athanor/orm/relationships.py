@@ -566,6 +566,10 @@ class RelationshipAttribute:
     def of_type(self, target: Any) -> Any:
         return _OfType(self, target)
 
+    def and_(self, *criteria: Any) -> Any:
+        """``join(User.addresses.and_(Address.email.like("%@x")))``: extra ON criteria."""
+        return _OfType(self, None, criteria)
+
     # defined last: the name shadows the builtin inside the class body
     property = property(lambda self: self.prop)  # noqa: A003 - SQLAlchemy's name
 
@@ -581,11 +585,32 @@ def _empty_value(prop: RelationshipProperty) -> Any:
 
 
 class _OfType:
-    """``User.addresses.of_type(aliased_address)`` for joins."""
+    """``User.addresses.of_type(aliased_address)`` / ``.and_(criteria)`` for joins."""
 
-    def __init__(self, attr: RelationshipAttribute, target: Any) -> None:
+    def __init__(self, attr: RelationshipAttribute, target: Any,
+                 criteria: tuple[Any, ...] = ()) -> None:
         self.attr = attr
         self.target = target
+        self._athanor_criteria = criteria
+
+    def of_type(self, target: Any) -> _OfType:
+        return _OfType(self.attr, target, self._athanor_criteria)
+
+    def and_(self, *criteria: Any) -> _OfType:
+        return _OfType(self.attr, self.target, self._athanor_criteria + criteria)
 
     def _athanor_join(self, select: Any, isouter: bool, full: bool, target: Any = None) -> Any:
-        return self.attr._athanor_join(select, isouter, full, self.target)
+        from athanor.orm.relsql import join_select
+
+        if not self._athanor_criteria:
+            return self.attr._athanor_join(select, isouter, full, self.target)
+        if not isinstance(self.attr, RelationshipAttribute):  # aliased(Parent).children
+            raise exc.ArgumentError(
+                f"Joining {self.attr} failed: .and_() criteria on a relationship of an "
+                f"aliased() class are not supported. Put the criteria in where()."
+            )
+        return join_select(self.attr.prop, select, isouter, full, self.target,
+                           self._athanor_criteria)
+
+    def __repr__(self) -> str:
+        return f"<{self.attr} of_type/and_>"

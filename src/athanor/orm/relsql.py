@@ -118,10 +118,18 @@ def contains_clause(prop: RelationshipProperty, other: Any) -> Any:
 
 
 def join_select(prop: RelationshipProperty, select: Any, isouter: bool, full: bool,
-                target: Any = None) -> Any:
-    """Add the relationship's join(s) to ``select`` (``target``: an alias of the target)."""
+                target: Any = None, criteria: tuple[Any, ...] = ()) -> Any:
+    """Add the relationship's join(s) to ``select`` (``target``: an alias of the target;
+    ``criteria``: ``.and_()`` conditions added to the ON clause of the target)."""
+    from athanor.sql import and_
+
     prop.setup()
     pj, sj = prop.primaryjoin, prop.secondaryjoin
+    if criteria:  # written against the target class: adapted below with the join
+        if prop.direction == MANYTOMANY:
+            sj = and_(sj, *criteria)
+        else:
+            pj = and_(pj, *criteria)
     dest = prop.target
     if target is not None:
         hook = getattr(target, "__clause_element__", None)

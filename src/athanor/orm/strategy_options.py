@@ -61,6 +61,13 @@ class Load:
                 "Building a loader option failed: no attribute was given. Pass a relationship "
                 "attribute, e.g. selectinload(User.addresses), or '*'."
             )
+        for a in attrs:
+            if getattr(a, "_athanor_criteria", None):
+                raise exc.ArgumentError(
+                    f"Building a loader option failed: {a.attr}.and_(...) criteria are not "
+                    f"supported in loader options yet. Use with_loader_criteria("
+                    f"{a.attr.prop.mapper.class_.__name__}, ...) beside the option instead."
+                )
         new = Load(self.entity)
         steps: list[tuple[Any, str | None, dict[str, Any]]] = [
             (a, None, {}) for a in attrs[:-1]]

@@ -399,6 +399,9 @@ class Select(SelectBase):
 
     def join_from(self, from_: Any, target: Any, onclause: Any = None, *,
                   isouter: bool = False, full: bool = False) -> Select:
+        if hasattr(onclause if onclause is not None else target, "_athanor_join"):
+            # join_from(User, User.addresses): the relationship's join, from that entity
+            return self.select_from(from_).join(target, onclause, isouter=isouter, full=full)
         new = self._clone()
         new._setup_joins = self._setup_joins + ((target, onclause, from_, isouter, full),)
         return new
