@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from athanor.orm.state import NO_VALUE, STATE_KEY, InstanceState
+from athanor.orm.state import NO_VALUE, STATE_KEY, InstanceState, mark_modified
 
 if TYPE_CHECKING:
     from athanor.orm.mapper import ColumnProperty, Mapper
@@ -210,8 +210,11 @@ def instrumented_setattr(self: Any, key: str, value: Any) -> None:
     d[key] = value
 
 
-def get_history(st: InstanceState, key: str) -> History:
-    """The :class:`History` of one attribute of ``st``'s instance."""
+def get_history(st: Any, key: str) -> History:
+    """The :class:`History` of one attribute of ``st``'s instance (or of the mapped instance
+    ``st``, as SQLAlchemy's ``get_history(obj, key)`` is called)."""
+    if not isinstance(st, InstanceState):
+        st = _state_for(st)
     obj = st()
     d = obj.__dict__ if obj is not None else {}
     if key in d:
@@ -232,3 +235,56 @@ def get_history(st: InstanceState, key: str) -> History:
                 (old,) if old is not NO_VALUE else (),
             )
     return History((), (current,) if current is not NO_VALUE else (), ())
+
+
+def flag_modified(instance: Any, key: str) -> None:
+    """Mark column attribute ``key`` of ``instance`` as changed, so the next flush writes it.
+
+    For values changed in place (a dict or list held by the attribute), which a plain
+    assignment check cannot see. The flush then includes the attribute unconditionally.
+    """
+    from athanor import exc
+
+    st = _state_for(instance)
+    d = instance.__dict__
+    if key not in st.mapper._column_keys:
+        raise exc.InvalidRequestError(
+            f"flag_modified({type(instance).__name__}, {key!r}) failed: {key!r} is not a "
+            f"mapped column attribute of {type(instance).__name__}. Pass one of: "
+            f"{', '.join(sorted(st.mapper._column_keys))}."
+        )
+    if key not in d:
+        raise exc.InvalidRequestError(
+            f"flag_modified({type(instance).__name__}, {key!r}) failed: the attribute is not "
+            f"loaded on this instance, so there is no value to write. Load it (read it) first."
+        )
+    if st.key is None:  # pending/transient: the INSERT writes every value anyway
+        return
+    committed = st.committed
+    if committed is not None and key in committed:
+        if committed[key] is d[key]:  # the loaded object itself, changed in place
+            committed[key] = NO_VALUE
+        return
+    mark_modified(st, instance, key, NO_VALUE)
+
+
+def flag_dirty(instance: Any) -> None:
+    """Register ``instance`` as modified with its session without naming an attribute.
+
+    ``session.dirty`` then lists it; no UPDATE is emitted unless an attribute really changed.
+    """
+    st = _state_for(instance)
+    if st.key is None:
+        return
+    if st.committed is None:
+        st.committed = {}
+    session = st.session
+    if session is not None:
+        session._modified[st] = instance
+
+
+def _state_for(instance: Any) -> InstanceState:
+    from athanor.orm.mapper import object_mapper
+    from athanor.orm.state import state_of
+
+    return state_of(instance, object_mapper(instance))
