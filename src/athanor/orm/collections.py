@@ -184,13 +184,20 @@ def _contains(coll: Any, obj: Any) -> bool:
 
 
 def _raw_add(coll: Any, obj: Any) -> None:
-    if isinstance(coll, set):
+    plain = _PLAIN.get(type(coll))
+    if plain is not None:  # a custom class: its own add/append runs, the events do not
+        _as_plain(coll, plain, "add" if isinstance(coll, set) else "append", obj)
+    elif isinstance(coll, set):
         set.add(coll, obj)
     else:
         list.append(coll, obj)
 
 
 def _raw_remove(coll: Any, obj: Any) -> None:
+    plain = _PLAIN.get(type(coll))
+    if plain is not None:
+        _as_plain(coll, plain, "discard" if isinstance(coll, set) else "remove", obj)
+        return
     if isinstance(coll, set):
         set.discard(coll, obj)
         return
@@ -200,14 +207,25 @@ def _raw_remove(coll: Any, obj: Any) -> None:
             return
 
 
+def _as_plain(coll: Any, plain: type, method: str, obj: Any) -> None:
+    """Call the user's ``method`` with the collection's class switched back to ``plain``."""
+    instrumented = coll.__class__
+    coll.__class__ = plain
+    try:
+        getattr(coll, method)(obj)
+    finally:
+        coll.__class__ = instrumented
+
+
 # --------------------------------------------------------------------------------------
 # collection classes
 
 
-class InstrumentedList(list):  # type: ignore[type-arg]
-    """A list that tells the ORM about members entering and leaving it."""
+class _ListEvents(list):  # type: ignore[type-arg]
+    """The list methods that tell the ORM about members entering and leaving (no storage:
+    :class:`InstrumentedList` adds slots; a custom list class keeps them in its __dict__)."""
 
-    __slots__ = ("_sa_owner", "_sa_prop")
+    __slots__ = ()
 
     _sa_owner: InstanceState
     _sa_prop: RelationshipProperty
@@ -222,7 +240,7 @@ class InstrumentedList(list):  # type: ignore[type-arg]
         for item in list(items):
             self.append(item)
 
-    def __iadd__(self, items: Iterable[Any]) -> InstrumentedList:  # type: ignore[override,misc]
+    def __iadd__(self, items: Iterable[Any]) -> _ListEvents:  # type: ignore[override,misc]
         self.extend(items)
         return self
 
@@ -274,10 +292,16 @@ class InstrumentedList(list):  # type: ignore[type-arg]
         return list.__repr__(self)
 
 
-class InstrumentedSet(set):  # type: ignore[type-arg]
-    """A set that tells the ORM about members entering and leaving it."""
+class InstrumentedList(_ListEvents):
+    """A list that tells the ORM about members entering and leaving it."""
 
     __slots__ = ("_sa_owner", "_sa_prop")
+
+
+class _SetEvents(set):  # type: ignore[type-arg]
+    """The set counterpart of :class:`_ListEvents`."""
+
+    __slots__ = ()
 
     _sa_owner: InstanceState
     _sa_prop: RelationshipProperty
@@ -295,7 +319,7 @@ class InstrumentedSet(set):  # type: ignore[type-arg]
             for item in list(other):
                 self.add(item)
 
-    def __ior__(self, other: Any) -> InstrumentedSet:  # type: ignore[override,misc]
+    def __ior__(self, other: Any) -> _SetEvents:  # type: ignore[override,misc]
         self.update(other)
         return self
 
@@ -328,7 +352,7 @@ class InstrumentedSet(set):  # type: ignore[type-arg]
             for item in list(other):
                 self.discard(item)
 
-    def __isub__(self, other: Any) -> InstrumentedSet:  # type: ignore[override,misc]
+    def __isub__(self, other: Any) -> _SetEvents:  # type: ignore[override,misc]
         self.difference_update(other)
         return self
 
@@ -339,12 +363,67 @@ class InstrumentedSet(set):  # type: ignore[type-arg]
         return set.__repr__(self)
 
 
+class InstrumentedSet(_SetEvents):
+    """A set that tells the ORM about members entering and leaving it."""
+
+    __slots__ = ("_sa_owner", "_sa_prop")
+
+
 def make_collection(prop: RelationshipProperty, st: InstanceState, items: Iterable[Any]) -> Any:
     """A collection holding ``items`` for ``st``'s object, built without events."""
-    coll: Any = InstrumentedSet(items) if prop.collection_class is set else InstrumentedList(
-        items)
+    cc = prop.collection_class
+    coll: Any
+    if cc is None or cc is list:
+        coll = InstrumentedList(items)
+    elif cc is set:
+        coll = InstrumentedSet(items)
+    else:
+        coll = _make_custom(prop, items)
     coll._sa_owner = st
     coll._sa_prop = prop
+    return coll
+
+
+# --------------------------------------------------------------------------------------
+# custom collection classes (collection_class=MyList, or a factory such as ordering_list())
+#
+# The collection is made by the user's factory and filled through its own append/add (so
+# e.g. an ordering list numbers its members), as its plain class: no events. Then its
+# class is switched to a subclass whose MRO puts the event methods right after the user's
+# methods, so ``super().append(x)`` inside the user's class reaches the ORM.
+
+#: user class -> instrumented subclass, and back
+_INSTRUMENTED: dict[type, type] = {}
+_PLAIN: dict[type, type] = {}
+
+
+def _instrumented_class(prop: RelationshipProperty, coll: Any) -> type:
+    plain = type(coll)
+    found = _INSTRUMENTED.get(plain)
+    if found is not None:
+        return found
+    events = _ListEvents if isinstance(coll, list) else _SetEvents if isinstance(
+        coll, set) else None
+    if events is None or not hasattr(coll, "__dict__"):
+        raise exc.ArgumentError(
+            f"Setting up {prop} failed: collection_class made a {plain.__name__!r}; only list "
+            f"and set subclasses (with an instance __dict__) are supported as custom "
+            f"collections. Subclass list or set."
+        )
+    found = type(plain.__name__, (plain, events), {"__slots__": (),
+                                                   "__module__": plain.__module__})
+    _INSTRUMENTED[plain] = found
+    _PLAIN[found] = plain
+    return found
+
+
+def _make_custom(prop: RelationshipProperty, items: Iterable[Any]) -> Any:
+    coll = prop.collection_class()
+    instrumented = _instrumented_class(prop, coll)
+    add = coll.add if isinstance(coll, set) else coll.append
+    for item in items:
+        add(item)
+    coll.__class__ = instrumented
     return coll
 
 
