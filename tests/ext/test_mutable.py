@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from athanor import JSON, PickleType, String, TypeDecorator, event, exc, text
+from athanor import JSON, PickleType, String, TypeDecorator, event, exc, inspect, text
 from athanor.ext.mutable import Mutable, MutableDict, MutableList, MutableSet
 from athanor.orm import DeclarativeBase, Mapped, Session, mapped_column, validates
 from athanor.orm.attributes import flag_dirty, flag_modified, get_history
@@ -319,3 +319,24 @@ def test_flag_modified_and_flag_dirty(session: Session) -> None:
     flag_dirty(t2)
     assert t2 in session.dirty
     session.commit()
+
+
+def test_pickled_parent_comes_back_detached_and_still_tracks(session: Session) -> None:
+    session.add(Thing(id=1, data={"a": 1}, name="x"))
+    session.commit()
+    t = session.get(Thing, 1)
+    assert t is not None
+    assert t.data == {"a": 1}
+    t.name = "changed"  # an unflushed change travels with the object
+    blob = pickle.dumps(t)
+    session.rollback()
+    session.close()
+    copy = pickle.loads(blob)
+    assert inspect(copy).detached and copy.name == "changed"
+    assert type(copy.data) is MutableDict
+    session.add(copy)
+    assert copy in session.dirty
+    copy.data["b"] = 2
+    session.commit()
+    row = _row(session, "SELECT data, name FROM mut_things")
+    assert _j(row[0]) == {"a": 1, "b": 2} and row[1] == "changed"

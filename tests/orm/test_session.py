@@ -428,3 +428,23 @@ def test_deleting_many_objects_in_one_flush(Session: Any, engine: Any) -> None:
     s.commit()
     assert _count(engine, "users") == 1
     s.close()
+
+
+def test_pickled_instance_is_detached_with_its_changes(Session: Any, engine: Any) -> None:
+    import pickle
+
+    with Session() as s:
+        s.add(User(id=1, name="ada", fullname="Ada L"))
+        s.commit()
+        u = s.get(User, 1)
+        u.fullname = "Ada Lovelace"
+        copy = pickle.loads(pickle.dumps(u))
+        s.rollback()
+    state = athanor.inspect(copy)
+    assert state.detached and state.identity == (1,) and copy.fullname == "Ada Lovelace"
+    with Session() as s:
+        merged = s.merge(copy)
+        s.commit()
+        assert merged.fullname == "Ada Lovelace"
+    with Session() as s:
+        assert s.get(User, 1).fullname == "Ada Lovelace"
