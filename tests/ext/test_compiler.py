@@ -263,3 +263,36 @@ def test_kw_passthrough_and_missing_default() -> None:
         select(Flagged(1)).compile(dialect=LITE)
     with pytest.raises(TypeError, match="class"):
         compiles(Flagged(1))  # type: ignore[arg-type]
+
+
+def test_override_reaches_statements_the_orm_compiled_before(engine: Any) -> None:
+    from athanor import event
+    from athanor.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Note(Base):
+        __tablename__ = "cx_notes"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        body: Mapped[str] = mapped_column(String(20))
+
+    Base.metadata.create_all(engine)
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cur, stmt, params, ctx, many: seen.append(stmt))
+
+    def tagged(element: Any, compiler: Any, **kw: Any) -> str:
+        return str(compiler.visit_insert(element.prefix_with("/* tagged */"), **kw))
+
+    with Session(engine) as s:
+        s.add(Note(id=1, body="a"))
+        s.commit()  # the one-row INSERT is compiled and kept by the mapper
+        compiles(Insert)(tagged)
+        try:
+            s.add(Note(id=2, body="b"))
+            s.commit()
+        finally:
+            deregister(Insert)
+    inserts = [x for x in seen if "cx_notes" in x and x.lstrip().upper().startswith("INSERT")]
+    assert ["tagged" in x for x in inserts] == [False, True]

@@ -62,6 +62,7 @@ def _changed() -> None:
     _RESOLVED.clear()
     for dialect in list(_DIALECTS):
         dialect._compiled_cache.clear()
+        dialect.compile_epoch += 1
 
 
 def lookup(cls: type) -> dict[str, CompileFn] | None:

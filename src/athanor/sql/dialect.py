@@ -67,6 +67,9 @@ class BaseDialect:
     def __init__(self, **kw: Any) -> None:
         self._compiled_cache: dict[Any, Any] = {}
         self.compile_count = 0  # how often a statement was compiled, not found in the cache
+        #: bumped when user compile functions change (ext.compiler): callers that keep
+        #: Compiled objects themselves (the ORM flush) include it in their cache keys
+        self.compile_epoch = 0
         _custom.track_dialect(self)
 
     def compile_statement(
