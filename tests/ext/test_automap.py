@@ -189,3 +189,38 @@ def test_fully_declared_classes_get_relationships_without_reflection() -> None:
     u1 = User(address_collection=[a1, a2])
     assert a1.user is u1 and a2.user is u1
     assert len(Base.classes) == 0
+
+
+def test_second_prepare_adds_new_tables_and_their_relationships(schema: Any) -> None:
+    Base = automap_base()  # noqa: N806
+    Base.prepare(schema, reflect=True)  # the 1.x calling style
+    User = Base.classes.am_user  # noqa: N806
+    md = MetaData()
+    Table("am_user", md, Column("id", Integer, primary_key=True))
+    Table("am_phone", md, Column("id", Integer, primary_key=True),
+          Column("number", String(20)), Column("user_id", Integer, ForeignKey("am_user.id")))
+    md.tables["am_phone"].create(schema)
+    Base.prepare(autoload_with=schema)
+    Phone = Base.classes.am_phone  # noqa: N806
+    assert Base.classes.am_user is User
+    assert _rels(Phone) == {"am_user": ("MANYTOONE", "am_phone_collection")}
+    assert _rels(User)["am_phone_collection"] == ("ONETOMANY", "am_user")
+    with Session(schema) as s:
+        s.add(User(id=1, name="u", am_phone_collection=[Phone(number="123")]))
+        s.commit()
+        assert s.scalars(select(Phone)).one().am_user.name == "u"
+    assert [c.__name__ for c in Base.classes] == list(Base.classes.keys())
+
+
+def test_automap_over_an_existing_declarative_base(schema: Any) -> None:
+    from athanor.orm import DeclarativeBase
+
+    class MyBase(DeclarativeBase):
+        def describe(self) -> str:
+            return type(self).__name__
+
+    Base = automap_base(MyBase)  # noqa: N806
+    Base.prepare(autoload_with=schema)
+    User = Base.classes.am_user  # noqa: N806
+    assert issubclass(User, MyBase) and User(name="x").describe() == "am_user"
+    assert User.metadata is MyBase.metadata

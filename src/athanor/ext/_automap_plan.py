@@ -34,15 +34,19 @@ class _Plan:
 
     @property
     def table_of(self) -> dict[type, Table]:
-        return {cls: table for table, cls in self.new.items()}
+        """Classes that may get relationships: this run's, and this base's earlier ones."""
+        mine = {cls: t for t, cls in self.known.items() if issubclass(cls, self.base)}
+        return {**mine, **{cls: table for table, cls in self.new.items()}}
 
     def class_for(self, table: Any) -> type | None:
         return self.new.get(table) or self.known.get(table)
 
     def free(self, cls: type, name: str) -> bool:
-        """Can ``name`` be added to ``cls`` (mapped in this run, name not taken)?"""
+        """Can ``name`` be added to ``cls`` (name not taken by an attribute or column)?"""
         table = self.table_of.get(cls)
-        return table is not None and name not in cls.__dict__ and name not in table.c
+        mapper = cls.__dict__.get("__mapper__")
+        return table is not None and name not in cls.__dict__ and name not in table.c and (
+            mapper is None or name not in mapper._props)
 
     def add(self, cls: type, name: str, rel: Any) -> None:
         if rel is None:
