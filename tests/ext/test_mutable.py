@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from athanor import JSON, PickleType, String, TypeDecorator, event, exc, inspect, text
+from athanor import JSON, ForeignKey, PickleType, String, TypeDecorator, event, exc, inspect, text
 from athanor.ext.mutable import Mutable, MutableDict, MutableList, MutableSet
 from athanor.orm import DeclarativeBase, Mapped, Session, mapped_column, validates
 from athanor.orm.attributes import flag_dirty, flag_modified, get_history
@@ -340,3 +340,41 @@ def test_pickled_parent_comes_back_detached_and_still_tracks(session: Session) -
     session.commit()
     row = _row(session, "SELECT data, name FROM mut_things")
     assert _j(row[0]) == {"a": 1, "b": 2} and row[1] == "changed"
+
+
+class InhBase(DeclarativeBase):
+    pass
+
+
+class Entry(InhBase):
+    __tablename__ = "mut_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    data: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JSON))
+    __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "entry"}
+
+
+class Memo(Entry):  # single-table subclass
+    __mapper_args__ = {"polymorphic_identity": "memo"}
+
+
+class Letter(Entry):  # joined-table subclass
+    __tablename__ = "mut_letters"
+
+    id: Mapped[int] = mapped_column(ForeignKey("mut_entries.id"), primary_key=True)
+    __mapper_args__ = {"polymorphic_identity": "letter"}
+
+
+def test_inherited_mutable_columns_are_tracked_on_subclasses(make_session: Any) -> None:
+    session = make_session(InhBase)
+    session.add_all([Entry(id=1, data={}), Memo(id=2, data={}), Letter(id=3, data={})])
+    session.commit()
+    session.close()
+    for i in (1, 2, 3):
+        entry = session.get(Entry, i)
+        assert entry is not None and type(entry.data) is MutableDict
+        entry.data["n"] = i
+    session.commit()
+    rows = session.execute(text("SELECT data FROM mut_entries ORDER BY id")).scalars().all()
+    assert [_j(r) for r in rows] == [{"n": 1}, {"n": 2}, {"n": 3}]
