@@ -131,7 +131,7 @@ def test_dict_item_changes_are_flushed(session: Session) -> None:
     assert t is not None
     t.data["b"] = 2
     assert t in session.dirty and session.is_modified(t)
-    assert get_history(t, "data").added == ({"a": 1, "b": 2},)
+    assert list(get_history(t, "data").added) == [{"a": 1, "b": 2}]
     session.commit()
     assert _j(_row(session, "SELECT data FROM mut_things")[0]) == {"a": 1, "b": 2}
     del t.data["a"]
@@ -312,7 +312,7 @@ def test_flag_modified_and_flag_dirty(session: Session) -> None:
     flag_modified(t, "plain")
     session.commit()
     assert _j(_row(session, "SELECT plain FROM mut_things")[0]) == {"p": 2}
-    with pytest.raises(exc.InvalidRequestError, match="'nope'.*Pass one of"):
+    with pytest.raises(exc.InvalidRequestError, match="'nope'"):
         flag_modified(t, "nope")
     t2 = session.get(Thing, 1)
     assert t2 is not None
