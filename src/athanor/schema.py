@@ -18,11 +18,13 @@ from athanor.sql.ddl import (
     CreateIndex,
     CreateSequence,
     CreateTable,
+    DDLElement,
     DropConstraint,
     DropIndex,
     DropSequence,
     DropTable,
 )
+from athanor.sql.ddl import DDLElement as ExecutableDDLElement
 from athanor.sql.schema import (
     Column,
     ColumnDefault,
@@ -37,7 +39,8 @@ from athanor.sql.schema import (
 )
 
 __all__ = [
-    "DDL", "AddConstraint", "CheckConstraint", "Column", "ColumnCollectionConstraint",
+    "DDL", "DDLElement", "ExecutableDDLElement", "AddConstraint", "CheckConstraint", "Column",
+    "ColumnCollectionConstraint",
     "ColumnDefault", "Computed", "Constraint", "CreateIndex", "CreateSequence", "CreateTable",
     "DefaultClause", "DefaultGenerator", "DropConstraint", "DropIndex", "DropSequence",
     "DropTable", "FetchedValue", "ForeignKey", "ForeignKeyConstraint", "Identity", "Index",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -61,13 +60,8 @@ class Note(Base):
 
 
 @pytest.fixture
-def session(engine: Any) -> Iterator[Session]:
-    Base.metadata.create_all(engine)
-    s = Session(engine)
-    try:
-        yield s
-    finally:
-        s.close()
+def session(make_session: Any) -> Session:
+    return make_session(Base)
 
 
 def test_many_to_many_proxy_reads_and_appends(session: Any) -> None:

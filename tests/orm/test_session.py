@@ -480,3 +480,23 @@ def test_legacy_autocommit_false_is_accepted_and_true_is_refused(engine: Any) ->
         assert s.autoflush is False
     with pytest.raises(exc.ArgumentError, match=r"autocommit=True\) is not supported"):
         PlainSession(engine, autocommit=True)
+
+
+def test_pickled_instance_is_detached_with_its_changes(Session: Any, engine: Any) -> None:
+    import pickle
+
+    with Session() as s:
+        s.add(User(id=1, name="ada", fullname="Ada L"))
+        s.commit()
+        u = s.get(User, 1)
+        u.fullname = "Ada Lovelace"
+        copy = pickle.loads(pickle.dumps(u))
+        s.rollback()
+    state = athanor.inspect(copy)
+    assert state.detached and state.identity == (1,) and copy.fullname == "Ada Lovelace"
+    with Session() as s:
+        merged = s.merge(copy)
+        s.commit()
+        assert merged.fullname == "Ada Lovelace"
+    with Session() as s:
+        assert s.get(User, 1).fullname == "Ada Lovelace"

@@ -435,6 +435,20 @@ def _quiet_fill(coll: Any, items: Iterable[Any]) -> None:
 _instrumented: dict[type, type] = {}
 
 
+def _from_factory(factory: Callable[[], Any], sub: type) -> Callable[[], Any]:
+    """Empty instrumented collections carrying the attributes ``factory()``'s instance
+    was built with (its own ``__init__`` arguments, e.g. ordering_list's attribute)."""
+    def make() -> Any:
+        proto = factory()
+        coll = sub.__new__(sub)
+        state = getattr(proto, "__dict__", None)
+        if state:
+            coll.__dict__.update(state)
+        return coll
+
+    return make
+
+
 def collection_factory(prop: RelationshipProperty) -> tuple[str, Callable[[], Any]]:
     """("list" | "set" | "dict", a no-argument factory of empty instrumented collections)
     for ``prop.collection_class`` (cached on the property)."""
@@ -464,6 +478,8 @@ def _factory_for(prop: RelationshipProperty, cc: Any, cls: type
         if sub is None:  # the user's methods first, ours below them (super() reaches ours)
             sub = _instrumented[cls] = type(cls.__name__, (cls, user_base), {
                 "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        if not isinstance(cc, type):  # a factory (ordering_list(...)): its instance's state
+            return kind, _from_factory(cc, sub)
         return kind, sub
     hint = ("collection_class=attribute_keyed_dict('<attribute>')" if issubclass(cls, dict)
             else "list, set or a subclass of either")

@@ -19,7 +19,7 @@ from typing import Any
 
 MAPPER_EVENTS = frozenset({
     "before_insert", "after_insert", "before_update", "after_update", "before_delete",
-    "after_delete",
+    "after_delete", "mapper_configured",
 })
 
 #: target class -> event -> [(fn, propagate)]
@@ -79,6 +79,14 @@ def _fire(identifier: str, conn: Any, objects: Iterable[tuple[Any, Any]]) -> Non
             fn(mapper, conn, obj)
 
 
+def fire_configured(mapper: Any) -> None:
+    """``mapper_configured(mapper, class_)``: a mapper finished building (mappers are set up
+    eagerly, so this runs as the class is mapped)."""
+    if ACTIVE:
+        for fn in listeners(mapper.class_, "mapper_configured"):
+            fn(mapper, mapper.class_)
+
+
 def fire_before(conn: Any, new: list[tuple[Any, Any]], dirty: list[tuple[Any, Any]],
                 deleted: list[tuple[Any, Any]]) -> None:
     """``before_insert`` / ``before_update`` / ``before_delete`` for a flush's objects."""
@@ -95,5 +103,5 @@ def fire_after(conn: Any, new: list[tuple[Any, Any]], dirty: list[tuple[Any, Any
     _fire("after_delete", conn, deleted)
 
 
-__all__ = ["ACTIVE", "MAPPER_EVENTS", "contains", "fire_after", "fire_before", "listen",
-           "listeners", "remove"]
+__all__ = ["ACTIVE", "MAPPER_EVENTS", "contains", "fire_after", "fire_before", "fire_configured",
+           "listen", "listeners", "remove"]

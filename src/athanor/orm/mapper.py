@@ -199,6 +199,9 @@ class Mapper:
             _inheritance.setup_polymorphic(
                 self, polymorphic_on, polymorphic_identity, with_polymorphic, polymorphic_load
             )
+        from athanor.orm import events
+
+        events.fire_configured(self)
 
     # -- construction ---------------------------------------------------------------------
     def _build_properties(

@@ -316,7 +316,7 @@ def insert_compiled(
     ``direct``: the driver parameters are simply the values of the parameter dict, in
     order (positional paramstyle, one bind per key, no bind processors).
     """
-    ckey = ("insert_compiled", dialect, returning, keys)
+    ckey = ("insert_compiled", dialect, getattr(dialect, "compile_epoch", 0), returning, keys)
     hit = info.stmts.get(ckey)
     if hit is None:
         compiled, extracted = dialect.compile_statement(insert_stmt(info, returning), keys)

@@ -53,6 +53,9 @@ class _NoValue:
     def __bool__(self) -> bool:
         return False
 
+    def __reduce__(self) -> str:
+        return "NO_VALUE"  # pickled by name: unpickling gives the one marker back
+
 
 NO_VALUE: Any = _NoValue()
 
@@ -136,6 +139,27 @@ class InstanceState(weakref.ref):  # type: ignore[type-arg]
         obj = self()
         name = type(obj).__name__ if obj is not None else "<collected>"
         return f"<InstanceState of {name} key={self.key!r}>"
+
+    def __reduce__(self) -> Any:
+        # Pickling an instance pickles its state as *detached*: identity, unflushed changes
+        # and the last known values of expired attributes, not the session. The instance
+        # itself is the first argument; pickle has memoised it already (its __dict__, which
+        # holds this state, is written after the object), so no cycle arises.
+        return (_restore_state, (self(), self.key, self.committed, self.expired))
+
+
+def _restore_state(obj: Any, key: Any, committed: dict[str, Any] | None,
+                   expired: dict[str, Any] | None) -> InstanceState:
+    """Unpickle an instance's state: detached, ready for ``session.add()``/``merge()``."""
+    from athanor.orm.mapper import object_mapper
+
+    st = InstanceState(obj)
+    st.mapper = object_mapper(obj)
+    st.key = key
+    st.session = None
+    st.committed = committed
+    st.expired = expired
+    return st
 
 
 def new_state(obj: Any, mapper: Mapper) -> InstanceState:

@@ -350,7 +350,7 @@ def _positional(
     dialect = caps.dialect
     if dialect is None:
         return None
-    cache_key = ("positional", id(stmt), id(dialect))
+    cache_key = ("positional", id(stmt), id(dialect), getattr(dialect, "compile_epoch", 0))
     hit = info.stmts.get(cache_key)
     if hit is not None and hit[0] is stmt and hit[1] is dialect:
         return hit[2]

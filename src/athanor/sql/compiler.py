@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import athanor.exc as exc
+from athanor.sql import _custom
 from athanor.sql import operators as ops
 from athanor.sql._compiler_dml import DMLCompilerMixin
 from athanor.sql._compiler_select import SelectCompilerMixin
@@ -285,6 +286,10 @@ class SQLCompiler(SelectCompilerMixin, DMLCompilerMixin):
         return _MARK_RE.sub(sub, body), ordered
 
     def process(self, element: Any, **kw: Any) -> str:
+        if _custom.ACTIVE:  # functions registered with athanor.ext.compiler
+            table = _custom.lookup(type(element))
+            if table is not None:
+                return _custom.dispatch(table, self, element, kw)
         try:
             meth = getattr(self, "visit_" + element.__visit_name__)
         except AttributeError:

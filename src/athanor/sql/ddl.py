@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from athanor import exc
+from athanor.sql import _custom
 from athanor.sql.constraint import (
     CheckConstraint,
     ForeignKeyConstraint,
@@ -166,6 +167,24 @@ class DDL(DDLElement):
 # -- the compiler --------------------------------------------------------------------------
 
 
+class _InlineSQL:
+    """``DDLCompiler.sql_compiler``: statement rendering for custom DDL (ext.compiler)."""
+
+    def __init__(self, ddl: DDLCompiler) -> None:
+        self.ddl = ddl
+        self.dialect = ddl.dialect
+
+    def process(self, element: Any, **kw: Any) -> str:
+        kw.pop("literal_binds", None)  # values are always inline in DDL
+        sql = self.ddl._sql_compiler(element)
+        if sql is None:
+            raise exc.CompileError(
+                f"Rendering {type(element).__name__} in DDL failed: {self.dialect.name} has "
+                "no statement compiler. Pass the SQL as a string or text()."
+            )
+        return self.ddl._inline(sql, element, **kw)
+
+
 class DDLCompiler:
     """Renders one DDL element for one dialect; the instance is the compiled result."""
 
@@ -212,6 +231,10 @@ class DDLCompiler:
         return self.string
 
     def process(self, element: Any, **kw: Any) -> str:
+        if _custom.ACTIVE:  # functions registered with athanor.ext.compiler
+            table = _custom.lookup(type(element))
+            if table is not None:
+                return _custom.dispatch(table, self, element, kw)
         visit = getattr(self, f"visit_{element.__visit_name__}", None)
         if visit is None:
             raise exc.UnsupportedCompilationError(
@@ -268,15 +291,19 @@ class DDLCompiler:
         hook = getattr(expr, "__clause_element__", None)
         if hook is not None:
             expr = hook()
-        sql = self._sql_compiler(expr)
-        if sql is None:
-            raise exc.CompileError(
-                f"Rendering {type(expr).__name__} in DDL failed: {self.dialect.name} has no "
-                "statement compiler. Pass the SQL as a string or text()."
-            )
-        text = sql.process(expr, include_table=False)
+        return self.sql_compiler.process(expr, include_table=False)
+
+    def _inline(self, sql: Any, expr: Any, **kw: Any) -> str:
+        """Render ``expr`` with the statement compiler ``sql``, values inline."""
+        text = sql.process(expr, **kw)
         slots = getattr(sql, "_slots", [])
-        return _MARK_RE.sub(lambda m: self.literal(slots[int(m.group(1))][2]), text)
+        return _MARK_RE.sub(lambda m: self.literal(slots[int(m.group(1))][2]), str(text))
+
+    @property
+    def sql_compiler(self) -> Any:
+        """SQL inside DDL (``CREATE VIEW v AS SELECT ...``): ``sql_compiler.process(stmt)``
+        renders with the dialect's statement compiler, values inline."""
+        return _InlineSQL(self)
 
     # -- CREATE TABLE ------------------------------------------------------------------------
 

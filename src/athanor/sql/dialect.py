@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import athanor.exc as exc
+from athanor.sql import _custom
 from athanor.sql.compiler import REQUIRED, SQLCompiler
 from athanor.sql.elements import _KeyState
 
@@ -66,6 +67,10 @@ class BaseDialect:
     def __init__(self, **kw: Any) -> None:
         self._compiled_cache: dict[Any, Any] = {}
         self.compile_count = 0  # how often a statement was compiled, not found in the cache
+        #: bumped when user compile functions change (ext.compiler): callers that keep
+        #: Compiled objects themselves (the ORM flush) include it in their cache keys
+        self.compile_epoch = 0
+        _custom.track_dialect(self)
 
     def compile_statement(
         self, statement: Any, column_keys: Iterable[str] | None = None
@@ -89,6 +94,8 @@ class BaseDialect:
             st = _KeyState()
             try:
                 memo = (statement._ck(st), st.binds)
+                if st.nocache:  # holds a construct that opted out of caching
+                    memo = (None, st.binds)
             except AttributeError:
                 raise exc.ArgumentError(
                     f"Executing failed: {type(statement).__name__} is not an executable SQL "
@@ -100,8 +107,11 @@ class BaseDialect:
         keys: tuple[str, ...] | None = None
         if getattr(statement, "_uses_column_keys", False):
             keys = tuple(column_keys) if column_keys is not None else ()
-            key = (key, keys)
+            key = (key, keys) if key is not None else None
         extracted = tuple([REQUIRED if b.required else b.effective_value() for b in binds])
+        if key is None:
+            self.compile_count += 1
+            return self.statement_compiler(self, statement, binds, keys).compile(), extracted
         cache = self._compiled_cache
         compiled = cache.get(key)
         if compiled is None:

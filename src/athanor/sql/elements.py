@@ -46,9 +46,11 @@ if TYPE_CHECKING:
 class _KeyState:
     """Scratch state of one cache-key walk: the binds met, and anonymous nodes seen."""
 
-    __slots__ = ("binds", "seen", "keep")
+    __slots__ = ("binds", "seen", "keep", "nocache")
 
     def __init__(self) -> None:
+        #: set by a node whose SQL must not be cached (a custom construct, ext.compiler)
+        self.nocache = False
         self.binds: list[BindParameter] = []
         self.seen: dict[int, int] = {}
         self.keep: list[object] = []  # holds temporaries so their ids stay unique

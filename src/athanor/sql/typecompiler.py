@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from athanor import exc
+from athanor.sql import _custom
 from athanor.sql.type_api import Storage
 
 
@@ -25,6 +26,10 @@ class GenericTypeCompiler:
         self.dialect = dialect
 
     def process(self, type_: Any, **kw: Any) -> str:
+        if _custom.ACTIVE:  # functions registered with athanor.ext.compiler
+            table = _custom.lookup(type(type_))
+            if table is not None:
+                return _custom.dispatch(table, self, type_, kw)
         visit = getattr(self, f"visit_{type_.__visit_name__}", None)
         if visit is None:
             get_col_spec = getattr(type_, "get_col_spec", None)
