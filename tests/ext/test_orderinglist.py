@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from athanor import Column, ForeignKey, Integer, String, exc, text
+from athanor import Column, ForeignKey, Integer, String, text
 from athanor.ext.orderinglist import (
     OrderingList,
     count_from_1,

@@ -440,7 +440,7 @@ def _from_factory(factory: Callable[[], Any], sub: type) -> Callable[[], Any]:
     was built with (its own ``__init__`` arguments, e.g. ordering_list's attribute)."""
     def make() -> Any:
         proto = factory()
-        coll = sub.__new__(sub)
+        coll: Any = sub.__new__(sub)  # type: ignore[call-overload]
         state = getattr(proto, "__dict__", None)
         if state:
             coll.__dict__.update(state)
