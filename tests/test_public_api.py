@@ -47,6 +47,10 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "undefer with_parent with_polymorphic SynonymProperty deferred undefer_group validates "
         "QueryableAttribute as_declarative declarative_mixin foreign has_inherited_table join "
         "outerjoin remote "
+        "AliasOption EXT_CONTINUE EXT_SKIP EXT_STOP LoaderCallableStatus NO_KEY NO_VALUE "
+        "PassiveFlag PropComparator Relationship RelationshipDirection Synonym "
+        "UserDefinedOption contains_alias create_session merge_frozen_result merge_result "
+        "query_expression synonym_for was_deleted with_expression "
     ),
     "athanor.exc": _names(
         "AmbiguousForeignKeysError NoForeignKeysError NoInspectionAvailable NoReferenceError "

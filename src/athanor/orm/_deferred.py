@@ -102,7 +102,7 @@ class MapperColumns:
                 load.difference_update(keys)
                 if raiseload:
                     raising.update(keys)
-            elif op == "undefer":
+            elif op in ("undefer", "with_expression"):
                 load.update(keys)
                 raising.difference_update(keys)
         load.update(self.pk_keys)
@@ -186,6 +186,10 @@ def adapt_select(stmt: Any, layout: Any, nodes: list[Any]) -> tuple[Any, Any]:
                 pos += len(table_cols)
                 continue
             cols = columns_of(mapper).columns(plan.keys)
+            exprs = nodes[len(items)].exprs if nodes[len(items)] is not None else None
+            if exprs:  # with_expression(): the query's SQL for those keys
+                cols = [exprs[k].label(k) if k in exprs else c
+                        for k, c in zip(plan.keys, cols, strict=False)]
             if not isinstance(e, type):  # aliased(): the same columns, from the alias
                 amap = _adapt.adapt_to(coerced, mapper.local_table.c)
                 cols = [_adapt.replace_columns(c, amap) for c in cols]
@@ -363,8 +367,8 @@ def load_attribute(st: InstanceState, obj: Any, key: str) -> Any:
     d = obj.__dict__
     cls = type(obj).__name__
     expired = st.expired
-    if key not in info.by_key:
-        return None
+    if key not in info.by_key or info.by_key[key]._qexpr:
+        return None  # query_expression(): only with_expression() loads it
     if (key in info.raise_default or key in (st.raiseload or _NO_RAISE)) and not (
             expired is not None and key in expired):
         raise exc.InvalidRequestError(

@@ -623,7 +623,11 @@ class Session(TransactionMixin):
         prev = self._enter()
         try:
             self._check_usable("Executing a statement")
-            return context.execute(self, statement, params, execution_options or {})
+            opts = execution_options or {}
+            own = getattr(statement, "_execution_options", None)
+            if own:  # statement.execution_options(populate_existing=True, ...)
+                opts = {**own, **opts}
+            return context.execute(self, statement, params, opts)
         finally:
             self._op_thread = prev
 
