@@ -18,6 +18,7 @@ from typing import Any
 
 from athanor.orm import exc
 from athanor.orm._aliased import AliasedClass, aliased
+from athanor.orm._bundle import Bundle, DictBundle
 from athanor.orm._colprops import (
     SynonymProperty,
     column_property,
@@ -252,7 +253,8 @@ def was_deleted(object_: Any) -> bool:
 
     return bool(_state_for(object_, "was_deleted()").was_deleted)
 
-__all__ += ["AliasOption", "EXT_CONTINUE", "EXT_SKIP", "EXT_STOP", "LoaderCallableStatus",
+__all__ += ["AliasOption", "Bundle", "DictBundle", "EXT_CONTINUE", "EXT_SKIP", "EXT_STOP",
+            "LoaderCallableStatus",
             "NO_KEY", "NO_VALUE", "PassiveFlag", "PropComparator", "Relationship",
             "RelationshipDirection", "Synonym", "UserDefinedOption", "contains_alias",
             "create_session", "merge_frozen_result", "merge_result", "query_expression",

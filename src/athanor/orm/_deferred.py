@@ -160,7 +160,7 @@ def plan_for(mapper: Mapper, node: Any) -> Plan | None:
 def adapt_select(stmt: Any, layout: Any, nodes: list[Any]) -> tuple[Any, Any]:
     """Rewrite an ORM SELECT so each entity lists its planned columns; the new layout."""
     from athanor.orm import _adapt
-    from athanor.orm.context import EntityLayout, _mapper_of_entity
+    from athanor.orm.context import EntityLayout, _mapper_of_entity, column_items
 
     plans = [plan_for(m, n) if m is not None else None
              for (m, _), n in zip(layout.items, nodes, strict=False)]
@@ -201,10 +201,8 @@ def adapt_select(stmt: Any, layout: Any, nodes: list[Any]) -> tuple[Any, Any]:
         else:
             entities.append(e)
             columns.append(coerced)
-            width = len(coerced.c) if hasattr(coerced, "c") and not hasattr(
-                coerced, "type") else 1
-            for j in range(width):
-                items.append((None, pos + j))
+            found, width = column_items(stmt, e, coerced, pos)
+            items.extend(found)
             pos += width
     new = stmt._clone()
     new._raw_entities = tuple(entities)

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from athanor import exc
+from athanor.orm._bundle import Bundle, BundleLoad
 from athanor.orm.attributes import InstrumentedAttribute
 from athanor.orm.loading import expire_state, instance_loader
 from athanor.orm.persistence import select_by_pk_stmt
@@ -94,7 +95,7 @@ def entity_layout(stmt: Any) -> EntityLayout | None:
     if cached is not _MISSING:
         return cached  # type: ignore[no-any-return]
     layout = None
-    if raw and any(_mapper_of_entity(e) is not None for e in raw):
+    if raw and any(_mapper_of_entity(e) is not None or isinstance(e, Bundle) for e in raw):
         layout = _build_layout(stmt, raw)
     stmt.__dict__["_orm_layout"] = layout
     if _cacheable(raw):
@@ -139,11 +140,13 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
             keys.append(mapper.class_.__name__ if isinstance(e, type) else e.__name__)
             pos += len(table_cols)
         else:
-            width = len(coerced.c) if hasattr(coerced, "c") and not hasattr(coerced, "type") else 1
-            if width != 1:
-                for j in range(width):
-                    items.append((None, pos + j))
-                    keys.append(exported[pos + j][0])
+            found, width = column_items(stmt, e, coerced, pos)
+            if isinstance(e, Bundle):
+                items.extend(found)
+                keys.append(e.name)
+            elif width != 1:
+                items.extend(found)
+                keys.extend(exported[pos + j][0] for j in range(width))
             else:
                 items.append((None, pos))
                 # an entity's columns do not take names: query(User, User.name) -> "name"
@@ -155,6 +158,16 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
     layout.criteria = _inheritance().layout_criteria(
         _mapper_of_entity(e) for e in raw if isinstance(e, type))
     return layout
+
+
+def column_items(stmt: Any, e: Any, coerced: Any, pos: int
+                 ) -> tuple[list[tuple[None, Any]], int]:
+    """Layout items of a selected element that is not an entity, at row position ``pos``:
+    one per column, or one :class:`BundleLoad` for a bundle; and its width in the row."""
+    if isinstance(e, Bundle):
+        return [(None, BundleLoad(e, stmt, pos))], len(coerced._cols)
+    width = len(coerced.c) if hasattr(coerced, "c") and not hasattr(coerced, "type") else 1
+    return [(None, pos + j) for j in range(width)], width
 
 
 def _inheritance() -> Any:
@@ -189,8 +202,8 @@ def _load(session: Session, layout: EntityLayout, rows: list[tuple[Any, ...]],
                     mapper, where, session, populate_existing=populate_existing
                 )
             columns.append(loader(rows))
-        else:
-            columns.append([r[where] for r in rows])
+        else:  # a column's position, or a bundle's loader
+            columns.append([r[where] for r in rows] if type(where) is int else where(rows))
     if layout.single:
         return ORMResult(layout.keys, columns[0], scalar=True)
     return ORMResult(layout.keys, list(zip(*columns, strict=False)) if rows else [], scalar=False)

@@ -256,8 +256,8 @@ def _load_columns(session: Session, layout: EntityLayout, rows: list[Any], popul
     for mapper, where in layout.items:
         if mapper is not None:
             out.append(_loader(session, mapper, where, populate)(rows))
-        else:
-            out.append([r[where] for r in rows])
+        else:  # a column's position, or a bundle's loader
+            out.append([r[where] for r in rows] if type(where) is int else where(rows))
     return out
 
 

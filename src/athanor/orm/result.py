@@ -195,11 +195,26 @@ class ScalarResult:
         return len(self._values)
 
 
+_BY_VALUE = (str, int, float, bool, bytes, tuple, type(None))
+
+
+def _ukey(x: Any) -> Any:
+    """Uniqueness key of one value: objects by identity, plain values and bundle rows by
+    value (when hashable)."""
+    if isinstance(x, _BY_VALUE):
+        try:
+            hash(x)
+        except TypeError:
+            return id(x)
+        return x
+    return id(x)
+
+
 def _uniq(values: list[Any]) -> list[Any]:
     seen: set[Any] = set()
     out = []
     for v in values:
-        k = id(v) if not isinstance(v, tuple) else tuple(id(x) for x in v)
+        k = id(v) if not isinstance(v, tuple) else tuple(_ukey(x) for x in v)
         if k not in seen:
             seen.add(k)
             out.append(v)
