@@ -48,7 +48,7 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "QueryableAttribute as_declarative declarative_mixin foreign has_inherited_table join "
         "outerjoin remote "
         "AliasOption Bundle DictBundle EXT_CONTINUE EXT_SKIP EXT_STOP LoaderCallableStatus "
-        "NO_KEY NO_VALUE "
+        "NO_KEY NO_VALUE LoaderCriteriaOption ORMExecuteState with_loader_criteria "
         "PassiveFlag PropComparator Relationship RelationshipDirection Synonym "
         "UserDefinedOption contains_alias create_session merge_frozen_result merge_result "
         "query_expression synonym_for was_deleted with_expression "

@@ -75,7 +75,7 @@ def seed(s: Any) -> None:
 @pytest.fixture
 def qsession(engine: Any) -> Iterator[Any]:
     Base.metadata.create_all(engine)
-    s = Session(engine)
+    s = Session(engine, n_plus_one=None)
     try:
         seed(s)
         yield s

@@ -36,7 +36,9 @@ from athanor.orm._constants import (
     PassiveFlag,
     RelationshipDirection,
 )
+from athanor.orm._criteria import LoaderCriteriaOption, with_loader_criteria
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
+from athanor.orm._execute_state import ORMExecuteState
 from athanor.orm._inheritance import with_polymorphic
 from athanor.orm._validators import validates
 from athanor.orm.attributes import History, InstrumentedAttribute, PropComparator
@@ -253,7 +255,8 @@ def was_deleted(object_: Any) -> bool:
 
     return bool(_state_for(object_, "was_deleted()").was_deleted)
 
-__all__ += ["AliasOption", "Bundle", "DictBundle", "EXT_CONTINUE", "EXT_SKIP", "EXT_STOP",
+__all__ += ["AliasOption", "Bundle", "DictBundle", "LoaderCriteriaOption", "ORMExecuteState",
+            "with_loader_criteria", "EXT_CONTINUE", "EXT_SKIP", "EXT_STOP",
             "LoaderCallableStatus",
             "NO_KEY", "NO_VALUE", "PassiveFlag", "PropComparator", "Relationship",
             "RelationshipDirection", "Synonym", "UserDefinedOption", "contains_alias",

@@ -433,7 +433,8 @@ def refresh(session: Any, st: InstanceState, obj: Any, names: Any) -> list[str]:
     return rel_keys
 
 
-def lazy_load_rows(session: Any, prop: Any, binds: dict[str, Any]) -> list[Any]:
+def lazy_load_rows(session: Any, prop: Any, binds: dict[str, Any],
+                   criteria: list[Any] | None = None) -> list[Any]:
     """A lazy relationship load for a target with extras: the lazy statement with the
     target's planned columns (expressions included)."""
     from athanor.orm.loading import instance_loader
@@ -445,7 +446,7 @@ def lazy_load_rows(session: Any, prop: Any, binds: dict[str, Any]) -> list[Any]:
     if stmt is None:
         stmt = prop.__dict__["_lazy_stmt_cols"] = prop._lazy_stmt.with_only_columns(
             *columns_of(target).columns(plan.keys))
-    rows = run_lazy_query(session, stmt, binds)
+    rows = run_lazy_query(session, stmt.where(*criteria) if criteria else stmt, binds)
     where = Partial(tuple(range(len(plan.keys))), plan.keys, plan.raise_keys)
     lkey = (target, where, False)
     loader = session._loaders.get(lkey)

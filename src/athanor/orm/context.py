@@ -215,6 +215,10 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
                 "_athanor_rel"):  # relationship changes (orm/collections.py)
             session._autoflush()
         layout = entity_layout(stmt)
+        if stmt._with_options:  # with_loader_criteria() (orm/_criteria.py)
+            from athanor.orm._criteria import apply_select
+
+            stmt = apply_select(stmt)
         if layout is not None:
             if layout.criteria is not None:  # single-table inheritance subclasses
                 stmt = _inheritance().add_criteria(stmt, layout.criteria)

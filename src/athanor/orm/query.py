@@ -359,7 +359,12 @@ class Query:
     def count(self) -> int:
         from athanor.sql.functions import func
 
-        stmt = select(func.count()).select_from(self._stmt.subquery())
+        inner = self._stmt
+        if inner._with_options:  # with_loader_criteria() (orm/_criteria.py)
+            from athanor.orm._criteria import apply_select
+
+            inner = apply_select(inner)
+        stmt = select(func.count()).select_from(inner.subquery())
         return int(self._session("count()").execute(stmt, self._params or None).scalar() or 0)
 
     def get(self, ident: Any) -> Any:

@@ -22,7 +22,7 @@ _STRATEGIES = {"joined", "selectin", "select", "raise", "noload", "contains_eage
 class Node:
     """Per-level loader decisions: explicit strategies by key, a wildcard, sub-levels."""
 
-    __slots__ = ("children", "wildcard", "aliases", "cols", "exprs")
+    __slots__ = ("children", "wildcard", "aliases", "cols", "exprs", "criteria")
 
     def __init__(self) -> None:
         self.children: dict[str, list[Any]] = {}  # key -> [strategy, Node]
@@ -32,6 +32,9 @@ class Node:
         self.cols: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
         #: ``with_expression()`` SQL by attribute key (kept out of ``cols``, which keys caches)
         self.exprs: dict[str, Any] = {}
+        #: with_loader_criteria() options every load below this level applies
+        #: (athanor.orm._criteria); a level made only to carry them has no other entries
+        self.criteria: tuple[Any, ...] = ()
 
     def strategy_for(self, prop: Any) -> str:
         entry = self.children.get(prop.key)
@@ -41,8 +44,19 @@ class Node:
             return self.wildcard
         return prop.lazy
 
+    @property
+    def bare(self) -> bool:
+        """No loader choices here or below (a level only carrying criteria)."""
+        return self.wildcard is None and not self.cols and not self.aliases and all(
+            e[0] is None and e[1].bare for e in self.children.values())
+
     def child(self, key: str) -> Node | None:
         entry = self.children.get(key)
+        if self.criteria:  # the sub-level carries the criteria on (made when missing)
+            if entry is None:
+                entry = self.children[key] = [None, Node()]
+            if not entry[1].criteria:
+                entry[1].criteria = self.criteria
         return entry[1] if entry is not None else None
 
     def __repr__(self) -> str:
@@ -303,5 +317,6 @@ def tree_for(roots: dict[Any, Node], mapper: Any, primary: bool) -> Node | None:
         merged.aliases = {**extra.aliases, **node.aliases}
         merged.cols = extra.cols + node.cols
         merged.exprs = {**extra.exprs, **node.exprs}
+        merged.criteria = extra.criteria or node.criteria
         return merged
     return node
