@@ -58,3 +58,15 @@ def test_with_expression_names_a_query_expression() -> None:
         with_expression(QUser.name, QUser.age)
     with pytest.raises(exc.ArgumentError, match="query_expression"):
         selectinload(QUser.addresses).with_expression(QAddress.email, QAddress.id)
+
+
+def test_with_expression_below_a_relationship_loader(qsession: Any) -> None:
+    from athanor.orm import joinedload
+
+    user = qsession.scalars(select(QAddress).where(QAddress.id == 3).options(
+        selectinload(QAddress.user).with_expression(QUser.score, QUser.age + 100))).one().user
+    assert user.score == 120
+    qsession.expunge_all()
+    user = qsession.scalars(select(QAddress).where(QAddress.id == 1).options(
+        joinedload(QAddress.user).with_expression(QUser.score, QUser.age + 200))).one().user
+    assert user.score == 236

@@ -112,8 +112,12 @@ class MapperColumns:
             self._plans[ops] = plan
         return plan
 
-    def columns(self, keys: tuple[str, ...]) -> list[Any]:
-        """The SELECT list for ``keys``: table columns and labelled expressions."""
+    def columns(self, keys: tuple[str, ...], node: Any = None) -> list[Any]:
+        """The SELECT list for ``keys``: table columns and labelled expressions (a
+        ``with_expression()`` of option level ``node`` replaces its attribute's)."""
+        exprs = node.exprs if node is not None else None
+        if exprs:
+            return [exprs[k].label(k) if k in exprs else self.by_key[k].column for k in keys]
         return [self.by_key[k].column for k in keys]
 
     def load_set(self, key: str, loaded: Any, raising: Any = _NO_RAISE) -> list[str]:
@@ -185,11 +189,7 @@ def adapt_select(stmt: Any, layout: Any, nodes: list[Any]) -> tuple[Any, Any]:
                 columns.append(coerced)
                 pos += len(table_cols)
                 continue
-            cols = columns_of(mapper).columns(plan.keys)
-            exprs = nodes[len(items)].exprs if nodes[len(items)] is not None else None
-            if exprs:  # with_expression(): the query's SQL for those keys
-                cols = [exprs[k].label(k) if k in exprs else c
-                        for k, c in zip(plan.keys, cols, strict=False)]
+            cols = columns_of(mapper).columns(plan.keys, nodes[len(items)])
             if not isinstance(e, type):  # aliased(): the same columns, from the alias
                 amap = _adapt.adapt_to(coerced, mapper.local_table.c)
                 cols = [_adapt.replace_columns(c, amap) for c in cols]

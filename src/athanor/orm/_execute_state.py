@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from athanor import exc
+
 Runner = Callable[[Any, Any, dict[str, Any]], Any]
 
 
@@ -147,7 +149,8 @@ class ORMExecuteState:
             nxt.bind_arguments = {**self.bind_arguments, **bind_arguments}
         return nxt._run()
 
-    def _run(self) -> Any:
+    def _listen(self) -> Any:
+        """Call the listeners not called yet; the first result one returns, or None."""
         listeners = self._listeners
         while self._next < len(listeners):
             fn = listeners[self._next]
@@ -155,9 +158,19 @@ class ORMExecuteState:
             result = fn(self)
             if result is not None:
                 return result
-        opts = {**self.execution_options, **self._updates} if self._updates else (
-            self.execution_options)
-        return self._runner(self.statement, self.parameters, opts)
+        return None
+
+    def _options(self) -> dict[str, Any]:
+        """The execution options to run with (update_execution_options() applied)."""
+        if self._updates:
+            return {**self.execution_options, **self._updates}
+        return self.execution_options
+
+    def _run(self) -> Any:
+        result = self._listen()
+        if result is not None:
+            return result
+        return self._runner(self.statement, self.parameters, self._options())
 
 
 def execute(session: Any, statement: Any, params: Any, options: dict[str, Any],
@@ -171,6 +184,25 @@ def execute(session: Any, statement: Any, params: Any, options: dict[str, Any],
     return ORMExecuteState(session, statement, params, options, bind_arguments,
                            session._dispatch.do_orm_execute, run,
                            local_options=local_options)._run()
+
+
+def listeners_only(session: Any, statement: Any, params: Any, options: dict[str, Any],
+                   local_options: dict[str, Any], bind_arguments: Any
+                   ) -> tuple[Any, Any, Any, dict[str, Any]]:
+    """Run the listeners for an execution the caller performs itself (an AsyncSession's):
+    (a listener's result or None, statement, parameters, execution options)."""
+
+    def run(stmt: Any, p: Any, o: dict[str, Any]) -> Any:
+        raise exc.InvalidRequestError(
+            "ORMExecuteState.invoke_statement() failed: an AsyncSession runs the statement "
+            "after its do_orm_execute listeners, which cannot wait for it. Change "
+            "state.statement or the options instead, or use a sync Session."
+        )
+
+    state = ORMExecuteState(session, statement, params, options, bind_arguments,
+                            session._dispatch.do_orm_execute, run, local_options=local_options)
+    result = state._listen()
+    return result, state.statement, state.parameters, state._options()
 
 
 def relationship_load(session: Any, statement: Any, params: Any) -> Any:

@@ -162,7 +162,7 @@ def _build(stmt: Any, steps: list[Step], entity_tables: list[Any], crits: tuple[
         target_cols = prop.mapper._columns
         plan = aliased_plan(prop.mapper, step.sub) if step.kind != "contains" else None
         if plan is not None:
-            target_cols = columns_of(prop.mapper).columns(plan.keys)
+            target_cols = columns_of(prop.mapper).columns(plan.keys, step.sub)
         outer = not _inner(step, steps)
         if step.kind == "contains":
             dest = step.alias

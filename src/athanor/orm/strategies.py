@@ -56,7 +56,7 @@ def run_lazy_query(session: Session, stmt: Any, params: dict[str, Any]) -> list[
     prev = session._enter()
     try:
         session._check_usable("Loading a relationship")
-        if session._dispatch.do_orm_execute:  # listeners (orm/_execute_state.py)
+        if session._dispatch.do_orm_execute and "_async_owner" not in session.__dict__:
             from athanor.orm._execute_state import relationship_load
 
             return _tuples(relationship_load(session, stmt, params))
@@ -268,7 +268,7 @@ def _batch_many_to_one(session: Session, prop: RelationshipProperty, need: list[
         else:
             missing.append(vals)
     plan = plan_for(target, node)  # deferred columns, load_only() (orm/_deferred.py)
-    cols = target._columns if plan is None else columns_of(target).columns(plan.keys)
+    cols = target._columns if plan is None else columns_of(target).columns(plan.keys, node)
     for start in range(0, len(missing), _CHUNK):
         chunk = missing[start:start + _CHUNK]
         stmt = select(*cols).where(_in_clause(remote_cols, chunk), *_criteria(node, target))
@@ -309,7 +309,7 @@ def _batch_collections(session: Session, prop: RelationshipProperty, need: list[
         by_key.setdefault(tuple(_local_values(prop, o)), []).append(o)
     n = len(key_cols)
     plan = plan_for(target, node)  # deferred columns, load_only() (orm/_deferred.py)
-    cols = target._columns if plan is None else columns_of(target).columns(plan.keys)
+    cols = target._columns if plan is None else columns_of(target).columns(plan.keys, node)
     positions: Any = tuple(range(n, n + len(cols)))
     if plan is not None:
         positions = Partial(positions, plan.keys, plan.raise_keys)
