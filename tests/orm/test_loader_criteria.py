@@ -9,8 +9,20 @@ from typing import Any
 import pytest
 from tests.orm._qmodels import HasDeleted, QAddress, QUser, qsession
 
-from athanor import delete, event, insert, select, update
+from athanor import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
 from athanor.orm import (
+    DeclarativeBase,
     ORMExecuteState,
     Session,
     UserDefinedOption,
@@ -184,3 +196,49 @@ def test_invoke_statement_and_returning_a_result(engine: Any, qsession: Any) -> 
         s.execute(update(QUser).where(QUser.id == 2).values(name="rob"))
         assert s.execute(stmt).scalars().all() == ["bob"]  # from the cache
     assert calls == ["run", "run"]  # the first invoke_statement and the UPDATE
+
+
+def test_a_function_sees_the_current_closure_values(qsession: Any) -> None:
+    limit = {"age": 30}
+    opt = with_loader_criteria(QUser, lambda cls: cls.age > limit["age"])
+    stmt = select(QUser.name).options(opt).order_by(QUser.id)
+    assert qsession.scalars(stmt).all() == ["ada", "cy"]
+    limit["age"] = 40
+    assert qsession.scalars(stmt).all() == ["cy"]
+
+
+class _IBase(DeclarativeBase):
+    pass
+
+
+class CEmp(_IBase):
+    __tablename__ = "crit_emp"
+    id = Column(Integer, primary_key=True, autoincrement=False)
+    kind = Column(String(10))
+    active = Column(Boolean, default=True)
+    __mapper_args__ = {"polymorphic_on": kind, "polymorphic_identity": "emp"}
+
+
+class CMgr(CEmp):
+    __tablename__ = "crit_mgr"
+    id = Column(ForeignKey("crit_emp.id"), primary_key=True)
+    level = Column(Integer)
+    __mapper_args__ = {"polymorphic_identity": "mgr"}
+
+
+class CEng(CEmp):
+    __mapper_args__ = {"polymorphic_identity": "eng"}
+
+
+def test_a_mapped_class_root_applies_to_that_class_only(engine: Any) -> None:
+    _IBase.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add_all([CEmp(id=1), CMgr(id=2, level=1), CMgr(id=3, level=2, active=False),
+                   CEng(id=4), CEng(id=5, active=False)])
+        s.commit()
+        s.expunge_all()
+        opt = with_loader_criteria(CEmp, lambda c: c.active == True)  # noqa: E712
+        assert sorted(x.id for x in s.scalars(select(CEmp).options(opt))) == [1, 2, 4]
+        assert sorted(x.id for x in s.scalars(select(CMgr).options(opt))) == [2, 3]
+        assert sorted(x.id for x in s.scalars(select(CMgr).options(
+            with_loader_criteria(CMgr, CMgr.level > 1)))) == [3]

@@ -52,26 +52,34 @@ class LoaderCriteriaOption:
         self._by_mapper: dict[Any, Any] = {}
 
     def criteria_for(self, mapper: Any) -> Any:
-        """The criteria for ``mapper``'s table, or None when the option does not apply."""
+        """The criteria for ``mapper``'s table, or None when the option does not apply.
+
+        A function is called on each use (its closure may read values that change between
+        executions); an expression is coerced once per mapper."""
         if mapper in self._by_mapper:
             return self._by_mapper[mapper]
         cls = mapper.class_
-        crit = None
-        if issubclass(cls, self.root_entity):
-            crit = self.where_criteria
-            if isinstance(crit, (types.FunctionType, types.MethodType)):
-                crit = crit(cls)
-            hook = getattr(crit, "__clause_element__", None)
-            if hook is not None:
-                crit = hook()
-            from athanor.sql.elements import coerce_where
-
-            crit = coerce_where(crit, role="with_loader_criteria() criteria")
+        crit = self.where_criteria
+        root = self.root_entity
+        if cls is not root and ("__mapper__" in root.__dict__ or not issubclass(cls, root)):
+            crit = None  # a mapped class: itself only (as SQLAlchemy); a mixin: its subclasses
+        elif isinstance(crit, (types.FunctionType, types.MethodType)):
+            return _coerce(crit(cls))
+        else:
+            crit = _coerce(crit)
         self._by_mapper[mapper] = crit
         return crit
 
     def __repr__(self) -> str:
         return f"with_loader_criteria({self.root_entity.__name__}, {self.where_criteria!r})"
+
+
+def _coerce(crit: Any) -> Any:
+    from athanor.sql.elements import coerce_where
+
+    hook = getattr(crit, "__clause_element__", None)
+    return coerce_where(hook() if hook is not None else crit,
+                        role="with_loader_criteria() criteria")
 
 
 def with_loader_criteria(entity_or_base: Any, where_criteria: Any, loader_only: bool = False,
