@@ -242,3 +242,31 @@ def test_a_mapped_class_root_applies_to_that_class_only(engine: Any) -> None:
         assert sorted(x.id for x in s.scalars(select(CMgr).options(opt))) == [2, 3]
         assert sorted(x.id for x in s.scalars(select(CMgr).options(
             with_loader_criteria(CMgr, CMgr.level > 1)))) == [3]
+
+
+def test_refresh_and_attribute_loads_are_column_loads(engine: Any, qsession: Any) -> None:
+    from tests.orm._colmodels import Author
+    from tests.orm._colmodels import Base as ColBase
+
+    ColBase.metadata.create_all(engine)
+    maker = sessionmaker(engine)
+    seen: list[tuple[bool, bool, bool]] = []
+
+    @event.listens_for(maker, "do_orm_execute")
+    def note(state: ORMExecuteState) -> None:
+        seen.append((state.is_select, state.is_column_load, state.is_relationship_load))
+
+    with maker() as s:
+        s.add(Author(id=1, firstname="Ada", lastname="L", bio="b"))
+        s.commit()
+        seen.clear()
+        ada = s.get(Author, 1)
+        s.refresh(ada)
+        s.expire(ada)
+        assert ada.firstname == "Ada"
+        assert ada.bio == "b"  # deferred
+        user = s.get(QUser, 1)
+        s.expire(user)
+        assert user.name == "ada"
+    assert seen == [(True, False, False)] + [(True, True, False)] * 3 + [
+        (True, False, False), (True, True, False)]

@@ -270,8 +270,13 @@ def fetch_row(session: Any, mapper: Mapper, ident: Any, keys: tuple[str, ...]
     prev = session._enter()
     try:
         session._check_usable("Loading an attribute")
-        rows = _tuples(session._connection().execute(
-            pk_select(mapper, keys), _pk_bind_params(mapper, ident)))
+        if session._dispatch.do_orm_execute and "_async_owner" not in session.__dict__:
+            from athanor.orm._execute_state import column_rows
+
+            rows = column_rows(session, mapper, ident, keys)
+        else:
+            rows = _tuples(session._connection().execute(
+                pk_select(mapper, keys), _pk_bind_params(mapper, ident)))
     finally:
         session._op_thread = prev
     return rows[0] if rows else None

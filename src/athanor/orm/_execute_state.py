@@ -205,6 +205,30 @@ def listeners_only(session: Any, statement: Any, params: Any, options: dict[str,
     return result, state.statement, state.parameters, state._options()
 
 
+def column_rows(session: Any, mapper: Any, ident: Any, keys: tuple[str, ...] | None = None
+                ) -> list[Any]:
+    """Rows of a primary-key load of ``mapper``'s columns (``keys``: those attributes;
+    None: the default ones) run past the listeners as a column load (refresh, expired or
+    deferred attributes)."""
+    from athanor.orm.context import _pk_bind_params, _tuples
+
+    if keys is None:
+        from athanor.orm.persistence import select_by_pk_stmt
+
+        stmt = select_by_pk_stmt(mapper)
+    else:
+        from athanor.orm._deferred import pk_select
+
+        stmt = pk_select(mapper, keys)
+
+    def run(st: Any, p: Any, o: dict[str, Any]) -> Any:
+        return session._connection().execute(st, p)
+
+    return _tuples(ORMExecuteState(session, stmt, _pk_bind_params(mapper, ident), {}, None,
+                                   session._dispatch.do_orm_execute, run,
+                                   is_column_load=True)._run())
+
+
 def relationship_load(session: Any, statement: Any, params: Any) -> Any:
     """A relationship load's statement when ``do_orm_execute`` has listeners."""
 

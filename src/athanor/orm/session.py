@@ -427,7 +427,12 @@ class Session(TransactionMixin):
         prev = self._enter()
         try:
             self._check_usable("Loading an attribute")
-            rows = select_by_pk(self._connection(), st.mapper, st.key)
+            if self._dispatch.do_orm_execute:  # listeners (orm/_execute_state.py)
+                from athanor.orm._execute_state import column_rows
+
+                rows = column_rows(self, st.mapper, st.key)
+            else:
+                rows = select_by_pk(self._connection(), st.mapper, st.key)
         finally:
             self._op_thread = prev
         return rows[0] if rows else None
