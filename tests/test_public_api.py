@@ -50,6 +50,11 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "KeyFuncDict MappedCollection attribute_keyed_dict attribute_mapped_collection "
         "column_keyed_dict column_mapped_collection keyfunc_mapping mapped_collection "
         "MappedAsDataclass mapped_as_dataclass CompositeProperty composite "
+        "AliasOption Bundle DictBundle EXT_CONTINUE EXT_SKIP EXT_STOP LoaderCallableStatus "
+        "NO_KEY NO_VALUE LoaderCriteriaOption ORMExecuteState with_loader_criteria "
+        "PassiveFlag PropComparator Relationship RelationshipDirection Synonym "
+        "UserDefinedOption contains_alias create_session merge_frozen_result merge_result "
+        "query_expression synonym_for was_deleted with_expression "
     ),
     "athanor.exc": _names(
         "AmbiguousForeignKeysError NoForeignKeysError NoInspectionAvailable NoReferenceError "

@@ -32,7 +32,7 @@ EVENT_NAMES: tuple[str, ...] = (
     # session
     "before_flush", "after_flush", "after_commit", "after_rollback",
     "after_begin", "before_commit", "after_flush_postexec", "after_soft_rollback",
-    "after_attach",
+    "after_attach", "do_orm_execute",
 )
 
 
@@ -61,6 +61,7 @@ class Dispatch:
     after_flush_postexec: tuple[Callable[..., Any], ...]
     after_soft_rollback: tuple[Callable[..., Any], ...]
     after_attach: tuple[Callable[..., Any], ...]
+    do_orm_execute: tuple[Callable[..., Any], ...]
 
     def __init__(self, parent: Dispatch | None = None, *, frozen: bool = False) -> None:
         self._own: dict[str, list[Callable[..., Any]]] = {}

@@ -38,7 +38,8 @@ ENGINE_EVENTS = frozenset({"before_cursor_execute", "after_cursor_execute", "bef
                            "handle_error"})
 SESSION_EVENTS = frozenset(
     {"before_flush", "after_flush", "after_commit", "after_rollback", "after_begin",
-     "before_commit", "after_flush_postexec", "after_soft_rollback", "after_attach"}
+     "before_commit", "after_flush_postexec", "after_soft_rollback", "after_attach",
+     "do_orm_execute"}
 )
 _ROOTS: tuple[type, ...] = (Pool, Engine, Session)
 

@@ -18,18 +18,32 @@ from typing import Any
 
 from athanor.orm import exc
 from athanor.orm._aliased import AliasedClass, aliased
+from athanor.orm._bundle import Bundle, DictBundle
 from athanor.orm._colprops import (
     SynonymProperty,
     column_property,
     deferred,
+    query_expression,
     synonym,
 )
 from athanor.orm._composites import CompositeProperty, composite
+from athanor.orm._constants import (
+    EXT_CONTINUE,
+    EXT_SKIP,
+    EXT_STOP,
+    NO_KEY,
+    NO_VALUE,
+    LoaderCallableStatus,
+    PassiveFlag,
+    RelationshipDirection,
+)
+from athanor.orm._criteria import LoaderCriteriaOption, with_loader_criteria
 from athanor.orm._dataclass import MappedAsDataclass, mapped_as_dataclass
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
+from athanor.orm._execute_state import ORMExecuteState
 from athanor.orm._inheritance import with_polymorphic
 from athanor.orm._validators import validates
-from athanor.orm.attributes import History, InstrumentedAttribute
+from athanor.orm.attributes import History, InstrumentedAttribute, PropComparator
 from athanor.orm.decl import (
     DeclarativeBase,
     DeclarativeBaseNoMeta,
@@ -69,6 +83,7 @@ from athanor.orm.relationships import (
     relationship,
 )
 from athanor.orm.relsql import with_parent
+from athanor.orm.result import merge_frozen_result, merge_result
 from athanor.orm.session import (
     Session,
     close_all_sessions,
@@ -79,7 +94,10 @@ from athanor.orm.session import (
 )
 from athanor.orm.state import InstanceState
 from athanor.orm.strategy_options import (
+    AliasOption,
     Load,
+    UserDefinedOption,
+    contains_alias,
     contains_eager,
     defaultload,
     defer,
@@ -93,6 +111,7 @@ from athanor.orm.strategy_options import (
     subqueryload,
     undefer,
     undefer_group,
+    with_expression,
 )
 from athanor.orm.transaction import SessionTransaction
 
@@ -221,10 +240,43 @@ def outerjoin(left: Any, right: Any, onclause: Any = None, full: bool = False) -
 
 
 QueryableAttribute = InstrumentedAttribute
+Relationship = RelationshipProperty
+Synonym = SynonymProperty
 
 __all__ += ["MappedAsDataclass", "mapped_as_dataclass", "CompositeProperty", "composite"]
 __all__ += ["KeyFuncDict", "MappedCollection", "attribute_keyed_dict",
             "attribute_mapped_collection", "column_keyed_dict", "column_mapped_collection",
             "keyfunc_mapping", "mapped_collection"]
+
+def synonym_for(name: str, map_column: bool = False) -> Any:
+    """Decorator: the decorated function or property becomes the Python-side descriptor of
+    ``synonym(name)``."""
+
+    def decorate(fn: Any) -> Any:
+        return synonym(name, map_column=map_column, descriptor=fn)
+
+    return decorate
+
+
+def create_session(bind: Any = None, **kwargs: Any) -> Session:
+    """A Session with ``autoflush`` and ``expire_on_commit`` off unless given (for tests)."""
+    kwargs.setdefault("autoflush", False)
+    kwargs.setdefault("expire_on_commit", False)
+    return Session(bind=bind, **kwargs)
+
+
+def was_deleted(object_: Any) -> bool:
+    """True when ``object_`` was deleted in a flush (still so after the commit)."""
+    from athanor.orm.session import _state_for
+
+    return bool(_state_for(object_, "was_deleted()").was_deleted)
+
+__all__ += ["AliasOption", "Bundle", "DictBundle", "LoaderCriteriaOption", "ORMExecuteState",
+            "with_loader_criteria", "EXT_CONTINUE", "EXT_SKIP", "EXT_STOP",
+            "LoaderCallableStatus",
+            "NO_KEY", "NO_VALUE", "PassiveFlag", "PropComparator", "Relationship",
+            "RelationshipDirection", "Synonym", "UserDefinedOption", "contains_alias",
+            "create_session", "merge_frozen_result", "merge_result", "query_expression",
+            "synonym_for", "was_deleted", "with_expression"]
 __all__ += ["QueryableAttribute", "as_declarative", "declarative_mixin", "foreign",
             "has_inherited_table", "join", "outerjoin", "remote"]

@@ -60,6 +60,19 @@ def deferred(column: Any, *additional_columns: Any, group: str | None = None,
     return column_property(column, group=group, deferred=True, raiseload=raiseload, **kw)
 
 
+def query_expression(default_expr: Any = None, *, repr: bool = True, compare: bool = False,
+                     expire_on_flush: bool = True, info: Any = None, doc: Any = None) -> Any:
+    """An attribute filled per query by ``with_expression(Model.attr, expr)``; without that
+    option it loads ``default_expr`` (or stays None, with no SQL)."""
+    from athanor.sql.elements import coerce_expr, null
+
+    expr = null() if default_expr is None else coerce_expr(default_expr)
+    prop = ColumnProperty(expr, "", deferred=default_expr is None)
+    prop._expr = expr
+    prop._qexpr = True
+    return prop
+
+
 def _is_column_decl(value: Any) -> bool:
     """A Column not yet in a table, or a mapped_column(): a table column to create."""
     from athanor.orm.decl import MappedColumn
@@ -202,6 +215,7 @@ def expression_property(decl: ColumnProperty, key: str) -> ColumnProperty:
     prop = ColumnProperty(expr.label(key), key, deferred=decl.deferred, group=decl.group,
                           raiseload=decl.raiseload)
     prop._expr = expr
+    prop._qexpr = decl._qexpr
     return prop
 
 

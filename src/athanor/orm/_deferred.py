@@ -102,7 +102,7 @@ class MapperColumns:
                 load.difference_update(keys)
                 if raiseload:
                     raising.update(keys)
-            elif op == "undefer":
+            elif op in ("undefer", "with_expression"):
                 load.update(keys)
                 raising.difference_update(keys)
         load.update(self.pk_keys)
@@ -112,8 +112,12 @@ class MapperColumns:
             self._plans[ops] = plan
         return plan
 
-    def columns(self, keys: tuple[str, ...]) -> list[Any]:
-        """The SELECT list for ``keys``: table columns and labelled expressions."""
+    def columns(self, keys: tuple[str, ...], node: Any = None) -> list[Any]:
+        """The SELECT list for ``keys``: table columns and labelled expressions (a
+        ``with_expression()`` of option level ``node`` replaces its attribute's)."""
+        exprs = node.exprs if node is not None else None
+        if exprs:
+            return [exprs[k].label(k) if k in exprs else self.by_key[k].column for k in keys]
         return [self.by_key[k].column for k in keys]
 
     def load_set(self, key: str, loaded: Any, raising: Any = _NO_RAISE) -> list[str]:
@@ -160,7 +164,7 @@ def plan_for(mapper: Mapper, node: Any) -> Plan | None:
 def adapt_select(stmt: Any, layout: Any, nodes: list[Any]) -> tuple[Any, Any]:
     """Rewrite an ORM SELECT so each entity lists its planned columns; the new layout."""
     from athanor.orm import _adapt
-    from athanor.orm.context import EntityLayout, _mapper_of_entity
+    from athanor.orm.context import EntityLayout, _mapper_of_entity, column_items
 
     plans = [plan_for(m, n) if m is not None else None
              for (m, _), n in zip(layout.items, nodes, strict=False)]
@@ -185,7 +189,7 @@ def adapt_select(stmt: Any, layout: Any, nodes: list[Any]) -> tuple[Any, Any]:
                 columns.append(coerced)
                 pos += len(table_cols)
                 continue
-            cols = columns_of(mapper).columns(plan.keys)
+            cols = columns_of(mapper).columns(plan.keys, nodes[len(items)])
             if not isinstance(e, type):  # aliased(): the same columns, from the alias
                 amap = _adapt.adapt_to(coerced, mapper.local_table.c)
                 cols = [_adapt.replace_columns(c, amap) for c in cols]
@@ -197,10 +201,8 @@ def adapt_select(stmt: Any, layout: Any, nodes: list[Any]) -> tuple[Any, Any]:
         else:
             entities.append(e)
             columns.append(coerced)
-            width = len(coerced.c) if hasattr(coerced, "c") and not hasattr(
-                coerced, "type") else 1
-            for j in range(width):
-                items.append((None, pos + j))
+            found, width = column_items(stmt, e, coerced, pos)
+            items.extend(found)
             pos += width
     new = stmt._clone()
     new._raw_entities = tuple(entities)
@@ -268,8 +270,13 @@ def fetch_row(session: Any, mapper: Mapper, ident: Any, keys: tuple[str, ...]
     prev = session._enter()
     try:
         session._check_usable("Loading an attribute")
-        rows = _tuples(session._connection().execute(
-            pk_select(mapper, keys), _pk_bind_params(mapper, ident)))
+        if session._dispatch.do_orm_execute and "_async_owner" not in session.__dict__:
+            from athanor.orm._execute_state import column_rows
+
+            rows = column_rows(session, mapper, ident, keys)
+        else:
+            rows = _tuples(session._connection().execute(
+                pk_select(mapper, keys), _pk_bind_params(mapper, ident)))
     finally:
         session._op_thread = prev
     return rows[0] if rows else None
@@ -363,8 +370,8 @@ def load_attribute(st: InstanceState, obj: Any, key: str) -> Any:
     d = obj.__dict__
     cls = type(obj).__name__
     expired = st.expired
-    if key not in info.by_key:
-        return None
+    if key not in info.by_key or info.by_key[key]._qexpr:
+        return None  # query_expression(): only with_expression() loads it
     if (key in info.raise_default or key in (st.raiseload or _NO_RAISE)) and not (
             expired is not None and key in expired):
         raise exc.InvalidRequestError(
@@ -431,7 +438,8 @@ def refresh(session: Any, st: InstanceState, obj: Any, names: Any) -> list[str]:
     return rel_keys
 
 
-def lazy_load_rows(session: Any, prop: Any, binds: dict[str, Any]) -> list[Any]:
+def lazy_load_rows(session: Any, prop: Any, binds: dict[str, Any],
+                   criteria: list[Any] | None = None) -> list[Any]:
     """A lazy relationship load for a target with extras: the lazy statement with the
     target's planned columns (expressions included)."""
     from athanor.orm.loading import instance_loader
@@ -443,7 +451,7 @@ def lazy_load_rows(session: Any, prop: Any, binds: dict[str, Any]) -> list[Any]:
     if stmt is None:
         stmt = prop.__dict__["_lazy_stmt_cols"] = prop._lazy_stmt.with_only_columns(
             *columns_of(target).columns(plan.keys))
-    rows = run_lazy_query(session, stmt, binds)
+    rows = run_lazy_query(session, stmt.where(*criteria) if criteria else stmt, binds)
     where = Partial(tuple(range(len(plan.keys))), plan.keys, plan.raise_keys)
     lkey = (target, where, False)
     loader = session._loaders.get(lkey)

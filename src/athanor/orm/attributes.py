@@ -354,3 +354,53 @@ def set_committed_value(instance: Any, key: str, value: Any) -> None:
         st.committed.pop(key, None)
     if st.expired is not None:
         st.expired.pop(key, None)
+
+
+class PropComparator:
+    """Base class for an attribute's SQL comparator: operators apply to
+    :meth:`__clause_element__` (the mapped property's expression); subclasses override
+    the ones they redefine (``__eq__``, ``like``, ...)."""
+
+    __hash__ = object.__hash__
+
+    def __init__(self, prop: Any, parentmapper: Any = None, adapt_to_entity: Any = None
+                 ) -> None:
+        self.prop = self.property = prop
+        self._parententity = parentmapper if parentmapper is not None else getattr(
+            prop, "parent", None)
+        self._adapt_to_entity = adapt_to_entity
+
+    def __clause_element__(self) -> Any:
+        expr = getattr(self.prop, "expression", None)
+        return expr if expr is not None else self.prop.columns[0]
+
+    @property
+    def expression(self) -> Any:
+        return self.__clause_element__()
+
+    @property
+    def parentmapper(self) -> Any:
+        return self._parententity
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.__clause_element__(), name)
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.__clause_element__() == other
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.__clause_element__() != other
+
+    def __lt__(self, other: Any) -> Any:
+        return self.__clause_element__() < other
+
+    def __le__(self, other: Any) -> Any:
+        return self.__clause_element__() <= other
+
+    def __gt__(self, other: Any) -> Any:
+        return self.__clause_element__() > other
+
+    def __ge__(self, other: Any) -> Any:
+        return self.__clause_element__() >= other

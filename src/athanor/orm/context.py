@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from athanor import exc
+from athanor.orm._bundle import Bundle, BundleLoad
 from athanor.orm.attributes import InstrumentedAttribute
 from athanor.orm.loading import expire_state, instance_loader
 from athanor.orm.persistence import select_by_pk_stmt
@@ -96,8 +97,8 @@ def entity_layout(stmt: Any) -> EntityLayout | None:
     if cached is not _MISSING:
         return cached  # type: ignore[no-any-return]
     layout = None
-    if raw and any(_mapper_of_entity(e) is not None or hasattr(e, "_composite_prop")
-                   for e in raw):
+    if raw and any(_mapper_of_entity(e) is not None or isinstance(e, Bundle)
+                   or hasattr(e, "_composite_prop") for e in raw):
         layout = _build_layout(stmt, raw)
     stmt.__dict__["_orm_layout"] = layout
     if _cacheable(raw):
@@ -143,15 +144,18 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
             keys.append(mapper.class_.__name__ if isinstance(e, type) else e.__name__)
             pos += len(table_cols)
         else:
-            width = len(coerced.c) if hasattr(coerced, "c") and not hasattr(coerced, "type") else 1
             comp = getattr(e, "_composite_prop", None)
+            found, width = column_items(stmt, e, coerced, pos)
             if comp is not None:  # one value built from several columns
                 width = len(coerced.clauses)
+                found = [(None, pos + j) for j in range(width)]
                 groups.append((len(items), width, comp))
-            if width != 1:
-                for j in range(width):
-                    items.append((None, pos + j))
-                    keys.append(exported[pos + j][0])
+            if isinstance(e, Bundle):
+                items.extend(found)
+                keys.append(e.name)
+            elif width != 1:
+                items.extend(found)
+                keys.extend(exported[pos + j][0] for j in range(width))
             else:
                 items.append((None, pos))
                 # an entity's columns do not take names: query(User, User.name) -> "name"
@@ -168,6 +172,16 @@ def _build_layout(stmt: Any, raw: tuple[Any, ...]) -> EntityLayout:
     layout.criteria = _inheritance().layout_criteria(
         _mapper_of_entity(e) for e in raw if isinstance(e, type))
     return layout
+
+
+def column_items(stmt: Any, e: Any, coerced: Any, pos: int
+                 ) -> tuple[list[tuple[None, Any]], int]:
+    """Layout items of a selected element that is not an entity, at row position ``pos``:
+    one per column, or one :class:`BundleLoad` for a bundle; and its width in the row."""
+    if isinstance(e, Bundle):
+        return [(None, BundleLoad(e, stmt, pos))], len(coerced._cols)
+    width = len(coerced.c) if hasattr(coerced, "c") and not hasattr(coerced, "type") else 1
+    return [(None, pos + j) for j in range(width)], width
 
 
 def _inheritance() -> Any:
@@ -202,8 +216,8 @@ def _load(session: Session, layout: EntityLayout, rows: list[tuple[Any, ...]],
                     mapper, where, session, populate_existing=populate_existing
                 )
             columns.append(loader(rows))
-        else:
-            columns.append([r[where] for r in rows])
+        else:  # a column's position, or a bundle's loader
+            columns.append([r[where] for r in rows] if type(where) is int else where(rows))
     if layout.groups is not None:  # composite() values from their columns
         from athanor.orm._composites import fold_columns
 
@@ -221,6 +235,10 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
                 "_athanor_rel"):  # relationship changes (orm/collections.py)
             session._autoflush()
         layout = entity_layout(stmt)
+        if stmt._with_options:  # with_loader_criteria() (orm/_criteria.py)
+            from athanor.orm._criteria import apply_select
+
+            stmt = apply_select(stmt)
         if layout is not None:
             if layout.criteria is not None:  # single-table inheritance subclasses
                 stmt = _inheritance().add_criteria(stmt, layout.criteria)

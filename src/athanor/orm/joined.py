@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from athanor.orm import _adapt
+from athanor.orm._criteria import for_step, options_in, with_criteria
 from athanor.orm._deferred import Partial, adapt_select, aliased_plan, columns_of
 from athanor.orm.collections import make_collection, state_for
 from athanor.orm.relationships import MANYTOMANY, relationships_of
@@ -105,6 +106,7 @@ def _plan(mapper: Mapper, node: Node | None, source: tuple[str, int], steps: lis
           depth: int, path: frozenset[tuple[int, str]]) -> None:
     if depth > _MAX_JOIN_DEPTH:
         return
+    plain = node is None or bool(node.criteria and node.bare)  # no loader options
     for prop in relationships_of(mapper):
         prop.setup()
         strategy = node.strategy_for(prop) if node is not None else prop.lazy
@@ -115,7 +117,7 @@ def _plan(mapper: Mapper, node: Node | None, source: tuple[str, int], steps: lis
         mark = (id(mapper), prop.key)
         if mark in path:
             continue
-        if node is None and prop.mapper is mapper and depth > (prop.join_depth or 1):
+        if plain and prop.mapper is mapper and depth > (prop.join_depth or 1):
             continue
         sub = node.child(prop.key) if node is not None else None
         alias = node.aliases.get(prop.key) if node is not None else None
@@ -127,8 +129,9 @@ def _plan(mapper: Mapper, node: Node | None, source: tuple[str, int], steps: lis
         _plan(prop.mapper, sub, ("s", len(steps) - 1), steps, depth + 1, path | {mark})
 
 
-def _build(stmt: Any, steps: list[Step], entity_tables: list[Any]) -> Any:
-    from athanor.sql import select
+def _build(stmt: Any, steps: list[Step], entity_tables: list[Any], crits: tuple[Any, ...] = ()
+           ) -> Any:
+    from athanor.sql import and_, select
 
     limited = (stmt._limit is not None or stmt._offset is not None) and any(
         s.kind == "joined" and s.prop.uselist for s in steps)
@@ -159,7 +162,7 @@ def _build(stmt: Any, steps: list[Step], entity_tables: list[Any]) -> Any:
         target_cols = prop.mapper._columns
         plan = aliased_plan(prop.mapper, step.sub) if step.kind != "contains" else None
         if plan is not None:
-            target_cols = columns_of(prop.mapper).columns(plan.keys)
+            target_cols = columns_of(prop.mapper).columns(plan.keys, step.sub)
         outer = not _inner(step, steps)
         if step.kind == "contains":
             dest = step.alias
@@ -177,6 +180,8 @@ def _build(stmt: Any, steps: list[Step], entity_tables: list[Any]) -> Any:
                 smap = _adapt.adapt_to(salias, prop.secondary.c)
                 pj = _adapt.replace_columns(prop.primaryjoin, {**parent_map, **smap})
                 sj = _adapt.replace_columns(prop.secondaryjoin, {**amap, **smap})
+                if crits:  # with_loader_criteria() (orm/_criteria.py)
+                    sj = and_(sj, *for_step(crits, prop.mapper, amap))
                 base = base.join(salias, pj, isouter=outer).join(alias, sj, isouter=outer)
             else:
                 mapping = {**parent_map, **amap}
@@ -185,9 +190,9 @@ def _build(stmt: Any, steps: list[Step], entity_tables: list[Any]) -> Any:
                         mapping[id(loc)] = parent_map.get(id(loc), loc)
                 on = _adapt.replace_columns(prop.primaryjoin, mapping)
                 if prop.mapper._single_criteria is not None:  # single-table subclass target
-                    from athanor.sql import and_
-
                     on = and_(on, _adapt.replace_columns(prop.mapper._single_criteria, amap))
+                if crits:  # with_loader_criteria() (orm/_criteria.py)
+                    on = and_(on, *for_step(crits, prop.mapper, amap))
                 base = base.join(alias, on, isouter=outer)
             cols = [amap[id(c)] if id(c) in amap else _adapt.replace_columns(c, amap)
                     for c in target_cols]
@@ -219,13 +224,17 @@ def execute_select(session: Session, stmt: Any, params: Any, layout: EntityLayou
     """Execute an ORM SELECT with relationship loading (see the module docstring)."""
     from athanor.orm.context import _tuples
 
-    roots = build_tree(getattr(stmt, "_with_options", ()))
+    opts = getattr(stmt, "_with_options", ())
+    roots = build_tree(opts)
+    crits = options_in(opts) if opts else ()
     populate = bool(options.get("populate_existing"))
     nodes: list[Node | None] = []
     steps: list[Step] = []
     primary = True
     for mapper, _ in layout.items:
         node = tree_for(roots, mapper, primary) if mapper is not None else None
+        if crits and mapper is not None:  # with_loader_criteria() for later loads
+            node = with_criteria(node, crits)
         nodes.append(node)
         if mapper is not None:
             primary = False
@@ -233,8 +242,8 @@ def execute_select(session: Session, stmt: Any, params: Any, layout: EntityLayou
     for i, (mapper, _) in enumerate(layout.items):
         if mapper is not None:
             _plan(mapper, nodes[i], ("e", i), steps, 1, frozenset())
-    final = _build(stmt, steps, [m.local_table for m, _ in layout.items if m is not None]) \
-        if steps else stmt
+    final = _build(stmt, steps, [m.local_table for m, _ in layout.items if m is not None],
+                   crits) if steps else stmt
     rows = _tuples(session._connection().execute(final, params))
     columns = _load_columns(session, layout, rows, populate)
     step_objs = _load_steps(session, steps, columns, rows, populate)
@@ -260,8 +269,8 @@ def _load_columns(session: Session, layout: EntityLayout, rows: list[Any], popul
     for mapper, where in layout.items:
         if mapper is not None:
             out.append(_loader(session, mapper, where, populate)(rows))
-        else:
-            out.append([r[where] for r in rows])
+        else:  # a column's position, or a bundle's loader
+            out.append([r[where] for r in rows] if type(where) is int else where(rows))
     return out
 
 

@@ -111,6 +111,8 @@ class ColumnProperty(MapperProperty):
     raiseload = False
     #: the SQL of a ``column_property(expr)`` (None: ``column`` is a table column)
     _expr: Any = None
+    #: a ``query_expression()``: loaded only through ``with_expression()``, else None
+    _qexpr = False
 
     def __init__(self, column: Any, key: str, *, deferred: bool = False,
                  group: str | None = None, raiseload: bool = False) -> None:

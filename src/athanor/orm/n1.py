@@ -132,8 +132,8 @@ def before_lazy_load(session: Session, group: ResultGroup, prop: RelationshipPro
     if mode == "batch":
         from athanor.orm.strategies import batch_load, post_load
 
-        children = batch_load(session, prop, group.siblings())
         sub = group.node.child(prop.key) if group.node is not None else None
+        children = batch_load(session, prop, group.siblings(), sub)
         post_load(session, prop.mapper, children, sub, 1)
         return True
     count = group.counts.get(prop.key, 0) + 1

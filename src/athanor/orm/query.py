@@ -48,9 +48,13 @@ class Query:
         #: the Select; for a single mapped entity built on first use (the filter_by fast
         #: path in all() never needs it)
         self._built: Any = None if self._single is not None else select(*entities)
+        if getattr(first, "single_entity", False) and getattr(first, "is_bundle", False):
+            self._bundle_single = True
 
     # defaults shared by all instances (set per instance only when changed)
     _options: tuple[Any, ...] = ()
+    #: the query selects one ``Bundle(..., single_entity=True)``: results are its values
+    _bundle_single = False
     _populate_existing = False
     _exec_options: dict[str, Any] = {}  # noqa: RUF012 - replaced, never mutated
     _params: dict[str, Any] = {}  # noqa: RUF012 - replaced, never mutated
@@ -204,12 +208,15 @@ class Query:
         new._entities = tuple(entities)
         first = entities[0] if len(entities) == 1 else None
         new._single = _entity_mapper(first)
+        new._bundle_single = bool(getattr(first, "single_entity", False) and getattr(
+            first, "is_bundle", False))
         return new
 
     def add_columns(self, *columns: Any) -> Query:
         new = self._copy(self._stmt.add_columns(*columns))
         new._entities = self._entities + tuple(columns)
         new._single = None
+        new._bundle_single = False
         return new
 
     add_column = add_columns
@@ -333,10 +340,10 @@ class Query:
         )
 
     def _single_entity(self) -> bool:
-        return self._single is not None
+        return self._single is not None or self._bundle_single
 
     def _shape(self, result: Any) -> list[Any]:
-        if self._single is not None:
+        if self._single is not None or self._bundle_single:
             return result.scalars().all()
         return result.all()
 
@@ -395,7 +402,12 @@ class Query:
     def count(self) -> int:
         from athanor.sql.functions import func
 
-        stmt = select(func.count()).select_from(self._stmt.subquery())
+        inner = self._stmt
+        if inner._with_options:  # with_loader_criteria() (orm/_criteria.py)
+            from athanor.orm._criteria import apply_select
+
+            inner = apply_select(inner)
+        stmt = select(func.count()).select_from(inner.subquery())
         return int(self._session("count()").execute(stmt, self._params or None).scalar() or 0)
 
     def get(self, ident: Any) -> Any:

@@ -33,6 +33,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from athanor import exc
+from athanor.orm._constants import MANYTOMANY as MANYTOMANY
+from athanor.orm._constants import MANYTOONE as MANYTOONE
+from athanor.orm._constants import ONETOMANY as ONETOMANY
+from athanor.orm._constants import RelationshipDirection
 from athanor.orm.exc import MappingError
 from athanor.orm.mapper import MapperProperty
 from athanor.orm.state import STATE_KEY
@@ -40,10 +44,6 @@ from athanor.orm.state import STATE_KEY
 if TYPE_CHECKING:
     from athanor.orm.mapper import Mapper
     from athanor.orm.state import InstanceState
-
-MANYTOONE = "MANYTOONE"
-ONETOMANY = "ONETOMANY"
-MANYTOMANY = "MANYTOMANY"
 
 _LAZY = ("select", True, "joined", False, "selectin", "subquery", "raise", "raise_on_sql",
          "noload", "immediate", "dynamic", "write_only")
@@ -161,7 +161,7 @@ class RelationshipProperty(MapperProperty):
     entity: Any
     target: Any
     secondary: Any
-    direction: str
+    direction: RelationshipDirection
     uselist: bool
     order_by: tuple[Any, ...]
     primaryjoin: Any

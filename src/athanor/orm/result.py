@@ -138,6 +138,15 @@ class ORMResult:
     def close(self) -> None:
         self._pos = len(self._values)
 
+    def freeze(self) -> Any:
+        """A snapshot of the remaining rows; call it for a new Result over them (see
+        :func:`merge_frozen_result` to bring its objects into another Session)."""
+        from athanor.engine.result import FrozenResult, ResultMetaData
+
+        vals = self._remaining()
+        rows = [(v,) for v in vals] if self._scalar else [tuple(v) for v in vals]
+        return FrozenResult(ResultMetaData(self._keys), rows)
+
     @property
     def rowcount(self) -> int:
         return len(self._values)
@@ -186,11 +195,26 @@ class ScalarResult:
         return len(self._values)
 
 
+_BY_VALUE = (str, int, float, bool, bytes, tuple, type(None))
+
+
+def _ukey(x: Any) -> Any:
+    """Uniqueness key of one value: objects by identity, plain values and bundle rows by
+    value (when hashable)."""
+    if isinstance(x, _BY_VALUE):
+        try:
+            hash(x)
+        except TypeError:
+            return id(x)
+        return x
+    return id(x)
+
+
 def _uniq(values: list[Any]) -> list[Any]:
     seen: set[Any] = set()
     out = []
     for v in values:
-        k = id(v) if not isinstance(v, tuple) else tuple(id(x) for x in v)
+        k = id(v) if not isinstance(v, tuple) else tuple(_ukey(x) for x in v)
         if k not in seen:
             seen.add(k)
             out.append(v)
@@ -239,3 +263,50 @@ class BulkInsertResult:
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.all())
+
+
+def _entity_positions(statement: Any) -> list[int]:
+    from athanor.orm.context import entity_layout
+
+    stmt = getattr(statement, "statement", statement)  # a Query
+    layout = entity_layout(stmt) if getattr(stmt, "_raw_entities", None) else None
+    if layout is None:
+        return []
+    return [i for i, (mapper, _) in enumerate(layout.items) if mapper is not None]
+
+
+def _merge_rows(session: Any, rows: list[Any], positions: list[int], load: bool) -> list[Any]:
+    merge = session.merge
+    with session.no_autoflush:
+        return [tuple(merge(v, load=load) if i in positions and v is not None else v
+                      for i, v in enumerate(row)) for row in rows]
+
+
+def merge_frozen_result(session: Any, statement: Any, frozen_result: Any,
+                        load: bool = True) -> Any:
+    """A FrozenResult like ``frozen_result`` whose objects are ``session``'s copies
+    (``session.merge(obj, load=load)`` for each entity of ``statement``)."""
+    from athanor.engine.result import FrozenResult
+
+    rows = _merge_rows(session, list(frozen_result.data), _entity_positions(statement), load)
+    return FrozenResult(frozen_result.metadata, rows)
+
+
+def merge_result(query: Any, iterator: Any, load: bool = True) -> Any:
+    """Legacy: the objects (or rows) of ``iterator`` merged into ``query``'s Session."""
+    from athanor.engine.result import FrozenResult
+
+    if isinstance(iterator, FrozenResult):
+        return merge_frozen_result(query.session, query, iterator, load)
+    positions = _entity_positions(query)
+    if len(getattr(query, "_entities", ())) == 1:
+        if not positions:
+            return list(iterator)
+        return [row[0] for row in _merge_rows(query.session, [(v,) for v in iterator],
+                                              [0], load)]
+    from athanor.engine.row import row_class
+
+    keys = [d["name"] for d in query.column_descriptions]
+    cls = row_class(tuple(keys))
+    return [cls(r) for r in _merge_rows(query.session, [tuple(r) for r in iterator],
+                                        positions, load)]

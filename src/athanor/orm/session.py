@@ -435,7 +435,12 @@ class Session(TransactionMixin):
         prev = self._enter()
         try:
             self._check_usable("Loading an attribute")
-            rows = select_by_pk(self._connection(), st.mapper, st.key)
+            if self._dispatch.do_orm_execute:  # listeners (orm/_execute_state.py)
+                from athanor.orm._execute_state import column_rows
+
+                rows = column_rows(self, st.mapper, st.key)
+            else:
+                rows = select_by_pk(self._connection(), st.mapper, st.key)
         finally:
             self._op_thread = prev
         return rows[0] if rows else None
@@ -652,12 +657,23 @@ class Session(TransactionMixin):
         prev = self._enter()
         try:
             self._check_usable("Executing a statement")
-            return context.execute(self, statement, params, execution_options or {})
+            opts = execution_options or {}
+            own = getattr(statement, "_execution_options", None)
+            if own:  # statement.execution_options(populate_existing=True, ...)
+                opts = {**own, **opts}
+            if self._dispatch.do_orm_execute:  # listeners (orm/_execute_state.py)
+                from athanor.orm import _execute_state
+
+                return _execute_state.execute(self, statement, params, opts,
+                                              execution_options or {}, bind_arguments)
+            return context.execute(self, statement, params, opts)
         finally:
             self._op_thread = prev
 
     def _filter_by_list(self, mapper: Mapper, pairs: tuple[tuple[str, Any], ...]) -> Any:
         """Objects for ``query(Model).filter_by(...)`` through a cached statement, or None."""
+        if self._dispatch.do_orm_execute:
+            return None  # the general path, through Session.execute() and its event
         prev = self._enter()
         try:
             self._check_usable("Executing a statement")
@@ -667,6 +683,8 @@ class Session(TransactionMixin):
 
     def _entity_list(self, statement: Any) -> Any:
         """Objects of a single-entity SELECT as a list (the Query fast path)."""
+        if self._dispatch.do_orm_execute:
+            return self.execute(statement).scalars().all()
         prev = self._enter()
         try:
             self._check_usable("Executing a statement")
@@ -732,10 +750,10 @@ class Session(TransactionMixin):
             found, obj = identity_lookup(self, mapper, key)
             if found:
                 return obj
-        if options:  # loader options (undefer(), selectinload(), ...): an ORM SELECT
-            from athanor.orm._deferred import get_with_options
+        if options or self._dispatch.do_orm_execute:  # an ORM SELECT (loader options, or
+            from athanor.orm._deferred import get_with_options  # the listeners see it)
 
-            return get_with_options(self, mapper, key, options, populate_existing)
+            return get_with_options(self, mapper, key, options or (), populate_existing)
         return self._get_by_sql(mapper, key, populate_existing)
 
     def _get_expired(self, st: InstanceState, obj: Any) -> Any:

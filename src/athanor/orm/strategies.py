@@ -56,6 +56,10 @@ def run_lazy_query(session: Session, stmt: Any, params: dict[str, Any]) -> list[
     prev = session._enter()
     try:
         session._check_usable("Loading a relationship")
+        if session._dispatch.do_orm_execute and "_async_owner" not in session.__dict__:
+            from athanor.orm._execute_state import relationship_load
+
+            return _tuples(relationship_load(session, stmt, params))
         return _tuples(session._connection().execute(stmt, params))
     finally:
         session._op_thread = prev
@@ -108,7 +112,8 @@ def load_on_access(prop: RelationshipProperty, obj: Any) -> Any:
     if group is not None and n1.before_lazy_load(session, group, prop, obj) and (
             prop.key in obj.__dict__):
         return obj.__dict__[prop.key]
-    value = lazy_load(session, prop, obj)
+    value = lazy_load(session, prop, obj, _criteria(
+        group.node, prop.mapper) if group is not None else None)
     if group is not None and group.node is not None:
         sub = group.node.child(prop.key)
         if sub is not None:
@@ -141,8 +146,10 @@ def _local_values(prop: RelationshipProperty, obj: Any) -> list[Any]:
 _NOT_LOADED: Any = object()
 
 
-def lazy_load(session: Session, prop: RelationshipProperty, obj: Any) -> Any:
-    """Load one object's relationship with the lazy statement (or the identity map)."""
+def lazy_load(session: Session, prop: RelationshipProperty, obj: Any,
+              criteria: list[Any] | None = None) -> Any:
+    """Load one object's relationship with the lazy statement (or the identity map);
+    ``criteria``: with_loader_criteria() criteria for the target."""
     from athanor.orm.context import load_entities
 
     values = _local_values(prop, obj)
@@ -158,14 +165,14 @@ def lazy_load(session: Session, prop: RelationshipProperty, obj: Any) -> Any:
         if hit is not None and found is not None and not found.deleted:
             objs = [hit]
         else:
-            rows = run_lazy_query(session, prop._lazy_stmt, _binds(prop, values))
+            rows = run_lazy_query(session, _lazy_stmt(prop, criteria), _binds(prop, values))
             objs = load_entities(session, target, rows)
     elif target._extra is not None:  # expressions load with the objects (orm/_deferred.py)
         from athanor.orm._deferred import lazy_load_rows
 
-        objs = lazy_load_rows(session, prop, _binds(prop, values))
+        objs = lazy_load_rows(session, prop, _binds(prop, values), criteria)
     else:
-        rows = run_lazy_query(session, prop._lazy_stmt, _binds(prop, values))
+        rows = run_lazy_query(session, _lazy_stmt(prop, criteria), _binds(prop, values))
         objs = load_entities(session, target, rows)
     if prop.key in d:  # an autoflush or a nested load got there first
         return d[prop.key]
@@ -177,6 +184,10 @@ def lazy_load(session: Session, prop: RelationshipProperty, obj: Any) -> Any:
     if objs:
         post_load(session, target, objs, None, 1)
     return value
+
+
+def _lazy_stmt(prop: RelationshipProperty, criteria: list[Any] | None) -> Any:
+    return prop._lazy_stmt.where(*criteria) if criteria else prop._lazy_stmt
 
 
 def _binds(prop: RelationshipProperty, values: list[Any]) -> dict[str, Any]:
@@ -208,6 +219,15 @@ def batch_load(session: Session, prop: RelationshipProperty, objs: list[Any],
                 seen.add(id(item))
                 out.append(item)
     return out
+
+
+def _criteria(node: Node | None, target: Mapper) -> list[Any]:
+    """with_loader_criteria() criteria a load of ``target`` below ``node`` applies."""
+    if node is None or not node.criteria:
+        return []
+    from athanor.orm._criteria import for_mapper
+
+    return for_mapper(node.criteria, target)
 
 
 def _in_clause(cols: list[Any], keys: list[tuple[Any, ...]]) -> Any:
@@ -248,10 +268,10 @@ def _batch_many_to_one(session: Session, prop: RelationshipProperty, need: list[
         else:
             missing.append(vals)
     plan = plan_for(target, node)  # deferred columns, load_only() (orm/_deferred.py)
-    cols = target._columns if plan is None else columns_of(target).columns(plan.keys)
+    cols = target._columns if plan is None else columns_of(target).columns(plan.keys, node)
     for start in range(0, len(missing), _CHUNK):
         chunk = missing[start:start + _CHUNK]
-        stmt = select(*cols).where(_in_clause(remote_cols, chunk))
+        stmt = select(*cols).where(_in_clause(remote_cols, chunk), *_criteria(node, target))
         if target.inherits is not None or target.polymorphic_on is not None:  # inheritance
             from athanor.orm._inheritance import adapt_entity_select
 
@@ -289,7 +309,7 @@ def _batch_collections(session: Session, prop: RelationshipProperty, need: list[
         by_key.setdefault(tuple(_local_values(prop, o)), []).append(o)
     n = len(key_cols)
     plan = plan_for(target, node)  # deferred columns, load_only() (orm/_deferred.py)
-    cols = target._columns if plan is None else columns_of(target).columns(plan.keys)
+    cols = target._columns if plan is None else columns_of(target).columns(plan.keys, node)
     positions: Any = tuple(range(n, n + len(cols)))
     if plan is not None:
         positions = Partial(positions, plan.keys, plan.raise_keys)
@@ -306,7 +326,7 @@ def _batch_collections(session: Session, prop: RelationshipProperty, need: list[
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start:start + _CHUNK]
         stmt = select(*key_cols, *cols).where(
-            and_(_in_clause(key_cols, chunk), *extra))
+            and_(_in_clause(key_cols, chunk), *extra, *_criteria(node, target)))
         if target.inherits is not None or target.polymorphic_on is not None:  # inheritance
             from athanor.orm._inheritance import adapt_entity_select
 
@@ -356,6 +376,7 @@ def post_load(session: Session, mapper: Mapper, objs: list[Any], node: Node | No
     from athanor.orm import n1
 
     n1.register(session, mapper, objs, node)
+    plain = node is None or bool(node.criteria and node.bare)  # no loader options
     for prop in _props_to_load(mapper, node):
         if prop.key in skip:
             continue
@@ -363,10 +384,10 @@ def post_load(session: Session, mapper: Mapper, objs: list[Any], node: Node | No
         strategy = node.strategy_for(prop) if node is not None else prop.lazy
         if strategy not in ("selectin", "joined"):
             continue
-        if node is None and prop.join_depth is None and depth > 2 and (
+        if plain and prop.join_depth is None and depth > 2 and (
                 prop.mapper is mapper):
             continue
-        if node is None and prop.join_depth is not None and depth > prop.join_depth:
+        if plain and prop.join_depth is not None and depth > prop.join_depth:
             continue
         sub = node.child(prop.key) if node is not None else None
         children = batch_load(session, prop, objs, sub)

@@ -22,7 +22,7 @@ _STRATEGIES = {"joined", "selectin", "select", "raise", "noload", "contains_eage
 class Node:
     """Per-level loader decisions: explicit strategies by key, a wildcard, sub-levels."""
 
-    __slots__ = ("children", "wildcard", "aliases", "cols")
+    __slots__ = ("children", "wildcard", "aliases", "cols", "exprs", "criteria")
 
     def __init__(self) -> None:
         self.children: dict[str, list[Any]] = {}  # key -> [strategy, Node]
@@ -30,6 +30,11 @@ class Node:
         self.aliases: dict[str, Any] = {}
         #: column options at this level: (op, keys, raiseload) (see athanor.orm._deferred)
         self.cols: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
+        #: ``with_expression()`` SQL by attribute key (kept out of ``cols``, which keys caches)
+        self.exprs: dict[str, Any] = {}
+        #: with_loader_criteria() options every load below this level applies
+        #: (athanor.orm._criteria); a level made only to carry them has no other entries
+        self.criteria: tuple[Any, ...] = ()
 
     def strategy_for(self, prop: Any) -> str:
         entry = self.children.get(prop.key)
@@ -39,8 +44,19 @@ class Node:
             return self.wildcard
         return prop.lazy
 
+    @property
+    def bare(self) -> bool:
+        """No loader choices here or below (a level only carrying criteria)."""
+        return self.wildcard is None and not self.cols and not self.aliases and all(
+            e[0] is None and e[1].bare for e in self.children.values())
+
     def child(self, key: str) -> Node | None:
         entry = self.children.get(key)
+        if self.criteria:  # the sub-level carries the criteria on (made when missing)
+            if entry is None:
+                entry = self.children[key] = [None, Node()]
+            if not entry[1].criteria:
+                entry[1].criteria = self.criteria
         return entry[1] if entry is not None else None
 
     def __repr__(self) -> str:
@@ -122,6 +138,21 @@ class Load:
         """Load the deferred columns of group ``name`` with the object."""
         return self._columns("undefer_group", (name,), False)
 
+    def with_expression(self, key: Any, expression: Any) -> Load:
+        """Load the ``query_expression()`` attribute ``key`` as ``expression``."""
+        prop = getattr(key, "prop", None)
+        if prop is None or not getattr(prop, "_qexpr", False):
+            raise exc.ArgumentError(
+                f"with_expression() failed: {key!r} is not a query_expression() attribute. "
+                f"Declare it as `attr = query_expression()` on the model first."
+            )
+        hook = getattr(expression, "__clause_element__", None)
+        new = Load(self.entity)
+        new.path = self.path + ((key, "cols", {"op": ("with_expression", (prop.key,), False),
+                                               "expr": hook() if hook else expression}),)
+        new.subs = self.subs
+        return new
+
     def options(self, *opts: Load) -> Load:
         new = Load(self.entity)
         new.path = self.path
@@ -130,6 +161,33 @@ class Load:
 
     def __repr__(self) -> str:
         return f"<Load {[(str(a), s) for a, s, _ in self.path]}>"
+
+
+class UserDefinedOption:
+    """An option carrying a user's ``payload`` to ``do_orm_execute`` listeners
+    (:attr:`ORMExecuteState.user_defined_options`); the ORM itself ignores it."""
+
+    propagate_to_loaders = False
+
+    def __init__(self, payload: Any = None) -> None:
+        self.payload = payload
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.payload!r})"
+
+
+class AliasOption(UserDefinedOption):
+    """``contains_alias(alias)``: a legacy option with no effect (rows already map to the
+    entity through ``select(Model).from_statement()`` / ``aliased()``)."""
+
+    def __init__(self, alias: Any) -> None:
+        super().__init__(alias)
+        self.alias = alias
+
+
+def contains_alias(alias: Any) -> AliasOption:
+    """Legacy: accepted and ignored, as in SQLAlchemy 2.x."""
+    return AliasOption(alias)
 
 
 def joinedload(*attrs: Any, innerjoin: bool = False) -> Load:
@@ -180,6 +238,10 @@ def undefer_group(name: str) -> Load:
     return Load().undefer_group(name)
 
 
+def with_expression(key: Any, expression: Any) -> Load:
+    return Load().with_expression(key, expression)
+
+
 def _column_key(attr: Any, op: str) -> str:
     if op == "undefer_group" or isinstance(attr, str):
         return str(attr)
@@ -222,6 +284,8 @@ def _add(roots: dict[Any, Node], path: tuple[Any, ...], subs: tuple[Load, ...]) 
     for attr, strategy, kw in path:
         if strategy == "cols":  # column options apply to this level's entity
             node.cols = (*node.cols, kw["op"])
+            if "expr" in kw:
+                node.exprs = {**node.exprs, kw["op"][1][0]: kw["expr"]}
             continue
         if isinstance(attr, str) and attr == "*":
             node.wildcard = strategy
@@ -259,5 +323,7 @@ def tree_for(roots: dict[Any, Node], mapper: Any, primary: bool) -> Node | None:
         merged.wildcard = node.wildcard or extra.wildcard
         merged.aliases = {**extra.aliases, **node.aliases}
         merged.cols = extra.cols + node.cols
+        merged.exprs = {**extra.exprs, **node.exprs}
+        merged.criteria = extra.criteria or node.criteria
         return merged
     return node

@@ -600,11 +600,21 @@ class AsyncSession:
         branches (SELECT with entity loading and eager relationship loading, text, ORM
         INSERT/UPDATE/DELETE with ``synchronize_session``), statements awaited.
         """
-        self.sync_session._check_usable("Executing a statement")
+        s = self.sync_session
+        s._check_usable("Executing a statement")
         await self._autoflush()
-        return await self._run_twin(
-            context.execute, self.sync_session, statement, params, execution_options or {}
-        )
+        opts = execution_options or {}
+        own = getattr(statement, "_execution_options", None)
+        if own:  # statement.execution_options(populate_existing=True, ...)
+            opts = {**own, **opts}
+        if s._dispatch.do_orm_execute:  # listeners on the backing session (or its class)
+            from athanor.orm._execute_state import listeners_only
+
+            found, statement, params, opts = listeners_only(
+                s, statement, params, opts, execution_options or {}, bind_arguments)
+            if found is not None:
+                return found
+        return await self._run_twin(context.execute, s, statement, params, opts)
 
     async def scalars(self, statement: Any, params: Any = None, **kw: Any) -> Any:
         return (await self.execute(statement, params, **kw)).scalars()
