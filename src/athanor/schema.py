@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from athanor.sql._reserved import quoted_name  # noqa: E402
 from athanor.sql.constraint import (
     CheckConstraint,
     ColumnCollectionConstraint,
@@ -15,15 +16,21 @@ from athanor.sql.constraint import (
 from athanor.sql.ddl import (
     DDL,
     AddConstraint,
+    BaseDDLElement,
     CreateIndex,
     CreateSequence,
     CreateTable,
+    DDLElement,
     DropConstraint,
     DropIndex,
     DropSequence,
     DropTable,
+    ExecutableDDLElement,
+    SetColumnComment,
+    SetTableComment,
 )
 from athanor.sql.schema import (
+    BLANK_SCHEMA,
     Column,
     ColumnDefault,
     Computed,
@@ -32,11 +39,16 @@ from athanor.sql.schema import (
     FetchedValue,
     Identity,
     MetaData,
+    SchemaConst,
     Sequence,
     Table,
+    insert_sentinel,
+    sort_tables,
 )
 
 __all__ = [
+    "BLANK_SCHEMA", "BaseDDLElement", "DDLElement", "ExecutableDDLElement", "SchemaConst",
+    "SetColumnComment", "SetTableComment", "insert_sentinel", "quoted_name", "sort_tables",
     "DDL", "AddConstraint", "CheckConstraint", "Column", "ColumnCollectionConstraint",
     "ColumnDefault", "Computed", "Constraint", "CreateIndex", "CreateSequence", "CreateTable",
     "DefaultClause", "DefaultGenerator", "DropConstraint", "DropIndex", "DropSequence",

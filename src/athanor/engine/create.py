@@ -28,7 +28,7 @@ from athanor import exc
 from athanor.dialects.base import Dialect
 from athanor.dialects.registry import load_dialect
 from athanor.engine.base import Engine
-from athanor.pool import LockedStaticPool, Pool, QueuePool
+from athanor.pool import LockedStaticPool, Pool, QueuePool, SingletonThreadPool
 from athanor.url import URL, make_url
 
 _QUEUE_ONLY = ("pool_size", "max_overflow", "pool_use_lifo")
@@ -219,6 +219,8 @@ def _build_pool(
             creator, pool_size=opts["pool_size"], max_overflow=opts["max_overflow"],
             use_lifo=opts["pool_use_lifo"], **common,
         )
+    if issubclass(poolclass, SingletonThreadPool):  # pool_size: how many threads it serves
+        return poolclass(creator, pool_size=opts["pool_size"], **common)
     given = [name for name in _QUEUE_ONLY if name in explicit]
     if given and opts["poolclass"] is not None:
         raise exc.ArgumentError(

@@ -71,7 +71,8 @@ class SelectCompilerMixin:
         parts.extend(select._prefixes)
         if select._distinct:
             parts.append(self.distinct_clause(select))
-        cols = [self._column_sql(name, col) for name, col in select._export_columns()]
+        bare = select._label_style.value == 0  # LABEL_STYLE_NONE: table columns as they are
+        cols = [self._column_sql(name, col, bare) for name, col in select._export_columns()]
         parts.append(", ".join(cols) if cols else "*")
         text = " ".join(parts)
         if froms:
@@ -135,11 +136,11 @@ class SelectCompilerMixin:
         table = getattr(obj, "table", None) if not isinstance(obj, FromClause) else obj
         return self.from_reference(table)  # type: ignore[attr-defined,no-any-return]
 
-    def _column_sql(self, name: str, col: Any) -> str:
+    def _column_sql(self, name: str, col: Any, bare: bool = False) -> str:
         vn = col.__visit_name__
         if vn == "column" and not col.is_literal:
             text = self.process(col)
-            return text if col.name == name else f"{text} AS {self.quote(name)}"
+            return text if col.name == name or bare else f"{text} AS {self.quote(name)}"
         if vn == "textclause" or (vn == "column" and col.is_literal and col.name == name):
             return self.process(col)
         return f"{self.process(col, within_columns=True)} AS {self.quote(name)}"
@@ -268,6 +269,19 @@ class SelectCompilerMixin:
         if getattr(element, "_is_select", False):
             return "(" + self.process(element, asfrom=True) + ")"
         return self.process(element, asfrom=True)  # type: ignore[no-any-return]
+
+    def visit_tablesample(self, ts: Any, *, asfrom: bool = False, **kw: Any) -> str:
+        if not self.dialect.supports_tablesample:
+            raise exc.CompileError(
+                f"Compiling TABLESAMPLE for {self.dialect.name} failed: the database has no "
+                "TABLESAMPLE. Sample with ORDER BY func.random() and LIMIT instead.")
+        text = self.visit_alias(ts, asfrom=asfrom, **kw)
+        if not asfrom:
+            return text
+        text += " TABLESAMPLE " + self.process(ts.sampling)
+        if ts.seed is not None:
+            text += f" REPEATABLE ({self.process(ts.seed)})"
+        return text
 
     def visit_subquery(self, sub: Any, *, asfrom: bool = False, **kw: Any) -> str:
         name = self.quote(sub.name) if sub.name else self.anon_name(sub)

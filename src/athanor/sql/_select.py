@@ -12,10 +12,12 @@ subquery's ``.c`` keys and the compiled ``AS`` names always agree.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 import athanor.exc as exc
 from athanor.sql import operators as ops
+from athanor.sql._roles import Executable, Selectable
 from athanor.sql._typing_bridge import boolean_type, null_type
 from athanor.sql.elements import (
     BindParameter,
@@ -38,9 +40,18 @@ from athanor.sql.selectable import (
     _as_from,
 )
 
-LABEL_STYLE_NONE = 0
-LABEL_STYLE_DISAMBIGUATE_ONLY = 1
-LABEL_STYLE_TABLENAME_PLUS_COL = 2
+
+class SelectLabelStyle(Enum):
+    """How a SELECT names its columns (``select(...).set_label_style(...)``)."""
+
+    LABEL_STYLE_NONE = 0  # no AS names added, even for duplicates
+    LABEL_STYLE_TABLENAME_PLUS_COL = 1  # every table column as <table>_<column>
+    LABEL_STYLE_DISAMBIGUATE_ONLY = 2  # AS <name>_1 only for a repeated name (the default)
+
+
+LABEL_STYLE_NONE = SelectLabelStyle.LABEL_STYLE_NONE
+LABEL_STYLE_TABLENAME_PLUS_COL = SelectLabelStyle.LABEL_STYLE_TABLENAME_PLUS_COL
+LABEL_STYLE_DISAMBIGUATE_ONLY = SelectLabelStyle.LABEL_STYLE_DISAMBIGUATE_ONLY
 LABEL_STYLE_DEFAULT = LABEL_STYLE_DISAMBIGUATE_ONLY
 
 
@@ -65,7 +76,7 @@ class _Generative(ClauseElement):
         return dict(self._execution_options)
 
 
-class SelectBase(_Generative):
+class SelectBase(_Generative, Executable, Selectable):
     """What SELECT and compound selects share: being used as a subquery, CTE or scalar."""
 
     _is_select = True
@@ -166,6 +177,10 @@ class SelectBase(_Generative):
                 self._offset._ck(st) if self._offset is not None else None)
 
 
+#: SQLAlchemy's name for what SELECT and compound SELECTs share (ORDER BY, LIMIT...).
+GenerativeSelect = SelectBase
+
+
 def ColumnCollection_keyed(pairs: list[tuple[str, ColumnElement]]) -> ColumnCollection:  # noqa: N802
     out = ColumnCollection()
     for key, col in pairs:
@@ -253,7 +268,7 @@ class Select(SelectBase):
     _correlate_except: tuple[FromClause, ...] | None = None
     _prefixes: tuple[str, ...] = ()
     _suffixes: tuple[str, ...] = ()
-    _label_style: int = LABEL_STYLE_DEFAULT
+    _label_style: SelectLabelStyle = LABEL_STYLE_DEFAULT
 
     def __init__(self, *entities: Any) -> None:
         if len(entities) == 1 and isinstance(entities[0], (list, tuple)):
@@ -266,7 +281,7 @@ class Select(SelectBase):
         out: list[ColumnElement] = []
         for e in self._raw_columns:
             if isinstance(e, FromClause):
-                out.extend(e.c)
+                out.extend([c for c in e.c if not getattr(c, "_omit_from_statements", False)])
             else:
                 out.append(e)  # type: ignore[arg-type]
         return out
@@ -456,12 +471,17 @@ class Select(SelectBase):
         new._suffixes = self._suffixes + tuple(str(s) for s in suffixes)
         return new
 
-    def set_label_style(self, style: int) -> Select:
+    def set_label_style(self, style: SelectLabelStyle) -> Select:
+        if not isinstance(style, SelectLabelStyle):
+            raise exc.ArgumentError(
+                f"set_label_style() failed: expected a SelectLabelStyle; got {style!r}. Pass "
+                "one of LABEL_STYLE_NONE, LABEL_STYLE_TABLENAME_PLUS_COL, "
+                "LABEL_STYLE_DISAMBIGUATE_ONLY.")
         new = self._clone()
         new._label_style = style
         return new
 
-    def get_label_style(self) -> int:
+    def get_label_style(self) -> SelectLabelStyle:
         return self._label_style
 
     # --- cache key --------------------------------------------------------------------
@@ -613,6 +633,16 @@ def exists(*args: Any) -> Exists:
     if len(args) == 1 and isinstance(args[0], SelectBase):
         return Exists(args[0])
     return Exists(Select(*args) if args else None)
+
+
+def cte(selectable: Any, name: str | None = None, recursive: bool = False) -> CTE:
+    """``WITH name AS (selectable)``: the function form of ``selectable.cte()``."""
+    make = getattr(selectable, "cte", None)
+    if make is None:
+        raise exc.ArgumentError(
+            f"cte() failed: expected a SELECT or INSERT/UPDATE/DELETE ... RETURNING; got "
+            f"{type(selectable).__name__}. Pass select(...).")
+    return make(name=name, recursive=recursive)  # type: ignore[no-any-return]
 
 
 def union(*selects: Any) -> CompoundSelect:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from athanor import exc
+from athanor.sql._roles import Executable
 from athanor.sql.constraint import (
     CheckConstraint,
     ForeignKeyConstraint,
@@ -37,7 +38,7 @@ _MARK_RE = re.compile("\x00(\\d+)\x00")
 # -- elements ------------------------------------------------------------------------------
 
 
-class DDLElement(ClauseElement):
+class DDLElement(ClauseElement, Executable):
     """Base of DDL statements: compiled by the dialect's DDL compiler, never cached."""
 
     __visit_name__ = "ddl"
@@ -154,6 +155,10 @@ class SetColumnComment(DDLElement):
     __visit_name__ = "set_column_comment"
 
 
+#: SQLAlchemy's names for the DDL base class.
+BaseDDLElement = ExecutableDDLElement = DDLElement
+
+
 class DDL(DDLElement):
     """A literal DDL string: ``DDL("CREATE VIEW ...")``."""
 
@@ -235,7 +240,8 @@ class DDLCompiler:
         sql = self.__dict__["_quoter"]
         if sql is not None:
             return str(sql.quote(name))
-        if _LEGAL.match(name):
+        forced = getattr(name, "quote", None)
+        if forced is False or (forced is None and _LEGAL.match(name)):
             return name
         q = self.quote_char
         return q + name.replace(q, q + q) + q

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import athanor.exc as exc
+from athanor.sql._roles import Executable, ReturnsRows
 from athanor.sql._select import SelectBase, _coerce_entity, _Generative
 from athanor.sql.elements import (
     BindParameter,
@@ -75,7 +76,7 @@ def _name_of(constraint: Any) -> Any:
     return getattr(constraint, "name", None)
 
 
-class DMLBase(_Generative):
+class DMLBase(_Generative, Executable, ReturnsRows):
     _is_dml = True
     _returning: tuple[ClauseElement, ...] = ()
     _return_defaults: bool = False
@@ -176,7 +177,15 @@ def _value_expr(col: ColumnClause, value: Any, suffix: str = "") -> ColumnElemen
         t, "_is_null_type", False) else t, required=False)
 
 
-class Insert(DMLBase):
+#: SQLAlchemy's name for the base of INSERT, UPDATE and DELETE.
+UpdateBase = DMLBase
+
+
+class ValuesBase(DMLBase):
+    """What INSERT and UPDATE share: they take column values."""
+
+
+class Insert(ValuesBase):
     """``INSERT INTO table ...``."""
 
     __visit_name__ = "insert"
@@ -322,7 +331,7 @@ def _opt_where(w: Any) -> Any:
     return None if w is None else coerce_where(w, role="upsert where")
 
 
-class Update(DMLBase):
+class Update(ValuesBase):
     """``UPDATE table SET ... WHERE ...``."""
 
     __visit_name__ = "update"

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import athanor.exc as exc
 from athanor.sql import operators as ops
+from athanor.sql._column_ops import ColumnOperatorsMixin
+from athanor.sql._roles import Executable, generic_alias
 from athanor.sql._typing_bridge import (
     boolean_type,
     is_string_type,
@@ -67,6 +69,7 @@ class ClauseElement:
     """Base of every node in a SQL expression or statement."""
 
     __visit_name__: ClassVar[str] = "clause"
+    __class_getitem__ = generic_alias
     _is_ddl: ClassVar[bool] = False
     _is_select: ClassVar[bool] = False
     _is_dml: ClassVar[bool] = False
@@ -239,7 +242,7 @@ def _check_scalar(value: Any, what: str) -> None:
 # --------------------------------------------------------------------------------------
 
 
-class ColumnElement(ClauseElement):
+class ColumnElement(ClauseElement, ColumnOperatorsMixin):
     """An expression with a value and a SQL type; carries the operator overloads."""
 
     __visit_name__ = "column_element"
@@ -505,13 +508,9 @@ class ColumnElement(ClauseElement):
     def op(self, opstring: str, precedence: int = ops.P_COMPARE, is_comparison: bool = False,
            return_type: Any = None) -> Callable[[Any], ColumnElement]:
         """A custom binary operator: ``column.op('&')(5)``."""
-        operator = ops.custom(opstring, precedence)
-        rtype = boolean_type() if is_comparison else return_type
-
-        def build(other: Any) -> ColumnElement:
-            return BinaryExpression(self, _bind_against(self, other), operator,
-                                    type_=rtype or self.type)
-        return build
+        operator = ops.custom_op(opstring, precedence, is_comparison=is_comparison,
+                                 return_type=return_type)
+        return lambda other: self._custom(operator, other)
 
     # --- modifiers --------------------------------------------------------------------
     def desc(self) -> ColumnElement:
@@ -678,7 +677,7 @@ class BindParameter(ColumnElement):
         return f"<BindParameter {self.key!r}>"
 
 
-class TextClause(ClauseElement):
+class TextClause(ClauseElement, Executable):
     """Raw SQL text with ``:name`` parameters: the only way raw SQL enters a statement."""
 
     __visit_name__ = "textclause"
@@ -810,51 +809,21 @@ from athanor.sql._composite import (  # noqa: E402
     UnaryExpression,
     _Bounds,
 )
-from athanor.sql._constructors import (  # noqa: E402
-    NameReference,
-    _order_target,
-    all_,
-    and_,
-    any_,
-    asc,
-    between,
-    bindparam,
-    cast,
-    collate,
-    column,
-    desc,
-    distinct,
-    false,
-    integer_literal,
-    label,
-    literal,
-    literal_column,
-    not_,
-    null,
-    nulls_first,
-    nulls_last,
-    nullsfirst,
-    nullslast,
-    or_,
-    text,
-    true,
-    type_coerce,
-)
+from athanor.sql._constructors import *  # noqa: E402, F403 - listed in its __all__
+from athanor.sql._constructors import __all__ as _constructor_names  # noqa: E402
+from athanor.sql._constructors import _order_target, and_, not_, or_  # noqa: E402
 from athanor.sql._derived import (  # noqa: E402
     Cast,
     Collate,
     Concat,
     Label,
+    TryCast,
     TypeCoerce,
 )
 
 __all__ = [
     "BinaryExpression", "BindParameter", "BooleanClauseList", "Cast", "ClauseElement",
     "ClauseList", "Collate", "ColumnClause", "ColumnElement", "Concat", "False_", "Grouping",
-    "InList", "Label", "LiteralString", "NameReference", "Null", "TextClause", "True_",
-    "TypeCoerce", "UnaryExpression", "_order_target", "all_", "and_", "any_", "asc",
-    "between", "bindparam", "cast", "coerce_expr", "coerce_where", "collate", "column",
-    "desc", "distinct", "false", "integer_literal", "label", "literal", "literal_column",
-    "not_", "null", "nulls_first", "nulls_last", "nullsfirst", "nullslast", "or_", "text",
-    "true", "type_coerce",
+    "InList", "Label", "LiteralString", "Null", "TextClause", "True_", "TryCast", "TypeCoerce",
+    "UnaryExpression", "_order_target", "coerce_expr", "coerce_where", *_constructor_names,
 ]

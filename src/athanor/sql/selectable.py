@@ -17,12 +17,14 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, overload
 
 import athanor.exc as exc
+from athanor.sql._roles import Selectable
 from athanor.sql.elements import (
     ClauseElement,
     ColumnClause,
     ColumnElement,
     _KeyState,
     and_,
+    coerce_expr,
     coerce_where,
 )
 
@@ -132,7 +134,7 @@ class ColumnCollection:
         return f"<ColumnCollection {', '.join(self._index)}>"
 
 
-class FromClause(ClauseElement):
+class FromClause(ClauseElement, Selectable):
     """Something that can appear in ``FROM``."""
 
     __visit_name__ = "fromclause"
@@ -299,6 +301,37 @@ class Alias(FromClause):
 
 class Lateral(Alias):
     __visit_name__ = "lateral"
+
+
+class TableSample(Alias):
+    """``t AS name TABLESAMPLE method(n) [REPEATABLE (seed)]`` (PostgreSQL)."""
+
+    __visit_name__ = "tablesample"
+
+    def __init__(self, element: Any, sampling: Any, name: str | None = None,
+                 seed: Any = None) -> None:
+        super().__init__(element, name)
+        if not isinstance(sampling, ClauseElement):
+            from athanor.sql.functions import func
+
+            sampling = func.system(sampling)
+        self.sampling: Any = sampling
+        self.seed: Any = coerce_expr(seed) if seed is not None else None
+
+    def _ck(self, st: _KeyState) -> Any:
+        ref = st.anon(self)
+        if ref is not None:
+            return ref
+        return ("tablesample", self.name, self.element._ck(st), self.sampling._ck(st),
+                self.seed._ck(st) if self.seed is not None else None)
+
+
+def tablesample(selectable: Any, sampling: Any, name: str | None = None,
+                seed: Any = None) -> TableSample:
+    """A sampled table: ``tablesample(t, 10)`` reads about 10% of ``t``'s pages
+    (``TABLESAMPLE system(10)``); pass ``func.bernoulli(10)`` to sample rows, ``seed`` for a
+    repeatable sample. PostgreSQL only; other databases refuse it when compiling."""
+    return TableSample(_as_from(selectable), sampling, name, seed)
 
 
 class Subquery(Alias):

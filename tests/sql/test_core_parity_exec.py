@@ -1,0 +1,167 @@
+"""SQLAlchemy Core constructs run on every backend (bitwise operators, FILTER, WITHIN
+GROUP, cte(), lambda_stmt, quoted names, insert sentinels, TABLESAMPLE...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import athanor
+from athanor import exc
+from athanor.sql import Column, Integer, MetaData, String, Table, func, select
+
+m = MetaData()
+nums = Table("nums", m, Column("id", Integer, primary_key=True, autoincrement=False),
+             Column("x", Integer), Column("grp", String(10)))
+ROWS = [{"id": i, "x": x, "grp": g} for i, (x, g) in enumerate(
+    [(1, "a"), (2, "a"), (3, "a"), (4, "b"), (10, "b"), (12, "b")], start=1)]
+
+
+@pytest.fixture
+def conn(engine: Any) -> Iterator[Any]:
+    m.create_all(engine)
+    with engine.begin() as c:
+        c.execute(nums.insert(), ROWS)
+    with engine.connect() as c:
+        yield c
+        c.rollback()
+
+
+def test_bitwise_operators_compute_the_same_everywhere(conn: Any) -> None:
+    x = nums.c.x
+    row = conn.execute(select(x.bitwise_and(6), x.bitwise_or(5), x.bitwise_xor(6),
+                              x.bitwise_lshift(2), x.bitwise_rshift(1),
+                              (x + 1).bitwise_and(3) + 1, athanor.bitwise_not(x).bitwise_and(15))
+                       .where(nums.c.id == 5)).one()
+    assert tuple(int(v) for v in row) == (10 & 6, 10 | 5, 10 ^ 6, 10 << 2, 10 >> 1,
+                                          (11 & 3) + 1, ~10 & 15)
+
+
+def test_custom_op_runs(conn: Any) -> None:
+    op = athanor.custom_op("%")
+    got = conn.execute(select(nums.c.x.operate(op, 4)).order_by(nums.c.id)).scalars().all()
+    assert got == [x % 4 for x in (1, 2, 3, 4, 10, 12)]
+    big = conn.execute(select(nums.c.id).where(nums.c.x.op(">", is_comparison=True)(9))
+                       .order_by(nums.c.id)).scalars().all()
+    assert big == [5, 6]
+
+
+def test_funcfilter_counts_matching_rows(conn: Any) -> None:
+    stmt = select(nums.c.grp, athanor.funcfilter(func.count(), nums.c.x > 2),
+                  func.sum(nums.c.x).filter(nums.c.x < 11)
+                  ).group_by(nums.c.grp).order_by(nums.c.grp)
+    assert [(g, int(c), int(s)) for g, c, s in conn.execute(stmt)] == [
+        ("a", 1, 6), ("b", 3, 14)]
+
+
+def test_within_group_percentile(conn: Any) -> None:
+    name = conn.dialect.name
+    median = func.percentile_cont(0.5).within_group(nums.c.x)
+    if name == "postgresql":
+        rows = conn.execute(select(nums.c.grp, median).group_by(nums.c.grp)
+                            .order_by(nums.c.grp)).all()
+        assert [(g, float(v)) for g, v in rows] == [("a", 2.0), ("b", 10.0)]
+    elif name == "mysql":  # MariaDB has it as a window function only
+        rows = conn.execute(select(nums.c.grp, median.over(partition_by=nums.c.grp))
+                            .distinct().order_by(nums.c.grp)).all()
+        assert [(g, float(v)) for g, v in rows] == [("a", 2.0), ("b", 10.0)]
+    else:  # SQLite has no WITHIN GROUP: the database says so
+        with pytest.raises(exc.OperationalError):
+            conn.execute(select(median))
+
+
+def test_cte_function_form_runs(conn: Any) -> None:
+    big = athanor.cte(select(nums.c.id, nums.c.x).where(nums.c.x > 3), name="big")
+    got = conn.execute(select(big.c.id).where(big.c.x < 12).order_by(big.c.id)).scalars()
+    assert got.all() == [4, 5]
+
+
+def test_label_style_none_runs(conn: Any) -> None:
+    other = nums.alias("o")
+    stmt = (select(nums.c.x, other.c.x).where(nums.c.id == other.c.id, nums.c.id == 2)
+            .set_label_style(athanor.LABEL_STYLE_NONE))
+    assert tuple(conn.execute(stmt).one()) == (2, 2)
+
+
+def test_lambda_stmt_runs_with_current_closure_values(conn: Any) -> None:
+    limit = 3
+
+    stmt = athanor.lambda_stmt(lambda: select(nums.c.id))
+    stmt += lambda s: s.where(nums.c.x < limit)
+    stmt = stmt.add_criteria(lambda s: s.order_by(nums.c.id))
+    assert isinstance(stmt, athanor.StatementLambdaElement)
+    assert conn.execute(stmt).scalars().all() == [1, 2]
+    limit = 5
+    assert conn.execute(stmt).scalars().all() == [1, 2, 3, 4]
+    conn.execute(athanor.lambda_stmt(lambda: nums.update().values(x=0)).add_criteria(
+        lambda s: s.where(nums.c.id == 1)))
+    assert conn.execute(select(nums.c.x).where(nums.c.id == 1)).scalar() == 0
+    with pytest.raises(exc.ArgumentError, match="lambda"):
+        athanor.lambda_stmt(select(nums))  # type: ignore[arg-type]
+
+
+def test_quoted_names_round_trip(engine: Any) -> None:
+    md = MetaData()
+    q = athanor.quoted_name
+    mixed = Table(q("MixedCase", True), md, Column(q("Id", True), Integer, primary_key=True,
+                                                    autoincrement=False),
+                  Column(q("Val", True), String(10)))
+    md.create_all(engine)
+    with engine.begin() as c:
+        c.execute(mixed.insert(), [{"Id": 1, "Val": "v"}])
+        assert c.execute(select(mixed.c.Val).where(mixed.c.Id == 1)).scalar() == "v"
+    md.drop_all(engine)
+
+
+def test_insert_sentinel_table_works(engine: Any) -> None:
+    md = MetaData()
+    s = Table("sentineled", md, Column("id", Integer, primary_key=True, autoincrement=False),
+              Column("v", String(10)), athanor.insert_sentinel("sent"))
+    md.create_all(engine)
+    with engine.begin() as c:
+        c.execute(s.insert(), [{"id": 1, "v": "a"}, {"id": 2, "v": "b"}])
+        assert c.execute(select(s).order_by(s.c.id)).all() == [(1, "a"), (2, "b")]
+        assert c.execute(select(s.c.sent)).scalars().all() == [None, None]
+
+
+def test_blank_schema_table_lands_in_the_default_schema(engine: Any) -> None:
+    md = MetaData(schema="not_there")
+    blank = Table("blank_schema_t", md, Column("id", Integer, primary_key=True,
+                                                 autoincrement=False),
+                  schema=athanor.BLANK_SCHEMA)
+    md.create_all(engine, tables=[blank])
+    with engine.begin() as c:
+        c.execute(blank.insert(), [{"id": 7}])
+        assert c.execute(select(blank.c.id)).scalar() == 7
+    assert athanor.inspect(engine).has_table("blank_schema_t")
+
+
+def test_tablesample_on_postgresql_else_refused(conn: Any) -> None:
+    sample = athanor.tablesample(nums, 100, name="s")
+    if conn.dialect.supports_tablesample:
+        assert len(conn.execute(select(sample.c.id)).all()) == len(ROWS)
+        seeded = athanor.tablesample(nums, func.bernoulli(100), name="b", seed=7)
+        assert len(conn.execute(select(seeded.c.id)).all()) == len(ROWS)
+    else:
+        with pytest.raises(exc.CompileError, match="TABLESAMPLE"):
+            conn.execute(select(sample.c.id))
+
+
+def test_try_cast_and_outparam_are_refused(conn: Any) -> None:
+    with pytest.raises(exc.UnsupportedCompilationError, match="try_cast"):
+        conn.execute(select(athanor.try_cast(nums.c.x, String)))
+    with pytest.raises(exc.UnsupportedCompilationError, match="outparam"):
+        conn.execute(select(athanor.outparam("o", Integer)))
+
+
+def test_create_table_string_matches_what_create_all_runs(engine: Any) -> None:
+    ddl = str(athanor.CreateTable(nums).compile(engine))
+    assert ddl.startswith("CREATE TABLE nums")
+    with engine.begin() as c:
+        c.execute(athanor.CreateTable(nums))
+        c.execute(nums.insert(), ROWS[:1])
+        assert c.execute(select(func.count()).select_from(nums)).scalar() == 1
+        c.execute(athanor.DropTable(nums))
+    assert not athanor.inspect(engine).has_table("nums")
