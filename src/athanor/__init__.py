@@ -73,7 +73,7 @@ for _name in (  # noqa: SIM905 - one compact string of names reads better than a
     # more expression functions, schema and DDL names
     "bitwise_not cte custom_op funcfilter lambda_stmt outparam quoted_name tablesample "
     "try_cast within_group INT Constraint ColumnDefault CreateTable DropTable DDLElement "
-    "BaseDDLElement ExecutableDDLElement"
+    "BaseDDLElement ExecutableDDLElement CreateView DropView"
 ).split():
     _EXPORTS[_name] = _SQL
 

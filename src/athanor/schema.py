@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from athanor.sql._reserved import quoted_name  # noqa: E402
+from athanor.sql._reserved import quoted_name
 from athanor.sql.constraint import (
     CheckConstraint,
     ColumnCollectionConstraint,
@@ -18,13 +18,17 @@ from athanor.sql.ddl import (
     AddConstraint,
     BaseDDLElement,
     CreateIndex,
+    CreateSchema,
     CreateSequence,
     CreateTable,
+    CreateView,
     DDLElement,
     DropConstraint,
     DropIndex,
+    DropSchema,
     DropSequence,
     DropTable,
+    DropView,
     ExecutableDDLElement,
     SetColumnComment,
     SetTableComment,
@@ -47,6 +51,7 @@ from athanor.sql.schema import (
 )
 
 __all__ = [
+    "CreateSchema", "CreateView", "DropSchema", "DropView",
     "BLANK_SCHEMA", "BaseDDLElement", "DDLElement", "ExecutableDDLElement", "SchemaConst",
     "SetColumnComment", "SetTableComment", "insert_sentinel", "quoted_name", "sort_tables",
     "DDL", "AddConstraint", "CheckConstraint", "Column", "ColumnCollectionConstraint",

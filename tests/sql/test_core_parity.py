@@ -284,3 +284,31 @@ def test_create_table_compiles_against_an_engine() -> None:
         assert str(athanor.DropTable(t).compile(eng)) == "DROP TABLE t"
     finally:
         eng.dispose()
+
+
+def test_create_view_and_schema_ddl_text() -> None:
+    from athanor.schema import CreateSchema, CreateView, DropSchema, DropView
+
+    view = CreateView(select(t.c.id, t.c.name).where(t.c.id > 5, t.c.name == "x's"), "v")
+    assert str(view) == (
+        "CREATE VIEW v AS SELECT t.id, t.name FROM t WHERE t.id > 5 AND t.name = 'x''s'")
+    assert list(view.table.c.keys()) == ["id", "name"]
+    assert str(DropView(view.table)) == "DROP VIEW v"
+    pg = PostgreSQLDialect()
+    both = CreateView(select(t.c.id), "m", or_replace=True, materialized=True, schema="s")
+    assert str(both.compile(dialect=pg)) == (
+        "CREATE OR REPLACE MATERIALIZED VIEW s.m AS SELECT t.id FROM t")
+    assert str(DropView(both.table, if_exists=True, materialized=True).compile(dialect=pg)) == (
+        "DROP MATERIALIZED VIEW IF EXISTS s.m")
+    with pytest.raises(exc.CompileError, match="materialized"):
+        both.compile(dialect=MySQLDialect())
+    with pytest.raises(exc.ArgumentError, match="metadata"):
+        CreateView(select(t.c.id), "v", metadata=MetaData())
+    with pytest.raises(exc.ArgumentError, match="SELECT"):
+        CreateView(t, "v")
+    assert str(CreateSchema("s1", if_not_exists=True).compile(dialect=pg)) == (
+        "CREATE SCHEMA IF NOT EXISTS s1")
+    assert str(DropSchema("s1", cascade=True, if_exists=True).compile(dialect=pg)) == (
+        "DROP SCHEMA IF EXISTS s1 CASCADE")
+    with pytest.raises(exc.CompileError, match="cascade"):
+        DropSchema("s1", cascade=True).compile(dialect=MySQLDialect())

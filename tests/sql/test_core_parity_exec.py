@@ -165,3 +165,56 @@ def test_create_table_string_matches_what_create_all_runs(engine: Any) -> None:
         assert c.execute(select(func.count()).select_from(nums)).scalar() == 1
         c.execute(athanor.DropTable(nums))
     assert not athanor.inspect(engine).has_table("nums")
+
+
+def test_create_view_select_from_it_and_drop_it(conn: Any) -> None:
+    from athanor.schema import CreateView, DropView
+
+    view = CreateView(select(nums.c.id, nums.c.grp).where(nums.c.x > 3, nums.c.grp == "b"),
+                      "big_b")
+    try:
+        conn.execute(view)
+        got = conn.execute(select(view.table.c.id).order_by(view.table.c.id)).scalars()
+        assert got.all() == [4, 5, 6]
+        if "or_replace" in conn.dialect.ddl_compiler.view_options:
+            conn.execute(CreateView(select(nums.c.id, nums.c.grp).where(nums.c.x > 11),
+                                    "big_b", or_replace=True))
+            assert conn.execute(select(view.table.c.id)).scalars().all() == [6]
+    finally:
+        conn.execute(DropView(view.table, if_exists=True))
+    conn.commit()
+
+
+def test_view_options_a_database_lacks_are_refused(conn: Any) -> None:
+    from athanor.schema import CreateView
+
+    options = conn.dialect.ddl_compiler.view_options
+    for option in ("or_replace", "temporary", "materialized"):
+        stmt = CreateView(select(nums.c.id), "v_opt", **{option: True})
+        if option not in options:
+            with pytest.raises(exc.CompileError, match=option):
+                conn.execute(stmt)
+
+
+def test_create_and_drop_schema(conn: Any) -> None:
+    from athanor.schema import CreateSchema, DropSchema
+
+    if not conn.dialect.ddl_compiler.creates_schemas:
+        with pytest.raises(exc.CompileError, match="no schemas"):
+            conn.execute(CreateSchema("h_core_extra"))
+        return
+    name = f"athanor_schema_{conn.dialect.name}"
+    conn.execute(DropSchema(name, if_exists=True))
+    conn.execute(CreateSchema(name))
+    conn.execute(CreateSchema(name, if_not_exists=True))
+    md = MetaData()
+    inside = Table("in_schema", md, Column("id", Integer, primary_key=True,
+                                            autoincrement=False), schema=name)
+    md.create_all(conn)
+    conn.execute(inside.insert(), [{"id": 3}])
+    assert conn.execute(select(inside.c.id)).scalar() == 3
+    cascade = conn.dialect.ddl_compiler.drop_schema_cascade
+    if not cascade:
+        md.drop_all(conn)
+    conn.execute(DropSchema(name, cascade=cascade))
+    conn.commit()

@@ -27,6 +27,10 @@ from athanor.sql.constraint import (
 from athanor.sql.ddl import (
     DDL,
     BaseDDLElement,
+    CreateSchema,
+    CreateView,
+    DropSchema,
+    DropView,
     DDLElement,
     ExecutableDDLElement,
     AddConstraint,
