@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from athanor.sql._reserved import quoted_name
+from athanor.sql._reserved import conv, quoted_name
 from athanor.sql.constraint import (
     CheckConstraint,
     ColumnCollectionConstraint,
@@ -48,12 +48,14 @@ from athanor.sql.schema import (
     Table,
     insert_sentinel,
     sort_tables,
+    sort_tables_and_constraints,
 )
 
 __all__ = [
     "CreateSchema", "CreateView", "DropSchema", "DropView",
     "BLANK_SCHEMA", "BaseDDLElement", "DDLElement", "ExecutableDDLElement", "SchemaConst",
     "SetColumnComment", "SetTableComment", "insert_sentinel", "quoted_name", "sort_tables",
+    "conv", "sort_tables_and_constraints",
     "DDL", "AddConstraint", "CheckConstraint", "Column", "ColumnCollectionConstraint",
     "ColumnDefault", "Computed", "Constraint", "CreateIndex", "CreateSequence", "CreateTable",
     "DefaultClause", "DefaultGenerator", "DropConstraint", "DropIndex", "DropSequence",

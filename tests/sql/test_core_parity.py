@@ -312,3 +312,30 @@ def test_create_view_and_schema_ddl_text() -> None:
         "DROP SCHEMA IF EXISTS s1 CASCADE")
     with pytest.raises(exc.CompileError, match="cascade"):
         DropSchema("s1", cascade=True).compile(dialect=MySQLDialect())
+
+
+def test_conv_names_skip_the_naming_convention() -> None:
+    from athanor.schema import CheckConstraint, CreateTable, conv
+
+    md = MetaData(naming_convention={"ck": "ck_%(table_name)s_%(constraint_name)s"})
+    a = Table("a", md, Column("id", Integer, primary_key=True),
+              CheckConstraint("id > 0", name=conv("my_ck")), CheckConstraint("id < 9", name="lt"))
+    ddl = str(CreateTable(a))
+    assert "CONSTRAINT my_ck CHECK (id > 0)" in ddl
+    assert "CONSTRAINT ck_a_lt CHECK (id < 9)" in ddl
+    assert isinstance(conv("x"), athanor.quoted_name)
+
+
+def test_sort_tables_and_constraints_puts_use_alter_keys_last() -> None:
+    from athanor.schema import ForeignKey, sort_tables_and_constraints
+
+    md = MetaData()
+    a = Table("a", md, Column("id", Integer, primary_key=True),
+              Column("b_id", Integer, ForeignKey("b.id", use_alter=True)))
+    b = Table("b", md, Column("id", Integer, primary_key=True),
+              Column("a_id", Integer, ForeignKey("a.id")))
+    plan = sort_tables_and_constraints(md.tables.values())
+    assert [entry[0] for entry in plan] == [a, b, None]
+    assert plan[0][1] == set()
+    assert [fkc.table for fkc in plan[1][1]] == [b]
+    assert [fkc.table for fkc in plan[2][1]] == [a]

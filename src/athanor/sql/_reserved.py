@@ -48,3 +48,8 @@ class quoted_name(str):  # noqa: N801 - SQLAlchemy's public name
 
     def __repr__(self) -> str:
         return f"quoted_name({str.__repr__(self)}, quote={self.quote!r})"
+
+
+class conv(quoted_name):  # noqa: N801 - SQLAlchemy's public name
+    """A constraint or index name that is final: the MetaData's naming convention is not
+    applied to it (``CheckConstraint("x > 0", name=conv("ck_x_positive"))``)."""

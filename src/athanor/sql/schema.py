@@ -727,6 +727,25 @@ def sort_tables(tables: Any) -> list[Table]:
     return ordered
 
 
+def sort_tables_and_constraints(tables: Any, filter_fn: Any = None,
+                                extra_dependencies: Any = None) -> list[tuple[Any, Any]]:
+    """``[(table, its foreign keys), ..., (None, foreign keys to add by ALTER)]`` in creation
+    order: the keys marked ``use_alter=True`` come last, after every table exists."""
+    ordered = sort_tables(tables)
+    out: list[tuple[Any, Any]] = []
+    later: list[Any] = []
+    for table in ordered:
+        fks = set()
+        for fkc in table.foreign_key_constraints:
+            if fkc.use_alter:
+                later.append(fkc)
+            else:
+                fks.add(fkc)
+        out.append((table, fks))
+    out.append((None, later))
+    return out
+
+
 def insert_sentinel(name: str | None = None, type_: Any = None, *, default: Any = None,
                     omit_from_statements: bool = True) -> Column:
     """A nullable integer column that exists only to tell apart rows of one multi-row
