@@ -218,3 +218,21 @@ def test_create_and_drop_schema(conn: Any) -> None:
         md.drop_all(conn)
     conn.execute(DropSchema(name, cascade=cascade))
     conn.commit()
+
+
+def test_dml_cte_with_returning(conn: Any) -> None:
+    ins = athanor.insert(nums).values(id=50, x=7, grp="c").returning(nums.c.id, nums.c.x)
+    cte = athanor.cte(ins, name="ins")
+    assert list(cte.c.keys()) == ["id", "x"]
+    with pytest.raises(exc.ArgumentError, match="RETURNING"):
+        athanor.delete(nums).cte()
+    upd = (athanor.update(nums).where(nums.c.grp == "a").values(x=nums.c.x + 100)
+           .returning(nums.c.id).cte("upd"))
+    if not conn.dialect.supports_dml_in_cte:
+        with pytest.raises(exc.CompileError, match="inside WITH"):
+            conn.execute(select(cte.c.id))
+        return
+    assert tuple(conn.execute(select(cte.c.id, cte.c.x)).one()) == (50, 7)
+    assert conn.execute(select(func.count()).select_from(upd)).scalar() == 3
+    got = conn.execute(select(nums.c.x).where(nums.c.id.in_([1, 50])).order_by(nums.c.id))
+    assert got.scalars().all() == [101, 7]

@@ -46,14 +46,31 @@ class SelectCompilerMixin:
         if id(cte) not in self._ctes and id(cte) not in self._cte_rendering:
             self._cte_rendering.add(id(cte))
             saved, self._stack = self._stack, []
-            sql = self.process(cte.element)
-            self._stack = saved
+            try:
+                if getattr(cte.element, "_is_dml", False):
+                    sql = self._dml_in_cte(cte)
+                else:
+                    sql = self.process(cte.element)
+            finally:
+                self._stack = saved
             header = name
             if cte.recursive:
                 cols = ", ".join(self.quote(k) for k, _ in cte.element._export_columns())
                 header = f"{name}({cols})"
             self._ctes[id(cte)] = (header, sql, cte.recursive)
         return name
+
+    def _dml_in_cte(self, cte: Any) -> str:
+        if not self.dialect.supports_dml_in_cte:
+            raise exc.CompileError(
+                f"Compiling WITH {cte.name or 'anon'} AS ({type(cte.element).__name__.upper()} "
+                f"...) for {self.dialect.name} failed: the database has no INSERT/UPDATE/DELETE "
+                "inside WITH. Run the statement on its own and read its RETURNING rows.")
+        saved = self._returning  # type: ignore[has-type]
+        try:
+            return self.process(cte.element)  # type: ignore[no-any-return]
+        finally:
+            self._returning = saved  # the outer statement's result columns, not the CTE's
 
     # --- SELECT -----------------------------------------------------------------------
     def visit_select(self, select: Any, *, asfrom: bool = False, toplevel: bool = False,

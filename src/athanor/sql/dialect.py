@@ -54,6 +54,7 @@ class BaseDialect:
     supports_alter: ClassVar[bool] = True  # Can ALTER TABLE add constraints after creation?
     supports_tablesample: ClassVar[bool] = False  # Does FROM t TABLESAMPLE method(n) work?
     supports_try_cast: ClassVar[bool] = False  # Is there TRY_CAST(x AS type)?
+    supports_dml_in_cte: ClassVar[bool] = False  # WITH x AS (INSERT ... RETURNING ...)?
     requires_limit_for_offset: ClassVar[bool] = False  # Is OFFSET only valid after LIMIT?
     max_identifier_length: ClassVar[int] = 63  # Longest table/column/constraint name.
 

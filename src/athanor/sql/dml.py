@@ -28,7 +28,7 @@ from athanor.sql.elements import (
     _KeyState,
     coerce_where,
 )
-from athanor.sql.selectable import Alias, ColumnCollection, FromClause, TableClause
+from athanor.sql.selectable import CTE, Alias, ColumnCollection, FromClause, TableClause
 
 
 class _Excluded(Alias):
@@ -111,6 +111,19 @@ class DMLBase(_Generative, Executable, ReturnsRows):
         new = self._clone()
         new._return_defaults = True
         return new
+
+    def cte(self, name: str | None = None, recursive: bool = False,
+            nesting: bool = False) -> CTE:
+        """``WITH name AS (INSERT/UPDATE/DELETE ... RETURNING ...)``: the rows the statement
+        returned, as a table for the enclosing SELECT (PostgreSQL)."""
+        if not self._returning:
+            raise exc.ArgumentError(
+                f"{type(self).__name__}.cte() failed: the statement has no RETURNING, so the "
+                "CTE would have no columns. Add .returning(...) first.")
+        return CTE(self, name, recursive)
+
+    def _export_columns(self) -> list[tuple[str, ColumnElement]]:
+        return self._returning_columns()
 
     def _returning_columns(self) -> list[tuple[str, ColumnElement]]:
         out: list[tuple[str, ColumnElement]] = []
