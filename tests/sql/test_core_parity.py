@@ -339,3 +339,60 @@ def test_sort_tables_and_constraints_puts_use_alter_keys_last() -> None:
     assert plan[0][1] == set()
     assert [fkc.table for fkc in plan[1][1]] == [b]
     assert [fkc.table for fkc in plan[2][1]] == [a]
+
+
+@pytest.mark.parametrize("dialect,sql", [
+    ("postgresql", "t.name ILIKE %s"),
+    ("mysql", "lower(t.name) LIKE lower(%s)"),
+    ("sqlite", "lower(t.name) LIKE lower(?)"),
+])
+def test_case_insensitive_patterns(dialect: str, sql: str) -> None:
+    for expr, pattern in ((t.c.name.icontains("a%b"), "%a%b%"),
+                          (t.c.name.istartswith("ab"), "ab%"), (t.c.name.iendswith("ab"), "%ab")):
+        compiled, extracted = DIALECTS[dialect]().compile_statement(select(t.c.id).where(expr))
+        assert compiled.string.split(" WHERE ")[1] == sql
+        assert compiled.construct_params({}, extracted) == (pattern,)
+        assert isinstance(expr.type, athanor.Boolean)
+    escaped = t.c.name.iendswith("a_", autoescape=True)
+    assert flat(escaped) == "lower(t.name) LIKE lower(:name_1) ESCAPE '/'"
+
+
+def test_bool_op_and_isnot_distinct_from() -> None:
+    expr = t.c.name.bool_op("~")("a")
+    assert flat(expr) == "t.name ~ :name_1" and isinstance(expr.type, athanor.Boolean)
+    assert flat(t.c.x.isnot_distinct_from(3)) == "t.x IS NOT DISTINCT FROM :x_1"
+
+
+def test_select_introspection() -> None:
+    stmt = select(t).where(t.c.x > 1).join(u, u.c.x == t.c.x)
+    assert flat(stmt.whereclause) == "t.x > :x_1"
+    assert select(t).whereclause is None
+    assert flat(select(t).where(t.c.x > 1, t.c.id < 5).whereclause) == (
+        "t.x > :x_1 AND t.id < :id_1")
+    assert stmt.inner_columns == [t.c.id, t.c.x, t.c.name]
+    assert list(stmt.exported_columns.keys()) == ["id", "x", "name"]
+    [join] = stmt.get_final_froms()
+    assert isinstance(join, athanor.Join)
+    assert select(t.c.x, u.c.x).get_final_froms() == [t, u]
+
+
+def test_from_clause_tablesample_method() -> None:
+    assert flat(select(t.tablesample(5, name="q").c.id)) == (
+        "SELECT q.id FROM t AS q TABLESAMPLE system(:param_1)")
+
+
+def test_engine_clear_compiled_cache_and_engine_property() -> None:
+    eng = athanor.create_engine("sqlite://")
+    try:
+        assert eng.engine is eng
+        with eng.connect() as conn:
+            stmt = select(literal(1))
+            conn.execute(stmt)
+            before = eng.dialect.compile_count
+            conn.execute(stmt)
+            assert eng.dialect.compile_count == before  # cached
+            eng.clear_compiled_cache()
+            conn.execute(stmt)
+            assert eng.dialect.compile_count == before + 1
+    finally:
+        eng.dispose()

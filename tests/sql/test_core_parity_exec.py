@@ -236,3 +236,22 @@ def test_dml_cte_with_returning(conn: Any) -> None:
     assert conn.execute(select(func.count()).select_from(upd)).scalar() == 3
     got = conn.execute(select(nums.c.x).where(nums.c.id.in_([1, 50])).order_by(nums.c.id))
     assert got.scalars().all() == [101, 7]
+
+
+def test_case_insensitive_patterns_match_rows(engine: Any) -> None:
+    md = MetaData()
+    words = Table("words", md, Column("id", Integer, primary_key=True, autoincrement=False),
+                  Column("w", String(20)))
+    md.create_all(engine)
+    with engine.begin() as c:
+        c.execute(words.insert(), [{"id": 1, "w": "Hello World"}, {"id": 2, "w": "HELP_me"},
+                                   {"id": 3, "w": "shell"}])
+
+        def ids(expr: Any) -> list[int]:
+            return c.execute(select(words.c.id).where(expr).order_by(words.c.id)).scalars().all()
+
+        assert ids(words.c.w.icontains("ELL")) == [1, 3]
+        assert ids(words.c.w.istartswith("hel")) == [1, 2]
+        assert ids(words.c.w.iendswith("WORLD")) == [1]
+        assert ids(words.c.w.icontains("p_m", autoescape=True)) == [2]
+        assert ids(words.c.id.isnot_distinct_from(3)) == [3]

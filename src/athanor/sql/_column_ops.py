@@ -63,6 +63,28 @@ class ColumnOperatorsMixin:
         me: Any = self
         return UnaryExpression(me, operator=ops.bitnot, type_=me.type)
 
+    # --- case-insensitive patterns (ILIKE; lower() LIKE lower() where there is none) --------
+    def icontains(self, other: Any, autoescape: bool = False, escape: str | None = None
+                  ) -> ColumnElement:
+        return self._pattern(other, "%", "%", autoescape, escape, ops.ilike)  # type: ignore[attr-defined,no-any-return]
+
+    def istartswith(self, other: Any, autoescape: bool = False, escape: str | None = None
+                    ) -> ColumnElement:
+        return self._pattern(other, "", "%", autoescape, escape, ops.ilike)  # type: ignore[attr-defined,no-any-return]
+
+    def iendswith(self, other: Any, autoescape: bool = False, escape: str | None = None
+                  ) -> ColumnElement:
+        return self._pattern(other, "%", "", autoescape, escape, ops.ilike)  # type: ignore[attr-defined,no-any-return]
+
+    def bool_op(self, opstring: str, precedence: int = ops.P_LOWEST,
+                python_impl: Any = None) -> Any:
+        """``op(opstring, is_comparison=True)``: a custom operator giving a Boolean."""
+        operator = ops.custom_op(opstring, precedence, is_comparison=True)
+        return lambda other: self._custom(operator, other)
+
+    def isnot_distinct_from(self, other: Any) -> ColumnElement:
+        return self.is_not_distinct_from(other)  # type: ignore[attr-defined,no-any-return]
+
     def operate(self, op: Any, *other: Any, **kw: Any) -> ColumnElement:
         """Apply an operator object: a :class:`~athanor.sql.operators.custom_op`, or one of
         Python's :mod:`operator` functions (``operator.eq``, ``operator.add``...)."""

@@ -349,6 +349,31 @@ class Select(SelectBase):
             coerce_where(c, role="where()") for c in criteria)
         return new
 
+    @property
+    def whereclause(self) -> ColumnElement | None:
+        """The WHERE criteria joined with AND, or None."""
+        if not self._where:
+            return None
+        from athanor.sql.elements import and_
+        return self._where[0] if len(self._where) == 1 else and_(*self._where)
+
+    @property
+    def inner_columns(self) -> list[ColumnElement]:
+        """The selected expressions, a table given to select() expanded to its columns."""
+        return self._expanded()
+
+    @property
+    def exported_columns(self) -> ColumnCollection:
+        return self.selected_columns
+
+    def get_final_froms(self) -> list[FromClause]:
+        """The FROM list the SELECT renders (explicit, implied by its columns and WHERE,
+        and joined), without correlation against an enclosing statement."""
+        from athanor.sql.dialect import DefaultDialect
+
+        compiler = DefaultDialect().statement_compiler(DefaultDialect(), self)
+        return compiler._froms(self, correlate=False)  # type: ignore[no-any-return]
+
     filter = where
 
     def filter_by(self, **kw: Any) -> Select:

@@ -353,14 +353,15 @@ class ColumnElement(ClauseElement, ColumnOperatorsMixin):
     notilike = not_ilike
 
     def _pattern(self, other: Any, before: str, after: str, autoescape: bool,
-                 escape: str | None) -> ColumnElement:
+                 escape: str | None, op: ops.Operator = ops.like) -> ColumnElement:
         if isinstance(other, str):
             if autoescape:
                 esc = escape or "/"
                 other = (other.replace(esc, esc + esc).replace("%", esc + "%")
                          .replace("_", esc + "_"))
                 escape = esc
-            return self.like(before + other + after, escape=escape)
+            pattern = _bind_against(self, before + other + after)
+            return BinaryExpression(self, pattern, op, escape=escape)
         expr = coerce_expr(other)
         parts: list[ColumnElement] = []
         if before:
@@ -368,7 +369,7 @@ class ColumnElement(ClauseElement, ColumnOperatorsMixin):
         parts.append(expr)
         if after:
             parts.append(LiteralString(after))
-        return BinaryExpression(self, Concat(parts), ops.like, escape=escape)
+        return BinaryExpression(self, Concat(parts), op, escape=escape)
 
     def startswith(self, other: Any, autoescape: bool = False, escape: str | None = None
                    ) -> ColumnElement:

@@ -191,6 +191,11 @@ class FromClause(ClauseElement, Selectable):
     def lateral(self, name: str | None = None) -> Lateral:
         return Lateral(self, name)
 
+    def tablesample(self, sampling: Any, name: str | None = None,
+                    seed: Any = None) -> TableSample:
+        """``tablesample(self, sampling, name, seed)``; see :func:`tablesample`."""
+        return TableSample(self, sampling, name, seed)
+
     def join(self, right: Any, onclause: Any = None, isouter: bool = False,
              full: bool = False) -> Join:
         return Join(self, right, onclause, isouter=isouter, full=full)
