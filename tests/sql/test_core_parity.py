@@ -396,3 +396,18 @@ def test_engine_clear_compiled_cache_and_engine_property() -> None:
             assert eng.dialect.compile_count == before + 1
     finally:
         eng.dispose()
+
+
+@pytest.mark.parametrize("dialect,sql", [
+    ("postgresql", "SELECT t.id FROM t ORDER BY t.x OFFSET (%s) ROWS FETCH FIRST (%s) ROWS ONLY"),
+    ("mysql", "SELECT t.id FROM t ORDER BY t.x OFFSET %s ROWS FETCH FIRST %s ROWS ONLY"),
+    ("sqlite", "SELECT t.id FROM t ORDER BY t.x LIMIT ? OFFSET ?"),
+])
+def test_fetch_per_dialect(dialect: str, sql: str) -> None:
+    stmt = select(t.c.id).order_by(t.c.x).offset(1).fetch(2)
+    assert sql_of(stmt, dialect) == sql
+    assert flat(select(t.c.id).fetch(10, percent=True, with_ties=True)) == (
+        "SELECT t.id FROM t FETCH FIRST (:param_1) PERCENT ROWS WITH TIES")
+    assert flat(stmt.limit(3)) == "SELECT t.id FROM t ORDER BY t.x LIMIT :param_1 OFFSET :param_2"
+    with pytest.raises(exc.ArgumentError, match="fetch"):
+        select(t).fetch(-1)

@@ -255,3 +255,18 @@ def test_case_insensitive_patterns_match_rows(engine: Any) -> None:
         assert ids(words.c.w.iendswith("WORLD")) == [1]
         assert ids(words.c.w.icontains("p_m", autoescape=True)) == [2]
         assert ids(words.c.id.isnot_distinct_from(3)) == [3]
+
+
+def test_fetch_first(conn: Any) -> None:
+    ordered = select(nums.c.id).order_by(nums.c.x)
+    assert conn.execute(ordered.fetch(2)).scalars().all() == [1, 2]
+    assert conn.execute(ordered.offset(1).fetch(2)).scalars().all() == [2, 3]
+    assert conn.execute(ordered.fetch(2).limit(3)).scalars().all() == [1, 2, 3]
+    by_grp = select(nums.c.id).order_by(nums.c.grp).fetch(1, with_ties=True)
+    if conn.dialect.supports_fetch_with_ties:
+        assert sorted(conn.execute(by_grp).scalars().all()) == [1, 2, 3]
+    else:
+        with pytest.raises(exc.CompileError, match="with_ties"):
+            conn.execute(by_grp)
+    with pytest.raises(exc.CompileError, match="percent"):
+        conn.execute(ordered.fetch(50, percent=True))

@@ -126,9 +126,35 @@ class SelectCompilerMixin:
         text = ""
         if select._order_by:
             text += " ORDER BY " + ", ".join(self.process(o) for o in select._order_by)
-        if select._limit is not None or select._offset is not None:
+        if select._fetch is not None:
+            text += self.fetch_clause(select)
+        elif select._limit is not None or select._offset is not None:
             text += self.limit_clause(select)
         return text
+
+    #: How a FETCH FIRST / OFFSET ... ROWS value is written ("(%s)": any expression fits).
+    fetch_value_parens = "(%s)"
+
+    def fetch_clause(self, select: Any) -> str:
+        count, with_ties, percent = select._fetch
+        d = self.dialect
+        for wanted, has, what in ((with_ties, d.supports_fetch_with_ties, "with_ties=True"),
+                                  (percent, d.supports_fetch_percent, "percent=True")):
+            if wanted and not has:
+                raise exc.CompileError(
+                    f"Compiling fetch({what}) for {d.name} failed: the database has no such "
+                    "FETCH FIRST option. Use a plain fetch() or limit().")
+        if not d.supports_fetch_first:  # the same rows as LIMIT
+            text = " LIMIT " + self.process(count)
+            if select._offset is not None:
+                text += " OFFSET " + self.process(select._offset)
+            return text
+        text = ""
+        wrap = self.fetch_value_parens
+        if select._offset is not None:
+            text += f" OFFSET {wrap % self.process(select._offset)} ROWS"
+        size = wrap % self.process(count) + (" PERCENT" if percent else "")
+        return text + f" FETCH FIRST {size} ROWS {'WITH TIES' if with_ties else 'ONLY'}"
 
     def limit_clause(self, select: Any) -> str:
         text = ""
@@ -351,14 +377,16 @@ class SelectCompilerMixin:
             labels = {id(c): k for k, c in cs._export_columns()}
             text += " ORDER BY " + ", ".join(
                 self._compound_order(o, labels) for o in cs._order_by)
-        if cs._limit is not None or cs._offset is not None:
+        if cs._fetch is not None:
+            text += self.fetch_clause(cs)
+        elif cs._limit is not None or cs._offset is not None:
             text += self.limit_clause(cs)
         return text
 
     def _compound_member(self, s: Any) -> str:
         sql = self.process(s, asfrom=True, compound=True)
         if s._order_by or s._limit is not None or s._offset is not None or \
-                s.__visit_name__ == "compound_select":
+                s._fetch is not None or s.__visit_name__ == "compound_select":
             return self.wrap_compound_member(sql)
         return sql
 

@@ -139,6 +139,20 @@ class SelectBase(_Generative, Executable, Selectable):
     def limit(self, limit: int | None) -> Any:
         new = self._clone()
         new._limit = _int_bind(limit, "limit")
+        new._fetch = None  # LIMIT and FETCH FIRST replace each other, as in SQLAlchemy
+        return new
+
+    #: ``(count, with_ties, percent)`` of FETCH FIRST, or None
+    _fetch: tuple[BindParameter, bool, bool] | None = None
+
+    def fetch(self, count: int | None, with_ties: bool = False, percent: bool = False
+              ) -> Any:
+        """``FETCH FIRST count [PERCENT] ROWS ONLY | WITH TIES`` (the SQL standard's LIMIT;
+        a plain LIMIT on SQLite, which has no FETCH). Replaces ``limit()``."""
+        new = self._clone()
+        new._limit = None
+        bind = _int_bind(count, "fetch")
+        new._fetch = None if bind is None else (bind, with_ties, percent)
         return new
 
     def offset(self, offset: int | None) -> Any:
@@ -172,9 +186,11 @@ class SelectBase(_Generative, Executable, Selectable):
         return []
 
     def _ck_tail(self, st: _KeyState) -> tuple[Any, ...]:
+        fetch = self._fetch
         return (tuple(c._ck(st) for c in self._order_by),
                 self._limit._ck(st) if self._limit is not None else None,
-                self._offset._ck(st) if self._offset is not None else None)
+                self._offset._ck(st) if self._offset is not None else None,
+                (fetch[0]._ck(st), fetch[1], fetch[2]) if fetch is not None else None)
 
 
 #: SQLAlchemy's name for what SELECT and compound SELECTs share (ORDER BY, LIMIT...).
@@ -534,7 +550,8 @@ class Select(SelectBase):
             key += ["fix", self._prefixes, self._suffixes]
         if self._label_style != LABEL_STYLE_DEFAULT:
             key += ["ls", self._label_style]
-        if self._order_by or self._limit is not None or self._offset is not None:
+        if self._order_by or self._limit is not None or self._offset is not None or \
+                self._fetch is not None:
             key.append(self._ck_tail(st))
         key[1] = tuple(key[1])
         return tuple(key)

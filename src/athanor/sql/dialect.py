@@ -55,6 +55,9 @@ class BaseDialect:
     supports_tablesample: ClassVar[bool] = False  # Does FROM t TABLESAMPLE method(n) work?
     supports_try_cast: ClassVar[bool] = False  # Is there TRY_CAST(x AS type)?
     supports_dml_in_cte: ClassVar[bool] = False  # WITH x AS (INSERT ... RETURNING ...)?
+    supports_fetch_first: ClassVar[bool] = True  # FETCH FIRST n ROWS ONLY (else LIMIT n)?
+    supports_fetch_with_ties: ClassVar[bool] = True  # FETCH FIRST n ROWS WITH TIES?
+    supports_fetch_percent: ClassVar[bool] = False  # FETCH FIRST n PERCENT ROWS?
     requires_limit_for_offset: ClassVar[bool] = False  # Is OFFSET only valid after LIMIT?
     max_identifier_length: ClassVar[int] = 63  # Longest table/column/constraint name.
 
@@ -148,3 +151,4 @@ class DefaultDialect(BaseDialect):
     # str(statement) shows every construct, whether or not a real database has it
     supports_tablesample = True
     supports_try_cast = True
+    supports_fetch_percent = True
