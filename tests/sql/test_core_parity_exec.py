@@ -202,11 +202,14 @@ def test_create_and_drop_schema(conn: Any) -> None:
     if not conn.dialect.ddl_compiler.creates_schemas:
         with pytest.raises(exc.CompileError, match="no schemas"):
             conn.execute(CreateSchema("h_core_extra"))
+        assert athanor.inspect(conn).has_schema("main")
         return
     name = f"athanor_schema_{conn.dialect.name}"
     conn.execute(DropSchema(name, if_exists=True))
     conn.execute(CreateSchema(name))
     conn.execute(CreateSchema(name, if_not_exists=True))
+    conn.commit()
+    assert athanor.inspect(conn).has_schema(name)
     md = MetaData()
     inside = Table("in_schema", md, Column("id", Integer, primary_key=True,
                                             autoincrement=False), schema=name)
@@ -218,6 +221,7 @@ def test_create_and_drop_schema(conn: Any) -> None:
         md.drop_all(conn)
     conn.execute(DropSchema(name, cascade=cascade))
     conn.commit()
+    assert not athanor.inspect(conn).has_schema(name)
 
 
 def test_dml_cte_with_returning(conn: Any) -> None:
