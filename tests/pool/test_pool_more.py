@@ -72,3 +72,23 @@ def test_async_adapted_queue_pool_is_a_queue_pool(make_engine: Any) -> None:
     assert isinstance(eng.pool, athanor.QueuePool)
     with eng.connect() as c:
         assert c.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_create_pool_from_url(backend_url: str) -> None:
+    pool = athanor.create_pool_from_url(backend_url, poolclass=athanor.QueuePool, pool_size=2,
+                                        pre_ping=True, recycle=3600)
+    try:
+        assert isinstance(pool, athanor.QueuePool)
+        assert pool._pre_ping is True and pool._recycle == 3600  # the pool's own spellings
+        assert pool.checkedout() == 0
+        conn = pool.connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT 1")
+            assert cur.fetchone()[0] == 1
+            assert pool.checkedout() == 1
+        finally:
+            conn.close()
+        assert pool.checkedout() == 0
+    finally:
+        pool.dispose()

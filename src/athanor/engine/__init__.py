@@ -7,7 +7,7 @@ This is the only layer that runs statements on a driver. See :mod:`athanor.engin
 
 from athanor.dialects.base import Dialect
 from athanor.engine.base import Connection, Engine, OptionEngine
-from athanor.engine.create import create_engine, engine_from_config
+from athanor.engine.create import create_engine, create_pool_from_url, engine_from_config
 from athanor.engine.cursor import CursorResult
 from athanor.engine.mock import MockConnection, create_mock_engine
 from athanor.engine.reflection import Inspector
@@ -40,6 +40,7 @@ __all__ = [
     "MockConnection",
     "ResultProxy",
     "create_mock_engine",
+    "create_pool_from_url",
     "result_tuple",
     "URL",
     "Connection",

@@ -76,6 +76,19 @@ def create_engine(url: str | URL, **kwargs: Any) -> Engine:
     )
 
 
+#: create_pool_from_url() takes the pool's own keyword names too.
+_POOL_NAMES = {"echo": "echo_pool", "timeout": "pool_timeout", "recycle": "pool_recycle",
+               "reset_on_return": "pool_reset_on_return", "pre_ping": "pool_pre_ping",
+               "use_lifo": "pool_use_lifo", "logging_name": "pool_logging_name"}
+
+
+def create_pool_from_url(url: str | URL, **kwargs: Any) -> Pool:
+    """The pool ``create_engine(url, **kwargs)`` would build (no connection is made); the
+    options may also be spelled as the pool's own (``pre_ping=True``, ``recycle=3600``)."""
+    options = {_POOL_NAMES.get(k, k): v for k, v in kwargs.items()}
+    return create_engine(url, **options).pool
+
+
 def _check_option_names(kwargs: Mapping[str, Any]) -> None:
     unknown = sorted(set(kwargs) - _OPTIONS)
     if not unknown:
