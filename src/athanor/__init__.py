@@ -69,7 +69,7 @@ for _name in (  # noqa: SIM905 - one compact string of names reads better than a
     "UnaryExpression Update UpdateBase Values ValuesBase WithinGroup "
     "LABEL_STYLE_DEFAULT LABEL_STYLE_DISAMBIGUATE_ONLY LABEL_STYLE_NONE "
     "LABEL_STYLE_TABLENAME_PLUS_COL Nullable NotNullable SQLColumnExpression "
-    "ColumnExpressionArgument "
+    "ColumnExpressionArgument TextAsFrom TextualSelect "
     # more expression functions, schema and DDL names
     "bitwise_not cte custom_op funcfilter lambda_stmt outparam quoted_name tablesample "
     "try_cast within_group INT Constraint ColumnDefault CreateTable DropTable DDLElement "

@@ -274,3 +274,14 @@ def test_fetch_first(conn: Any) -> None:
             conn.execute(by_grp)
     with pytest.raises(exc.CompileError, match="percent"):
         conn.execute(ordered.fetch(50, percent=True))
+
+
+def test_textual_select_as_cte_subquery_and_alias(conn: Any) -> None:
+    raw = athanor.text("SELECT id, x FROM nums WHERE x > :lo").columns(
+        athanor.column("id", Integer), athanor.column("x", Integer)).bindparams(lo=3)
+    assert isinstance(raw, athanor.TextualSelect) and isinstance(raw, athanor.TextClause)
+    assert list(raw.selected_columns.keys()) == ["id", "x"]
+    for from_ in (raw.cte("big"), raw.subquery("big"), raw.alias("big")):
+        got = conn.execute(select(from_.c.id).where(from_.c.x < 12).order_by(from_.c.id))
+        assert got.scalars().all() == [4, 5]
+    assert sorted(conn.execute(raw).all()) == [(4, 4), (5, 10), (6, 12)]

@@ -713,16 +713,20 @@ class TextClause(ClauseElement, Executable):
                 f"{', '.join(self._binds) or 'none'}. Name parameters as :name in the text."
             )
 
-    def columns(self, *cols: Any, **typed: Any) -> TextClause:
-        """Declare the result columns (``text(...).columns(column('x', Integer))``)."""
+    def columns(self, *cols: Any, **typed: Any) -> Any:
+        """Declare the result columns (``text(...).columns(column('x', Integer))``): a
+        :class:`~athanor.sql.selectable.TextualSelect`, usable as a subquery or CTE."""
+        from athanor.sql.selectable import TextualSelect
+
         new = self._copy()
+        new.__class__ = TextualSelect
         new._columns = [c if isinstance(c, ColumnClause) else ColumnClause(c) for c in cols]
         new._columns += [ColumnClause(k, t) for k, t in typed.items()]
         new._is_select = True  # type: ignore[misc]
         return new
 
     def _copy(self) -> TextClause:
-        new = TextClause.__new__(TextClause)
+        new = type(self).__new__(type(self))
         new.__dict__.update(self.__dict__)
         new.__dict__.pop("_ck_memo", None)
         new._binds = dict(self._binds)

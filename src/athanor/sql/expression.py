@@ -116,6 +116,8 @@ from athanor.sql.selectable import (
     Subquery,
     TableClause,
     TableSample,
+    TextAsFrom,
+    TextualSelect,
     Values,
     alias,
     join,
@@ -130,7 +132,7 @@ from athanor.sql.selectable import (
 SQLColumnExpression = ColumnExpressionArgument = ColumnElement
 
 __all__ = [
-    "SQLColumnExpression", "ColumnExpressionArgument",
+    "SQLColumnExpression", "ColumnExpressionArgument", "TextAsFrom", "TextualSelect",
     "CTE", "LABEL_STYLE_DEFAULT", "LABEL_STYLE_DISAMBIGUATE_ONLY", "LABEL_STYLE_NONE",
     "LABEL_STYLE_TABLENAME_PLUS_COL", "Alias", "BinaryExpression", "BindParameter",
     "BooleanClauseList", "Case", "Cast", "ClauseElement", "ClauseList", "ColumnClause",

@@ -22,6 +22,7 @@ from athanor.sql.elements import (
     ClauseElement,
     ColumnClause,
     ColumnElement,
+    TextClause,
     _KeyState,
     and_,
     coerce_expr,
@@ -388,6 +389,34 @@ class CTE(Subquery):
         for col in self.c:
             col.table = new  # type: ignore[attr-defined]
         return new
+
+
+class TextualSelect(TextClause):
+    """``text(...).columns(...)``: raw SQL whose result columns are known, so it can be a
+    subquery, a CTE or an alias like a SELECT."""
+
+    def _export_columns(self) -> list[tuple[str, ColumnElement]]:
+        return [(c.key, c) for c in self._columns]
+
+    @property
+    def selected_columns(self) -> ColumnCollection:
+        out = ColumnCollection()
+        for c in self._columns:
+            out.add(c, c.key)
+        return out
+
+    exported_columns = selected_columns
+
+    def alias(self, name: str | None = None) -> Subquery:
+        return self.subquery(name)  # type: ignore[no-any-return]
+
+    def cte(self, name: str | None = None, recursive: bool = False,
+            nesting: bool = False) -> CTE:
+        return CTE(self, name, recursive)
+
+
+#: SQLAlchemy's older name.
+TextAsFrom = TextualSelect
 
 
 class TextualSubquery(Subquery):
