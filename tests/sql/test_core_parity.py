@@ -411,3 +411,18 @@ def test_fetch_per_dialect(dialect: str, sql: str) -> None:
     assert flat(stmt.limit(3)) == "SELECT t.id FROM t ORDER BY t.x LIMIT :param_1 OFFSET :param_2"
     with pytest.raises(exc.ArgumentError, match="fetch"):
         select(t).fetch(-1)
+
+
+def test_add_cte_and_compound_label_style() -> None:
+    c = select(t.c.id).where(t.c.x > 1).cte("c")
+    assert flat(select(t.c.id).add_cte(c)) == (
+        "WITH c AS (SELECT t.id FROM t WHERE t.x > :x_1) SELECT t.id FROM t")
+    both = athanor.union(select(t.c.id), select(u.c.id))
+    assert flat(both.add_cte(c)) == (
+        "WITH c AS (SELECT t.id FROM t WHERE t.x > :x_1) SELECT t.id FROM t UNION "
+        "SELECT u.id FROM u")
+    labelled = both.set_label_style(athanor.LABEL_STYLE_TABLENAME_PLUS_COL)
+    assert flat(labelled) == "SELECT t.id AS t_id FROM t UNION SELECT u.id FROM u"
+    assert labelled.get_label_style() is athanor.LABEL_STYLE_TABLENAME_PLUS_COL
+    with pytest.raises(exc.ArgumentError, match="add_cte"):
+        select(t).add_cte(select(t))

@@ -285,3 +285,13 @@ def test_textual_select_as_cte_subquery_and_alias(conn: Any) -> None:
         got = conn.execute(select(from_.c.id).where(from_.c.x < 12).order_by(from_.c.id))
         assert got.scalars().all() == [4, 5]
     assert sorted(conn.execute(raw).all()) == [(4, 4), (5, 10), (6, 12)]
+
+
+def test_add_cte_runs_an_unreferenced_cte(conn: Any) -> None:
+    small = select(nums.c.id).where(nums.c.x < 3).cte("small")
+    stmt = select(nums.c.id).where(nums.c.id == 6).add_cte(small)
+    assert conn.execute(stmt).scalars().all() == [6]
+    if conn.dialect.supports_dml_in_cte:
+        ins = athanor.insert(nums).values(id=70, x=0, grp="z").returning(nums.c.id).cte("ins")
+        conn.execute(select(func.count()).select_from(nums).add_cte(ins))
+        assert conn.execute(select(nums.c.grp).where(nums.c.id == 70)).scalar() == "z"

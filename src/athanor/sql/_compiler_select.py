@@ -75,6 +75,8 @@ class SelectCompilerMixin:
     # --- SELECT -----------------------------------------------------------------------
     def visit_select(self, select: Any, *, asfrom: bool = False, toplevel: bool = False,
                      compound: bool = False, lateral: bool = False, **kw: Any) -> str:
+        for cte in select._added_ctes:
+            self.process(cte)
         froms = self._froms(select, correlate=not asfrom or lateral)
         entry = {"froms": froms, "labels": {id(c) for _, c in select._export_columns()}}
         self._stack.append(entry)
@@ -371,6 +373,8 @@ class SelectCompilerMixin:
         return "EXISTS (" + self.process(e.element) + ")"
 
     def visit_compound_select(self, cs: Any, *, asfrom: bool = False, **kw: Any) -> str:
+        for cte in cs._added_ctes:
+            self.process(cte)
         parts = [self._compound_member(s) for s in cs.selects]
         text = f" {cs.keyword} ".join(parts)
         if cs._order_by:

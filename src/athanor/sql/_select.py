@@ -144,6 +144,20 @@ class SelectBase(_Generative, Executable, Selectable):
 
     #: ``(count, with_ties, percent)`` of FETCH FIRST, or None
     _fetch: tuple[BindParameter, bool, bool] | None = None
+    #: CTEs rendered in the WITH clause even if nothing refers to them (``add_cte()``)
+    _added_ctes: tuple[CTE, ...] = ()
+
+    def add_cte(self, *ctes: CTE, nest_here: bool = False) -> Any:
+        """Render these CTEs in the statement's WITH clause even when the statement does not
+        select from them (an ``INSERT ... RETURNING`` CTE run for its effect)."""
+        for c in ctes:
+            if not isinstance(c, CTE):
+                raise exc.ArgumentError(
+                    f"add_cte() failed: expected a CTE; got {type(c).__name__}. Pass "
+                    "select(...).cte() or insert(...).returning(...).cte().")
+        new = self._clone()
+        new._added_ctes = self._added_ctes + ctes
+        return new
 
     def fetch(self, count: int | None, with_ties: bool = False, percent: bool = False
               ) -> Any:
@@ -190,7 +204,8 @@ class SelectBase(_Generative, Executable, Selectable):
         return (tuple(c._ck(st) for c in self._order_by),
                 self._limit._ck(st) if self._limit is not None else None,
                 self._offset._ck(st) if self._offset is not None else None,
-                (fetch[0]._ck(st), fetch[1], fetch[2]) if fetch is not None else None)
+                (fetch[0]._ck(st), fetch[1], fetch[2]) if fetch is not None else None,
+                tuple(c._ck(st) for c in self._added_ctes))
 
 
 #: SQLAlchemy's name for what SELECT and compound SELECTs share (ORDER BY, LIMIT...).
@@ -551,7 +566,7 @@ class Select(SelectBase):
         if self._label_style != LABEL_STYLE_DEFAULT:
             key += ["ls", self._label_style]
         if self._order_by or self._limit is not None or self._offset is not None or \
-                self._fetch is not None:
+                self._fetch is not None or self._added_ctes:
             key.append(self._ck_tail(st))
         key[1] = tuple(key[1])
         return tuple(key)
@@ -594,6 +609,15 @@ class CompoundSelect(SelectBase):
 
     def _export_columns(self) -> list[tuple[str, ColumnElement]]:
         return self.selects[0]._export_columns()
+
+    def set_label_style(self, style: SelectLabelStyle) -> CompoundSelect:
+        """Label the columns of the first SELECT (which names the result's columns)."""
+        new = self._clone()
+        new.selects = (self.selects[0].set_label_style(style), *self.selects[1:])  # type: ignore[attr-defined]
+        return new
+
+    def get_label_style(self) -> SelectLabelStyle:
+        return self.selects[0].get_label_style()  # type: ignore[attr-defined,no-any-return]
 
     def _ck(self, st: _KeyState) -> Any:
         return ("compound", self.keyword, tuple(s._ck(st) for s in self.selects)) + \
