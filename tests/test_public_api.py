@@ -34,7 +34,7 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "BINARY CLOB DDL DOUBLE DOUBLE_PRECISION NCHAR NVARCHAR VARBINARY except_all "
         "intersect_all nullsfirst nullslast "
         "Alias AssertionPool AsyncAdaptedQueuePool BLANK_SCHEMA BaseDDLElement BaseRow CreateView "
-        "create_pool_from_url TextAsFrom TextualSelect "
+        "create_pool_from_url TextAsFrom TextualSelect result_tuple "
         "DropView "
         "BinaryExpression BindParameter BooleanClauseList CTE Case Cast ChunkedIteratorResult "
         "ClauseElement ClauseList ColumnClause ColumnCollection ColumnDefault ColumnElement "

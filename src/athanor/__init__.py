@@ -31,7 +31,7 @@ _EXPORTS: dict[str, str] = {
 for _name in (  # noqa: SIM905
     "Compiled ChunkedIteratorResult Dialect FrozenResult Inspector IteratorResult "
     "MappingResult NestedTransaction ResultProxy RootTransaction RowMapping ScalarResult "
-    "Transaction BaseRow create_mock_engine create_pool_from_url"
+    "Transaction BaseRow create_mock_engine create_pool_from_url result_tuple"
 ).split():
     _EXPORTS[_name] = "athanor.engine"
 for _name in (  # noqa: SIM905
