@@ -33,6 +33,24 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "text true tuple_ type_coerce union union_all update values "
         "BINARY CLOB DDL DOUBLE DOUBLE_PRECISION NCHAR NVARCHAR VARBINARY except_all "
         "intersect_all nullsfirst nullslast "
+        "Alias AssertionPool AsyncAdaptedQueuePool BLANK_SCHEMA BaseDDLElement BaseRow CreateView "
+        "create_pool_from_url TextAsFrom TextualSelect result_tuple "
+        "DropView "
+        "BinaryExpression BindParameter BooleanClauseList CTE Case Cast ChunkedIteratorResult "
+        "ClauseElement ClauseList ColumnClause ColumnCollection ColumnDefault ColumnElement "
+        "ColumnExpressionArgument Compiled CompoundSelect Constraint CreateTable DDLElement "
+        "Delete Dialect DropTable Executable ExecutableDDLElement Exists Extract False_ "
+        "FromClause FrozenResult Function FunctionElement FunctionFilter GenerativeSelect "
+        "Grouping INT Insert Inspector IteratorResult Join LABEL_STYLE_DEFAULT "
+        "LABEL_STYLE_DISAMBIGUATE_ONLY LABEL_STYLE_NONE LABEL_STYLE_TABLENAME_PLUS_COL Label "
+        "LambdaElement Lateral MappingResult NestedTransaction NotNullable Null Nullable Over "
+        "Pool PoolProxiedConnection ResultProxy ReturnsRows RootTransaction RowMapping "
+        "SQLColumnExpression ScalarResult ScalarSelect Select SelectBase SelectLabelStyle "
+        "Selectable SingletonThreadPool StatementLambdaElement Subquery TableClause TableSample "
+        "TextClause Transaction True_ TryCast Tuple TypeCoerce UnaryExpression Update "
+        "UpdateBase Values ValuesBase WithinGroup bitwise_not create_mock_engine cte custom_op "
+        "funcfilter insert_sentinel lambda_stmt outparam quoted_name tablesample try_cast "
+        "within_group "
     ),
     "athanor.orm": _names(
         "AliasedClass AppenderQuery DynamicMapped WriteOnlyCollection WriteOnlyMapped "
@@ -66,6 +84,11 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "NotSupportedError ObjectNotExecutableError OperationalError PendingRollbackError "
         "ProgrammingError ResourceClosedError SAWarning SQLAlchemyError TimeoutError "
         "UnsupportedCompilationError "
+        "AmbiguousColumnError AthanorPendingDeprecationWarning AwaitRequired "
+        "Base20DeprecationWarning CircularDependencyError ConstraintColumnNotFoundError "
+        "DuplicateColumnError IdentifierError IllegalStateChangeError InvalidatePoolError "
+        "LegacyAPIWarning MissingGreenlet MovedIn20Warning SADeprecationWarning "
+        "SAPendingDeprecationWarning UnreflectableTableError "
     ),
     "athanor.types": _names(
         "ARRAY BIGINT BINARY BLOB BOOLEAN BigInteger Boolean CHAR CLOB DATE DATETIME DECIMAL "
@@ -74,6 +97,7 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "REAL SMALLINT SmallInteger Storage String TEXT TIME TIMESTAMP Text Time TypeDecorator "
         "TypeEngine UUID Unicode UnicodeText UserDefinedType Uuid VARBINARY VARCHAR Variant "
         "to_instance type_for_value "
+        "MatchType STRINGTYPE "
     ),
 }
 

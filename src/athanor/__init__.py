@@ -27,11 +27,20 @@ _EXPORTS: dict[str, str] = {
     "URL": "athanor.url",
     # inspection
     "inspect": "athanor.inspection",
-    # pool
-    "QueuePool": "athanor.pool",
-    "NullPool": "athanor.pool",
-    "StaticPool": "athanor.pool",
 }
+for _name in (  # noqa: SIM905
+    "Compiled ChunkedIteratorResult Dialect FrozenResult Inspector IteratorResult "
+    "MappingResult NestedTransaction ResultProxy RootTransaction RowMapping ScalarResult "
+    "Transaction BaseRow create_mock_engine create_pool_from_url result_tuple"
+).split():
+    _EXPORTS[_name] = "athanor.engine"
+for _name in (  # noqa: SIM905
+    "QueuePool NullPool StaticPool SingletonThreadPool AssertionPool AsyncAdaptedQueuePool "
+    "Pool PoolProxiedConnection"
+).split():
+    _EXPORTS[_name] = "athanor.pool"
+for _name in ("BLANK_SCHEMA", "insert_sentinel"):
+    _EXPORTS[_name] = "athanor.schema"
 for _name in (  # noqa: SIM905 - one compact string of names reads better than a list
     # schema
     "MetaData Table Column ForeignKey ForeignKeyConstraint PrimaryKeyConstraint "
@@ -49,7 +58,22 @@ for _name in (  # noqa: SIM905 - one compact string of names reads better than a
     "bindparam column table exists union union_all intersect except_ distinct desc asc "
     "nulls_first nulls_last null true false tuple_ between label type_coerce over "
     "collate extract any_ all_ lateral values alias outerjoin join intersect_all except_all "
-    "nullsfirst nullslast"
+    "nullsfirst nullslast "
+    # SQLAlchemy's expression classes, for annotations and isinstance checks
+    "Alias BinaryExpression BindParameter BooleanClauseList CTE Case Cast ClauseElement "
+    "ClauseList ColumnClause ColumnCollection ColumnElement CompoundSelect Delete Executable "
+    "Exists Extract False_ FromClause Function FunctionElement FunctionFilter "
+    "GenerativeSelect Grouping Insert Join Label LambdaElement Lateral Null Over ReturnsRows "
+    "ScalarSelect Select SelectBase SelectLabelStyle Selectable StatementLambdaElement "
+    "Subquery TableClause TableSample TextClause True_ TryCast Tuple TypeCoerce "
+    "UnaryExpression Update UpdateBase Values ValuesBase WithinGroup "
+    "LABEL_STYLE_DEFAULT LABEL_STYLE_DISAMBIGUATE_ONLY LABEL_STYLE_NONE "
+    "LABEL_STYLE_TABLENAME_PLUS_COL Nullable NotNullable SQLColumnExpression "
+    "ColumnExpressionArgument TextAsFrom TextualSelect "
+    # more expression functions, schema and DDL names
+    "bitwise_not cte custom_op funcfilter lambda_stmt outparam quoted_name tablesample "
+    "try_cast within_group INT Constraint ColumnDefault CreateTable DropTable DDLElement "
+    "BaseDDLElement ExecutableDDLElement CreateView DropView"
 ).split():
     _EXPORTS[_name] = _SQL
 

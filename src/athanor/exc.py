@@ -304,9 +304,69 @@ class AthanorDeprecationWarning(AthanorWarning, DeprecationWarning):
     """A feature kept for compatibility that will go away."""
 
 
+class AthanorPendingDeprecationWarning(AthanorWarning, PendingDeprecationWarning):
+    """A feature that will be deprecated later."""
+
+
+class LegacyAPIWarning(AthanorDeprecationWarning):
+    """A 1.x-style API used where a 2.0-style one exists (SQLAlchemy's name)."""
+
+
+class MovedIn20Warning(AthanorDeprecationWarning):
+    """An API that moved in SQLAlchemy 2.0 was used at its old place."""
+
+
+Base20DeprecationWarning = AthanorDeprecationWarning
+
+
+# Errors SQLAlchemy code names in ``except`` clauses; athanor raises the ones it has a use for.
+class DuplicateColumnError(ArgumentError):
+    """A Table was given two columns of the same name."""
+
+
+class ConstraintColumnNotFoundError(ArgumentError):
+    """A constraint names a column its table does not have."""
+
+
+class AmbiguousColumnError(InvalidRequestError):
+    """A column name matches more than one column of a result or selectable."""
+
+
+class IllegalStateChangeError(InvalidRequestError):
+    """A method was called in a state that does not allow it (e.g. a Session method from
+    inside one of its own events)."""
+
+
+class UnreflectableTableError(InvalidRequestError):
+    """Reflection found a table it cannot describe."""
+
+
+class CircularDependencyError(AthanorError):
+    """Tables or rows depend on each other in a cycle that no ordering can satisfy."""
+
+
+class IdentifierError(AthanorError):
+    """An identifier is longer than the database allows."""
+
+
+class InvalidatePoolError(DisconnectionError):
+    """A disconnect that invalidates every pooled connection, not just one."""
+
+
+class MissingGreenlet(InvalidRequestError):
+    """SQLAlchemy's "async driver used outside greenlet_spawn"; athanor's asyncio support
+    needs no greenlets, so it never raises this: it exists for ``except`` clauses."""
+
+
+class AwaitRequired(InvalidRequestError):
+    """SQLAlchemy's "an async driver needs await"; kept for ``except`` clauses."""
+
+
 # SQLAlchemy-compatible aliases so ``except exc.SQLAlchemyError`` ports with a rename only.
 SQLAlchemyError = AthanorError
 SAWarning = AthanorWarning
+SADeprecationWarning = AthanorDeprecationWarning
+SAPendingDeprecationWarning = AthanorPendingDeprecationWarning
 
 __all__ = [
     "AthanorError",
@@ -345,4 +405,20 @@ __all__ = [
     "AthanorWarning",
     "SAWarning",
     "AthanorDeprecationWarning",
+    "AthanorPendingDeprecationWarning",
+    "AmbiguousColumnError",
+    "AwaitRequired",
+    "Base20DeprecationWarning",
+    "CircularDependencyError",
+    "ConstraintColumnNotFoundError",
+    "DuplicateColumnError",
+    "IdentifierError",
+    "IllegalStateChangeError",
+    "InvalidatePoolError",
+    "LegacyAPIWarning",
+    "MissingGreenlet",
+    "MovedIn20Warning",
+    "SADeprecationWarning",
+    "SAPendingDeprecationWarning",
+    "UnreflectableTableError",
 ]

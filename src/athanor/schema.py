@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from athanor.sql._reserved import conv, quoted_name
 from athanor.sql.constraint import (
     CheckConstraint,
     ColumnCollectionConstraint,
@@ -15,17 +16,25 @@ from athanor.sql.constraint import (
 from athanor.sql.ddl import (
     DDL,
     AddConstraint,
+    BaseDDLElement,
     CreateIndex,
+    CreateSchema,
     CreateSequence,
     CreateTable,
+    CreateView,
     DDLElement,
     DropConstraint,
     DropIndex,
+    DropSchema,
     DropSequence,
     DropTable,
+    DropView,
+    ExecutableDDLElement,
+    SetColumnComment,
+    SetTableComment,
 )
-from athanor.sql.ddl import DDLElement as ExecutableDDLElement
 from athanor.sql.schema import (
+    BLANK_SCHEMA,
     Column,
     ColumnDefault,
     Computed,
@@ -34,13 +43,20 @@ from athanor.sql.schema import (
     FetchedValue,
     Identity,
     MetaData,
+    SchemaConst,
     Sequence,
     Table,
+    insert_sentinel,
+    sort_tables,
+    sort_tables_and_constraints,
 )
 
 __all__ = [
-    "DDL", "DDLElement", "ExecutableDDLElement", "AddConstraint", "CheckConstraint", "Column",
-    "ColumnCollectionConstraint",
+    "CreateSchema", "CreateView", "DropSchema", "DropView",
+    "BLANK_SCHEMA", "BaseDDLElement", "DDLElement", "ExecutableDDLElement", "SchemaConst",
+    "SetColumnComment", "SetTableComment", "insert_sentinel", "quoted_name", "sort_tables",
+    "conv", "sort_tables_and_constraints",
+    "DDL", "AddConstraint", "CheckConstraint", "Column", "ColumnCollectionConstraint",
     "ColumnDefault", "Computed", "Constraint", "CreateIndex", "CreateSequence", "CreateTable",
     "DefaultClause", "DefaultGenerator", "DropConstraint", "DropIndex", "DropSequence",
     "DropTable", "FetchedValue", "ForeignKey", "ForeignKeyConstraint", "Identity", "Index",

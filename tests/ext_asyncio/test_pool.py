@@ -218,3 +218,15 @@ def test_disconnect_invalidates_the_pool_generation(run: Any, backend_url: str) 
         assert engine.pool.checkedout() == 0
 
     run(body, pool_size=2)
+
+
+def test_async_adapted_queue_pool_gives_the_async_queue_pool(run: Any) -> None:
+    import athanor
+    from athanor.pool._async import AsyncQueuePool
+
+    async def body(engine: AsyncEngine) -> None:
+        assert isinstance(engine.pool, AsyncQueuePool)
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT 1"))).scalar() == 1
+
+    run(body, poolclass=athanor.AsyncAdaptedQueuePool, pool_size=2)

@@ -702,6 +702,15 @@ class EngineBase:
     def get_execution_options(self) -> dict[str, Any]:
         return dict(self._execution_options)
 
+    @property
+    def engine(self) -> Any:
+        """The engine itself (so code taking "an Engine or a Connection" can ask either)."""
+        return self
+
+    def clear_compiled_cache(self) -> None:
+        """Forget every compiled statement: each is compiled again on its next use."""
+        self.dialect._compiled_cache.clear()
+
     def __repr__(self) -> str:
         return f"{type(self).__name__.removeprefix('Option')}({self.url!r})"
 

@@ -28,7 +28,7 @@ from athanor import exc
 from athanor.dialects.base import Dialect
 from athanor.dialects.registry import load_dialect
 from athanor.engine.base import Engine
-from athanor.pool import LockedStaticPool, Pool, QueuePool
+from athanor.pool import LockedStaticPool, Pool, QueuePool, SingletonThreadPool
 from athanor.url import URL, make_url
 
 _QUEUE_ONLY = ("pool_size", "max_overflow", "pool_use_lifo")
@@ -74,6 +74,19 @@ def create_engine(url: str | URL, **kwargs: Any) -> Engine:
         echo=opts["echo"], hide_parameters=bool(opts["hide_parameters"]),
         logging_name=opts["logging_name"], execution_options=opts["execution_options"],
     )
+
+
+#: create_pool_from_url() takes the pool's own keyword names too.
+_POOL_NAMES = {"echo": "echo_pool", "timeout": "pool_timeout", "recycle": "pool_recycle",
+               "reset_on_return": "pool_reset_on_return", "pre_ping": "pool_pre_ping",
+               "use_lifo": "pool_use_lifo", "logging_name": "pool_logging_name"}
+
+
+def create_pool_from_url(url: str | URL, **kwargs: Any) -> Pool:
+    """The pool ``create_engine(url, **kwargs)`` would build (no connection is made); the
+    options may also be spelled as the pool's own (``pre_ping=True``, ``recycle=3600``)."""
+    options = {_POOL_NAMES.get(k, k): v for k, v in kwargs.items()}
+    return create_engine(url, **options).pool
 
 
 def _check_option_names(kwargs: Mapping[str, Any]) -> None:
@@ -219,6 +232,8 @@ def _build_pool(
             creator, pool_size=opts["pool_size"], max_overflow=opts["max_overflow"],
             use_lifo=opts["pool_use_lifo"], **common,
         )
+    if issubclass(poolclass, SingletonThreadPool):  # pool_size: how many threads it serves
+        return poolclass(creator, pool_size=opts["pool_size"], **common)
     given = [name for name in _QUEUE_ONLY if name in explicit]
     if given and opts["poolclass"] is not None:
         raise exc.ArgumentError(

@@ -78,6 +78,13 @@ class Inspector:
     def get_schema_names(self) -> list[str]:
         return self._ask("get_schema_names")  # type: ignore[no-any-return]
 
+    def has_schema(self, schema_name: str) -> bool:
+        """Does the database have this schema (a database, on MySQL/MariaDB)?"""
+        return schema_name in self.get_schema_names()
+
+    def clear_cache(self) -> None:
+        """SQLAlchemy's inspector caches answers; this one asks every time: nothing to do."""
+
     def get_table_names(self, schema: str | None = None) -> list[str]:
         """Names of the tables in ``schema`` (default: the connection's), sorted."""
         return self._ask("get_table_names", schema)  # type: ignore[no-any-return]

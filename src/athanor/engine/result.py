@@ -26,6 +26,7 @@ from typing import Any
 
 from athanor import exc
 from athanor.engine.row import Row, RowMapping, row_class
+from athanor.sql._roles import generic_alias
 
 _NO_ROW = object()
 _DEFAULT_CHUNK = 1000
@@ -115,6 +116,8 @@ class RMKeyView(Sequence[str]):
 
 class _View:
     """Fetching logic shared by Result, ScalarResult and MappingResult."""
+
+    __class_getitem__ = generic_alias  # ``Result[tuple[int, str]]`` in annotations
 
     _source: Result
     _make: Callable[[tuple[Any, ...]], Any] | None
@@ -478,8 +481,20 @@ class IteratorResult(Result):
         self._iterator = None
 
 
+class ChunkedIteratorResult(IteratorResult):
+    """An IteratorResult fed by ``chunks(size)``, a callable giving lists of rows."""
+
+    def __init__(self, metadata: ResultMetaData | None,
+                 chunks: Callable[[int | None], Iterable[Sequence[Any]]],
+                 source_supports_scalars: bool = False, raw: Any = None,
+                 dynamic_yield_per: bool = False, context: Any = None) -> None:
+        super().__init__(metadata, (row for chunk in chunks(None) for row in chunk))
+
+
 class FrozenResult:
     """Rows kept in memory; call it to get a fresh :class:`Result` over them."""
+
+    __class_getitem__ = generic_alias
 
     def __init__(self, metadata: ResultMetaData | None, rows: list[tuple[Any, ...]]) -> None:
         self.metadata = metadata

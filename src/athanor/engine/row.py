@@ -68,6 +68,12 @@ def _make_row(fields: tuple[str, ...], values: tuple[Any, ...]) -> Row:
     return row_class(fields)(values)
 
 
+def result_tuple(fields: Sequence[str]) -> Any:
+    """A callable building a :class:`Row` with these keys from a sequence of values."""
+    cls = row_class(fields)
+    return lambda values: tuple.__new__(cls, values)
+
+
 def row_class(fields: Sequence[str]) -> type[Row]:
     """The Row subclass for this tuple of column keys (built once per shape)."""
     key = tuple(fields)

@@ -8,75 +8,10 @@ and most names also from ``athanor`` itself.
 from __future__ import annotations
 
 # --- expressions and statements (owner: SQL expressions) ------------------------------
-from athanor.sql._select import (
-    LABEL_STYLE_DEFAULT,
-    LABEL_STYLE_DISAMBIGUATE_ONLY,
-    LABEL_STYLE_NONE,
-    LABEL_STYLE_TABLENAME_PLUS_COL,
-    CompoundSelect,
-    Exists,
-    ScalarSelect,
-    Select,
-    except_,
-    except_all,
-    exists,
-    intersect,
-    intersect_all,
-    select,
-    union,
-    union_all,
-)
+# Every name of SQLAlchemy's ``sql.expression`` path, gathered in athanor.sql.expression.
 from athanor.sql.compiler import Compiled, SQLCompiler
-from athanor.sql.dml import Delete, Insert, Update, delete, insert, update
-from athanor.sql.elements import (
-    BindParameter,
-    ClauseElement,
-    ColumnClause,
-    ColumnElement,
-    Label,
-    TextClause,
-    all_,
-    and_,
-    any_,
-    asc,
-    between,
-    bindparam,
-    cast,
-    collate,
-    column,
-    desc,
-    distinct,
-    false,
-    label,
-    literal,
-    literal_column,
-    not_,
-    null,
-    nulls_first,
-    nulls_last,
-    nullsfirst,
-    nullslast,
-    or_,
-    text,
-    true,
-    type_coerce,
-)
-from athanor.sql.functions import Function, case, extract, func, over, tuple_
-from athanor.sql.selectable import (
-    CTE,
-    Alias,
-    ColumnCollection,
-    FromClause,
-    Join,
-    Subquery,
-    TableClause,
-    alias,
-    join,
-    lateral,
-    outerjoin,
-    table,
-    values,
-)
+from athanor.sql.expression import *  # noqa: F403
+from athanor.sql.expression import __all__ as _expression_names
 
 # --- schema and types (owner: SQL schema) ---------------------------------------------
 from athanor.sql.constraint import (
@@ -91,6 +26,13 @@ from athanor.sql.constraint import (
 )
 from athanor.sql.ddl import (
     DDL,
+    BaseDDLElement,
+    CreateSchema,
+    CreateView,
+    DropSchema,
+    DropView,
+    DDLElement,
+    ExecutableDDLElement,
     AddConstraint,
     CreateIndex,
     CreateSequence,
@@ -113,3 +55,6 @@ from athanor.sql.schema import (
 )
 from athanor.sql.types import *  # noqa: F403 - every type name, listed in types.__all__
 from athanor.sql.types import type_for_value
+from athanor.sql._roles import NotNullable, Nullable
+
+_ = _expression_names  # the names above, re-exported

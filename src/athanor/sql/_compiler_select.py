@@ -54,8 +54,13 @@ class SelectCompilerMixin:
             if restated is not None:
                 self._cte_alias[id(restated)] = name
             saved, self._stack = self._stack, []
-            sql = self.process(cte.element)
-            self._stack = saved
+            try:
+                if getattr(cte.element, "_is_dml", False):
+                    sql = self._dml_in_cte(cte)
+                else:
+                    sql = self.process(cte.element)
+            finally:
+                self._stack = saved
             header = name
             if cte.recursive:
                 cols = ", ".join(self.quote(k) for k, _ in cte.element._export_columns())
@@ -63,9 +68,23 @@ class SelectCompilerMixin:
             self._ctes[id(cte)] = (header, sql, cte.recursive)
         return name
 
+    def _dml_in_cte(self, cte: Any) -> str:
+        if not self.dialect.supports_dml_in_cte:
+            raise exc.CompileError(
+                f"Compiling WITH {cte.name or 'anon'} AS ({type(cte.element).__name__.upper()} "
+                f"...) for {self.dialect.name} failed: the database has no INSERT/UPDATE/DELETE "
+                "inside WITH. Run the statement on its own and read its RETURNING rows.")
+        saved = self._returning  # type: ignore[has-type]
+        try:
+            return self.process(cte.element)  # type: ignore[no-any-return]
+        finally:
+            self._returning = saved  # the outer statement's result columns, not the CTE's
+
     # --- SELECT -----------------------------------------------------------------------
     def visit_select(self, select: Any, *, asfrom: bool = False, toplevel: bool = False,
                      compound: bool = False, lateral: bool = False, **kw: Any) -> str:
+        for cte in select._added_ctes:
+            self.process(cte)
         froms = self._froms(select, correlate=not asfrom or lateral)
         entry = {"froms": froms, "labels": {id(c) for _, c in select._export_columns()}}
         self._stack.append(entry)
@@ -79,7 +98,8 @@ class SelectCompilerMixin:
         parts.extend(select._prefixes)
         if select._distinct:
             parts.append(self.distinct_clause(select))
-        cols = [self._column_sql(name, col) for name, col in select._export_columns()]
+        bare = select._label_style.value == 0  # LABEL_STYLE_NONE: table columns as they are
+        cols = [self._column_sql(name, col, bare) for name, col in select._export_columns()]
         parts.append(", ".join(cols) if cols else "*")
         text = " ".join(parts)
         if froms:
@@ -116,9 +136,35 @@ class SelectCompilerMixin:
         text = ""
         if select._order_by:
             text += " ORDER BY " + ", ".join(self.process(o) for o in select._order_by)
-        if select._limit is not None or select._offset is not None:
+        if select._fetch is not None:
+            text += self.fetch_clause(select)
+        elif select._limit is not None or select._offset is not None:
             text += self.limit_clause(select)
         return text
+
+    #: How a FETCH FIRST / OFFSET ... ROWS value is written ("(%s)": any expression fits).
+    fetch_value_parens = "(%s)"
+
+    def fetch_clause(self, select: Any) -> str:
+        count, with_ties, percent = select._fetch
+        d = self.dialect
+        for wanted, has, what in ((with_ties, d.supports_fetch_with_ties, "with_ties=True"),
+                                  (percent, d.supports_fetch_percent, "percent=True")):
+            if wanted and not has:
+                raise exc.CompileError(
+                    f"Compiling fetch({what}) for {d.name} failed: the database has no such "
+                    "FETCH FIRST option. Use a plain fetch() or limit().")
+        if not d.supports_fetch_first:  # the same rows as LIMIT
+            text = " LIMIT " + self.process(count)
+            if select._offset is not None:
+                text += " OFFSET " + self.process(select._offset)
+            return text
+        text = ""
+        wrap = self.fetch_value_parens
+        if select._offset is not None:
+            text += f" OFFSET {wrap % self.process(select._offset)} ROWS"
+        size = wrap % self.process(count) + (" PERCENT" if percent else "")
+        return text + f" FETCH FIRST {size} ROWS {'WITH TIES' if with_ties else 'ONLY'}"
 
     def limit_clause(self, select: Any) -> str:
         text = ""
@@ -143,11 +189,11 @@ class SelectCompilerMixin:
         table = getattr(obj, "table", None) if not isinstance(obj, FromClause) else obj
         return self.from_reference(table)  # type: ignore[attr-defined,no-any-return]
 
-    def _column_sql(self, name: str, col: Any) -> str:
+    def _column_sql(self, name: str, col: Any, bare: bool = False) -> str:
         vn = col.__visit_name__
         if vn == "column" and not col.is_literal:
             text = self.process(col)
-            return text if col.name == name else f"{text} AS {self.quote(name)}"
+            return text if col.name == name or bare else f"{text} AS {self.quote(name)}"
         if vn == "textclause" or (vn == "column" and col.is_literal and col.name == name):
             return self.process(col)
         return f"{self.process(col, within_columns=True)} AS {self.quote(name)}"
@@ -277,6 +323,19 @@ class SelectCompilerMixin:
             return "(" + self.process(element, asfrom=True) + ")"
         return self.process(element, asfrom=True)  # type: ignore[no-any-return]
 
+    def visit_tablesample(self, ts: Any, *, asfrom: bool = False, **kw: Any) -> str:
+        if not self.dialect.supports_tablesample:
+            raise exc.CompileError(
+                f"Compiling TABLESAMPLE for {self.dialect.name} failed: the database has no "
+                "TABLESAMPLE. Sample with ORDER BY func.random() and LIMIT instead.")
+        text = self.visit_alias(ts, asfrom=asfrom, **kw)
+        if not asfrom:
+            return text
+        text += " TABLESAMPLE " + self.process(ts.sampling)
+        if ts.seed is not None:
+            text += f" REPEATABLE ({self.process(ts.seed)})"
+        return text
+
     def visit_subquery(self, sub: Any, *, asfrom: bool = False, **kw: Any) -> str:
         name = self.quote(sub.name) if sub.name else self.anon_name(sub)
         if not asfrom:
@@ -322,20 +381,24 @@ class SelectCompilerMixin:
         return "EXISTS (" + self.process(e.element) + ")"
 
     def visit_compound_select(self, cs: Any, *, asfrom: bool = False, **kw: Any) -> str:
+        for cte in cs._added_ctes:
+            self.process(cte)
         parts = [self._compound_member(s) for s in cs.selects]
         text = f" {cs.keyword} ".join(parts)
         if cs._order_by:
             labels = {id(c): k for k, c in cs._export_columns()}
             text += " ORDER BY " + ", ".join(
                 self._compound_order(o, labels) for o in cs._order_by)
-        if cs._limit is not None or cs._offset is not None:
+        if cs._fetch is not None:
+            text += self.fetch_clause(cs)
+        elif cs._limit is not None or cs._offset is not None:
             text += self.limit_clause(cs)
         return text
 
     def _compound_member(self, s: Any) -> str:
         sql = self.process(s, asfrom=True, compound=True)
         if s._order_by or s._limit is not None or s._offset is not None or \
-                s.__visit_name__ == "compound_select":
+                s._fetch is not None or s.__visit_name__ == "compound_select":
             return self.wrap_compound_member(sql)
         return sql
 

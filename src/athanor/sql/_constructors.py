@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from athanor.sql import operators as ops
-from athanor.sql._derived import Cast, Label, TypeCoerce
+from athanor.sql._derived import Cast, Label, TryCast, TypeCoerce
 from athanor.sql._typing_bridge import boolean_type, integer_type
 from athanor.sql.elements import (
     BinaryExpression,
@@ -155,6 +155,33 @@ def cast(expression: Any, type_: Any) -> Cast:
     return Cast(expression, type_)
 
 
+class OutParameter(BindParameter):
+    """A stored procedure's OUT parameter (``outparam()``): refused when compiled, as no
+    database athanor supports has them in plain statements."""
+
+    __visit_name__ = "outparam"
+
+    def _ck(self, st: _KeyState) -> Any:
+        return ("outparam", super()._ck(st))
+
+
+def outparam(key: str, type_: Any = None) -> OutParameter:
+    """An OUT parameter of a stored procedure call (Oracle's); compiling it raises
+    :class:`~athanor.exc.UnsupportedCompilationError` on athanor's databases."""
+    return OutParameter(key, None, _instance(type_) if type_ is not None else None,
+                        required=False)
+
+
+def try_cast(expression: Any, type_: Any) -> TryCast:
+    """``TRY_CAST(expression AS type_)``; see :class:`TryCast`."""
+    return TryCast(expression, type_)
+
+
+def bitwise_not(expr: Any) -> ColumnElement:
+    """``~expr``: the bits of an integer expression flipped."""
+    return coerce_expr(expr).bitwise_not()
+
+
 def type_coerce(expression: Any, type_: Any) -> TypeCoerce:
     return TypeCoerce(expression, type_)
 
@@ -178,3 +205,11 @@ def all_(expr: Any) -> ColumnElement:
 def integer_literal(n: int) -> BindParameter:
     """A bind holding an int (LIMIT/OFFSET values)."""
     return BindParameter(None, n, type_=integer_type(), unique=True)
+
+
+__all__: list[str] = [
+    "NameReference", "OutParameter", "all_", "and_", "any_", "asc", "between", "bindparam",
+    "bitwise_not", "cast", "collate", "column", "desc", "distinct", "false", "integer_literal",
+    "label", "literal", "literal_column", "not_", "null", "nulls_first", "nulls_last",
+    "nullsfirst", "nullslast", "or_", "outparam", "text", "true", "try_cast", "type_coerce",
+]

@@ -136,6 +136,16 @@ class Cast(ColumnElement):
         return self.clause._from_objects
 
 
+class TryCast(Cast):
+    """``TRY_CAST(expr AS type)``: NULL where the value does not convert (SQL Server's);
+    none of athanor's databases has it, so compiling it raises a clear error."""
+
+    __visit_name__ = "try_cast"
+
+    def _ck(self, st: _KeyState) -> Any:
+        return ("try_cast", type_key(self.type_), self.clause._ck(st))
+
+
 class TypeCoerce(ColumnElement):
     """Changes the Python-side type of an expression without rendering a CAST."""
 

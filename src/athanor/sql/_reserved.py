@@ -30,3 +30,26 @@ _WORDS = """
     when where while window with write xor year_month zerofill
 """
 RESERVED_WORDS: frozenset[str] = frozenset(_WORDS.split())
+
+
+class quoted_name(str):  # noqa: N801 - SQLAlchemy's public name
+    """An identifier with its quoting decided: ``quoted_name("MyTable", True)`` is always
+    quoted (keeping its case), ``quote=False`` never, ``None`` by the usual rule (quote only
+    reserved words and names that are not all lower case)."""
+
+    quote: bool | None
+
+    def __new__(cls, value: str, quote: bool | None = None) -> quoted_name:
+        if isinstance(value, quoted_name) and quote is None:
+            return value
+        self = super().__new__(cls, value)
+        self.quote = quote
+        return self
+
+    def __repr__(self) -> str:
+        return f"quoted_name({str.__repr__(self)}, quote={self.quote!r})"
+
+
+class conv(quoted_name):  # noqa: N801 - SQLAlchemy's public name
+    """A constraint or index name that is final: the MetaData's naming convention is not
+    applied to it (``CheckConstraint("x > 0", name=conv("ck_x_positive"))``)."""

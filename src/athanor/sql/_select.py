@@ -12,10 +12,12 @@ subquery's ``.c`` keys and the compiled ``AS`` names always agree.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 import athanor.exc as exc
 from athanor.sql import operators as ops
+from athanor.sql._roles import Executable, Selectable
 from athanor.sql._typing_bridge import boolean_type, null_type
 from athanor.sql.elements import (
     BindParameter,
@@ -39,9 +41,18 @@ from athanor.sql.selectable import (
     _as_from,
 )
 
-LABEL_STYLE_NONE = 0
-LABEL_STYLE_DISAMBIGUATE_ONLY = 1
-LABEL_STYLE_TABLENAME_PLUS_COL = 2
+
+class SelectLabelStyle(Enum):
+    """How a SELECT names its columns (``select(...).set_label_style(...)``)."""
+
+    LABEL_STYLE_NONE = 0  # no AS names added, even for duplicates
+    LABEL_STYLE_TABLENAME_PLUS_COL = 1  # every table column as <table>_<column>
+    LABEL_STYLE_DISAMBIGUATE_ONLY = 2  # AS <name>_1 only for a repeated name (the default)
+
+
+LABEL_STYLE_NONE = SelectLabelStyle.LABEL_STYLE_NONE
+LABEL_STYLE_TABLENAME_PLUS_COL = SelectLabelStyle.LABEL_STYLE_TABLENAME_PLUS_COL
+LABEL_STYLE_DISAMBIGUATE_ONLY = SelectLabelStyle.LABEL_STYLE_DISAMBIGUATE_ONLY
 LABEL_STYLE_DEFAULT = LABEL_STYLE_DISAMBIGUATE_ONLY
 
 
@@ -66,7 +77,7 @@ class _Generative(ClauseElement):
         return dict(self._execution_options)
 
 
-class SelectBase(_Generative):
+class SelectBase(_Generative, Executable, Selectable):
     """What SELECT and compound selects share: being used as a subquery, CTE or scalar."""
 
     _is_select = True
@@ -129,6 +140,34 @@ class SelectBase(_Generative):
     def limit(self, limit: int | None) -> Any:
         new = self._clone()
         new._limit = _int_bind(limit, "limit")
+        new._fetch = None  # LIMIT and FETCH FIRST replace each other, as in SQLAlchemy
+        return new
+
+    #: ``(count, with_ties, percent)`` of FETCH FIRST, or None
+    _fetch: tuple[BindParameter, bool, bool] | None = None
+    #: CTEs rendered in the WITH clause even if nothing refers to them (``add_cte()``)
+    _added_ctes: tuple[CTE, ...] = ()
+
+    def add_cte(self, *ctes: CTE, nest_here: bool = False) -> Any:
+        """Render these CTEs in the statement's WITH clause even when the statement does not
+        select from them (an ``INSERT ... RETURNING`` CTE run for its effect)."""
+        for c in ctes:
+            if not isinstance(c, CTE):
+                raise exc.ArgumentError(
+                    f"add_cte() failed: expected a CTE; got {type(c).__name__}. Pass "
+                    "select(...).cte() or insert(...).returning(...).cte().")
+        new = self._clone()
+        new._added_ctes = self._added_ctes + ctes
+        return new
+
+    def fetch(self, count: int | None, with_ties: bool = False, percent: bool = False
+              ) -> Any:
+        """``FETCH FIRST count [PERCENT] ROWS ONLY | WITH TIES`` (the SQL standard's LIMIT;
+        a plain LIMIT on SQLite, which has no FETCH). Replaces ``limit()``."""
+        new = self._clone()
+        new._limit = None
+        bind = _int_bind(count, "fetch")
+        new._fetch = None if bind is None else (bind, with_ties, percent)
         return new
 
     def offset(self, offset: int | None) -> Any:
@@ -162,9 +201,16 @@ class SelectBase(_Generative):
         return []
 
     def _ck_tail(self, st: _KeyState) -> tuple[Any, ...]:
+        fetch = self._fetch
         return (tuple(c._ck(st) for c in self._order_by),
                 self._limit._ck(st) if self._limit is not None else None,
-                self._offset._ck(st) if self._offset is not None else None)
+                self._offset._ck(st) if self._offset is not None else None,
+                (fetch[0]._ck(st), fetch[1], fetch[2]) if fetch is not None else None,
+                tuple(c._ck(st) for c in self._added_ctes))
+
+
+#: SQLAlchemy's name for what SELECT and compound SELECTs share (ORDER BY, LIMIT...).
+GenerativeSelect = SelectBase
 
 
 def ColumnCollection_keyed(pairs: list[tuple[str, ColumnElement]]) -> ColumnCollection:  # noqa: N802
@@ -254,7 +300,7 @@ class Select(SelectBase):
     _correlate_except: tuple[FromClause, ...] | None = None
     _prefixes: tuple[str, ...] = ()
     _suffixes: tuple[str, ...] = ()
-    _label_style: int = LABEL_STYLE_DEFAULT
+    _label_style: SelectLabelStyle = LABEL_STYLE_DEFAULT
 
     def __init__(self, *entities: Any) -> None:
         if len(entities) == 1 and isinstance(entities[0], (list, tuple)):
@@ -267,7 +313,7 @@ class Select(SelectBase):
         out: list[ColumnElement] = []
         for e in self._raw_columns:
             if isinstance(e, FromClause):
-                out.extend(e.c)
+                out.extend([c for c in e.c if not getattr(c, "_omit_from_statements", False)])
             elif isinstance(e, ColumnGroup):  # a composite's columns, one by one
                 out.extend(e.clauses)  # type: ignore[arg-type]
             else:
@@ -336,6 +382,31 @@ class Select(SelectBase):
         new._where = self._where + tuple(
             coerce_where(c, role="where()") for c in criteria)
         return new
+
+    @property
+    def whereclause(self) -> ColumnElement | None:
+        """The WHERE criteria joined with AND, or None."""
+        if not self._where:
+            return None
+        from athanor.sql.elements import and_
+        return self._where[0] if len(self._where) == 1 else and_(*self._where)
+
+    @property
+    def inner_columns(self) -> list[ColumnElement]:
+        """The selected expressions, a table given to select() expanded to its columns."""
+        return self._expanded()
+
+    @property
+    def exported_columns(self) -> ColumnCollection:
+        return self.selected_columns
+
+    def get_final_froms(self) -> list[FromClause]:
+        """The FROM list the SELECT renders (explicit, implied by its columns and WHERE,
+        and joined), without correlation against an enclosing statement."""
+        from athanor.sql.dialect import DefaultDialect
+
+        compiler = DefaultDialect().statement_compiler(DefaultDialect(), self)
+        return compiler._froms(self, correlate=False)  # type: ignore[no-any-return]
 
     filter = where
 
@@ -462,12 +533,17 @@ class Select(SelectBase):
         new._suffixes = self._suffixes + tuple(str(s) for s in suffixes)
         return new
 
-    def set_label_style(self, style: int) -> Select:
+    def set_label_style(self, style: SelectLabelStyle) -> Select:
+        if not isinstance(style, SelectLabelStyle):
+            raise exc.ArgumentError(
+                f"set_label_style() failed: expected a SelectLabelStyle; got {style!r}. Pass "
+                "one of LABEL_STYLE_NONE, LABEL_STYLE_TABLENAME_PLUS_COL, "
+                "LABEL_STYLE_DISAMBIGUATE_ONLY.")
         new = self._clone()
         new._label_style = style
         return new
 
-    def get_label_style(self) -> int:
+    def get_label_style(self) -> SelectLabelStyle:
         return self._label_style
 
     # --- cache key --------------------------------------------------------------------
@@ -495,7 +571,8 @@ class Select(SelectBase):
             key += ["fix", self._prefixes, self._suffixes]
         if self._label_style != LABEL_STYLE_DEFAULT:
             key += ["ls", self._label_style]
-        if self._order_by or self._limit is not None or self._offset is not None:
+        if self._order_by or self._limit is not None or self._offset is not None or \
+                self._fetch is not None or self._added_ctes:
             key.append(self._ck_tail(st))
         key[1] = tuple(key[1])
         return tuple(key)
@@ -538,6 +615,15 @@ class CompoundSelect(SelectBase):
 
     def _export_columns(self) -> list[tuple[str, ColumnElement]]:
         return self.selects[0]._export_columns()
+
+    def set_label_style(self, style: SelectLabelStyle) -> CompoundSelect:
+        """Label the columns of the first SELECT (which names the result's columns)."""
+        new = self._clone()
+        new.selects = (self.selects[0].set_label_style(style), *self.selects[1:])  # type: ignore[attr-defined]
+        return new
+
+    def get_label_style(self) -> SelectLabelStyle:
+        return self.selects[0].get_label_style()  # type: ignore[attr-defined,no-any-return]
 
     def _ck(self, st: _KeyState) -> Any:
         return ("compound", self.keyword, tuple(s._ck(st) for s in self.selects)) + \
@@ -619,6 +705,16 @@ def exists(*args: Any) -> Exists:
     if len(args) == 1 and isinstance(args[0], SelectBase):
         return Exists(args[0])
     return Exists(Select(*args) if args else None)
+
+
+def cte(selectable: Any, name: str | None = None, recursive: bool = False) -> CTE:
+    """``WITH name AS (selectable)``: the function form of ``selectable.cte()``."""
+    make = getattr(selectable, "cte", None)
+    if make is None:
+        raise exc.ArgumentError(
+            f"cte() failed: expected a SELECT or INSERT/UPDATE/DELETE ... RETURNING; got "
+            f"{type(selectable).__name__}. Pass select(...).")
+    return make(name=name, recursive=recursive)  # type: ignore[no-any-return]
 
 
 def union(*selects: Any) -> CompoundSelect:

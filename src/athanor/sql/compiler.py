@@ -28,7 +28,7 @@ from athanor.sql import _custom
 from athanor.sql import operators as ops
 from athanor.sql._compiler_dml import DMLCompilerMixin
 from athanor.sql._compiler_select import SelectCompilerMixin
-from athanor.sql._reserved import RESERVED_WORDS
+from athanor.sql._reserved import RESERVED_WORDS, quoted_name
 from athanor.sql.elements import BindParameter, ClauseElement, InList
 
 if TYPE_CHECKING:
@@ -301,7 +301,9 @@ class SQLCompiler(SelectCompilerMixin, DMLCompilerMixin):
 
     # --- identifiers ------------------------------------------------------------------
     def quote(self, name: str) -> str:
-        if _LEGAL.match(name) and name not in self.reserved_words:
+        forced = getattr(name, "quote", None)  # a quoted_name decides for itself
+        if forced is False or (forced is None and _LEGAL.match(name)
+                               and name not in self.reserved_words):
             return name
         q = self.quote_char
         return q + name.replace(q, q + q) + q
@@ -474,8 +476,8 @@ class SQLCompiler(SelectCompilerMixin, DMLCompilerMixin):
         inner = self.process(u.element, **_inner(kw))
         if u.operator is not None:
             op = u.operator
-            if op is ops.neg:
-                return "-" + inner
+            if op is ops.neg or op is ops.bitnot:
+                return op.sql + inner
             inner = f"{self.operator_sql.get(op.name, op.sql)} {inner}"
         if u.modifier is not None:
             return self.order_modifier(u, inner)
@@ -546,6 +548,28 @@ class SQLCompiler(SelectCompilerMixin, DMLCompilerMixin):
             text += f" FILTER (WHERE {self.process(fn.filter_clause, **kw)})"
         return text
 
+    def visit_within_group(self, wg: Any, **kw: Any) -> str:
+        kw = _inner(kw)
+        order = ", ".join(self.process(o, **kw) for o in wg.order_by)
+        text = f"{self.process(wg.element, **kw)} WITHIN GROUP (ORDER BY {order})"
+        if wg.filter_clause is not None:
+            text += f" FILTER (WHERE {self.process(wg.filter_clause, **kw)})"
+        return text
+
+    def visit_outparam(self, bind: Any, **kw: Any) -> str:
+        raise exc.UnsupportedCompilationError(
+            f"Compiling outparam({bind.key!r}) for {self.dialect.name} failed: OUT parameters "
+            "exist only for stored procedures on Oracle. Return the value with RETURNING or "
+            "a SELECT instead.")
+
+    def visit_try_cast(self, c: Any, **kw: Any) -> str:
+        if self.dialect.supports_try_cast:
+            return f"TRY_CAST({self.process(c.clause, **_inner(kw))} AS {self.cast_type(c.type_)})"
+        raise exc.UnsupportedCompilationError(
+            f"Compiling try_cast() for {self.dialect.name} failed: TRY_CAST (a cast giving "
+            "NULL when the value does not convert) is not available on this database. Use "
+            "cast(), or test the value with a CASE expression first.")
+
     def visit_case(self, c: Any, **kw: Any) -> str:
         kw = _inner(kw)
         parts = ["CASE"]
@@ -599,4 +623,4 @@ def _inner(kw: dict[str, Any]) -> dict[str, Any]:
     return kw
 
 
-__all__ = ["Compiled", "SQLCompiler", "REQUIRED", "ClauseElement"]
+__all__ = ["Compiled", "SQLCompiler", "REQUIRED", "ClauseElement", "quoted_name"]

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from athanor import exc
+from athanor.sql._reserved import conv
 
 if TYPE_CHECKING:
     from athanor.sql.schema import Column, Table
@@ -471,7 +472,7 @@ def constraint_name(obj: Any) -> str | None:
     metadata = getattr(table, "metadata", None)
     convention = getattr(metadata, "naming_convention", DEFAULT_NAMING_CONVENTION)
     template = convention.get(obj._kind)
-    if template is None:
+    if template is None or isinstance(obj.name, conv):
         return obj.name  # type: ignore[no-any-return]
     if obj.name is not None and "%(constraint_name)s" not in template:
         return obj.name  # type: ignore[no-any-return]

@@ -20,6 +20,8 @@ from typing import Any, ClassVar
 
 from athanor import exc
 from athanor.sql import _custom
+from athanor.sql._ddl_views import ViewDDLCompilerMixin
+from athanor.sql._roles import Executable
 from athanor.sql.constraint import (
     CheckConstraint,
     ForeignKeyConstraint,
@@ -28,7 +30,8 @@ from athanor.sql.constraint import (
     UniqueConstraint,
     constraint_name,
 )
-from athanor.sql.elements import ClauseElement
+from athanor.sql.elements import ClauseElement, ColumnClause
+from athanor.sql.selectable import TableClause
 from athanor.sql.typecompiler import GenericTypeCompiler
 
 _LEGAL = re.compile(r"^[a-z_][a-z0-9_$]*$")
@@ -38,7 +41,7 @@ _MARK_RE = re.compile("\x00(\\d+)\x00")
 # -- elements ------------------------------------------------------------------------------
 
 
-class DDLElement(ClauseElement):
+class DDLElement(ClauseElement, Executable):
     """Base of DDL statements: compiled by the dialect's DDL compiler, never cached."""
 
     __visit_name__ = "ddl"
@@ -155,6 +158,74 @@ class SetColumnComment(DDLElement):
     __visit_name__ = "set_column_comment"
 
 
+class CreateView(DDLElement):
+    """``CREATE [OR REPLACE] [TEMPORARY] [MATERIALIZED] VIEW name AS <select>``.
+
+    ``.table`` is a :class:`TableClause` for the view, with the SELECT's columns, to select
+    from once the view exists.
+    """
+
+    __visit_name__ = "create_view"
+
+    def __init__(self, selectable: Any, view_name: str, *, metadata: Any = None,
+                 schema: str | None = None, temporary: bool = False, or_replace: bool = False,
+                 materialized: bool = False, **dialect_kwargs: Any) -> None:
+        if not getattr(selectable, "_is_select", False):
+            raise exc.ArgumentError(
+                f"CreateView({view_name!r}) failed: expected a SELECT; got "
+                f"{type(selectable).__name__}. Pass select(...).")
+        if metadata is not None:
+            raise exc.ArgumentError(
+                f"CreateView({view_name!r}) failed: metadata= is not supported (create_all does "
+                "not manage views). Execute the CreateView and use its .table.")
+        super().__init__(selectable)
+        self.name = view_name
+        self.schema = schema
+        self.temporary = temporary
+        self.or_replace = or_replace
+        self.materialized = materialized
+        cols = [ColumnClause(key, col.type) for key, col in selectable._export_columns()]
+        self.table = TableClause(view_name, *cols, schema=schema)
+
+
+class DropView(DDLElement):
+    """``DROP [MATERIALIZED] VIEW [IF EXISTS] name``; ``element`` is the view's table
+    (``CreateView(...).table``, a ``table("v")`` or a reflected Table)."""
+
+    __visit_name__ = "drop_view"
+
+    def __init__(self, element: Any, *, if_exists: bool = False,
+                 materialized: bool = False) -> None:
+        super().__init__(element)
+        self.if_exists = if_exists
+        self.materialized = materialized
+
+
+class CreateSchema(DDLElement):
+    """``CREATE SCHEMA [IF NOT EXISTS] name`` (a database on MySQL/MariaDB)."""
+
+    __visit_name__ = "create_schema"
+
+    def __init__(self, name: str, if_not_exists: bool = False) -> None:
+        super().__init__(name)
+        self.if_not_exists = if_not_exists
+
+
+class DropSchema(DDLElement):
+    """``DROP SCHEMA [IF EXISTS] name [CASCADE]``."""
+
+    __visit_name__ = "drop_schema"
+
+    def __init__(self, name: str, cascade: bool = False, if_exists: bool = False) -> None:
+        super().__init__(name)
+        self.cascade = cascade
+        self.if_exists = if_exists
+
+
+#: SQLAlchemy's names for the DDL base class.
+BaseDDLElement = ExecutableDDLElement = DDLElement
+
+
 class DDL(DDLElement):
     """A literal DDL string: ``DDL("CREATE VIEW ...")``."""
 
@@ -185,7 +256,7 @@ class _InlineSQL:
         return self.ddl._inline(sql, element, **kw)
 
 
-class DDLCompiler:
+class DDLCompiler(ViewDDLCompilerMixin):
     """Renders one DDL element for one dialect; the instance is the compiled result."""
 
     #: Keyword after an autoincrement column's type ("AUTO_INCREMENT" on MariaDB), or None.
@@ -258,7 +329,8 @@ class DDLCompiler:
         sql = self.__dict__["_quoter"]
         if sql is not None:
             return str(sql.quote(name))
-        if _LEGAL.match(name):
+        forced = getattr(name, "quote", None)
+        if forced is False or (forced is None and _LEGAL.match(name)):
             return name
         q = self.quote_char
         return q + name.replace(q, q + q) + q

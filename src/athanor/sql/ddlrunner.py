@@ -144,6 +144,7 @@ def create_all(metadata: Any, bind: Any, *, tables: Any = None, checkfirst: bool
     with connection_for(bind) as conn:
         dialect = conn.dialect
         existing: set[str] = set()
+        checkfirst = checkfirst and not getattr(conn, "_is_mock", False)
         if checkfirst:
             chosen = [t for t in chosen if not _has_table(conn, dialect, t)]
             existing = _existing_types(conn, dialect, _enum_types(chosen, dialect))
@@ -159,6 +160,7 @@ def drop_all(metadata: Any, bind: Any, *, tables: Any = None, checkfirst: bool =
     with connection_for(bind) as conn:
         dialect = conn.dialect
         existing: set[str] | None = None
+        checkfirst = checkfirst and not getattr(conn, "_is_mock", False)
         if checkfirst:
             chosen = [t for t in chosen if _has_table(conn, dialect, t)]
             existing = _existing_types(conn, dialect, _enum_types(chosen, dialect))

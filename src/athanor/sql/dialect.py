@@ -53,6 +53,12 @@ class BaseDialect:
     supports_cte: ClassVar[bool] = True  # Does WITH ... work?
     supports_upsert: ClassVar[bool] = True  # ON CONFLICT / ON DUPLICATE KEY?
     supports_alter: ClassVar[bool] = True  # Can ALTER TABLE add constraints after creation?
+    supports_tablesample: ClassVar[bool] = False  # Does FROM t TABLESAMPLE method(n) work?
+    supports_try_cast: ClassVar[bool] = False  # Is there TRY_CAST(x AS type)?
+    supports_dml_in_cte: ClassVar[bool] = False  # WITH x AS (INSERT ... RETURNING ...)?
+    supports_fetch_first: ClassVar[bool] = True  # FETCH FIRST n ROWS ONLY (else LIMIT n)?
+    supports_fetch_with_ties: ClassVar[bool] = True  # FETCH FIRST n ROWS WITH TIES?
+    supports_fetch_percent: ClassVar[bool] = False  # FETCH FIRST n PERCENT ROWS?
     requires_limit_for_offset: ClassVar[bool] = False  # Is OFFSET only valid after LIMIT?
     max_identifier_length: ClassVar[int] = 63  # Longest table/column/constraint name.
 
@@ -152,3 +158,7 @@ class DefaultDialect(BaseDialect):
 
     name = "default"
     paramstyle = "named"
+    # str(statement) shows every construct, whether or not a real database has it
+    supports_tablesample = True
+    supports_try_cast = True
+    supports_fetch_percent = True

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import athanor.exc as exc
+from athanor.sql._roles import Executable, ReturnsRows
 from athanor.sql._select import SelectBase, _coerce_entity, _Generative
 from athanor.sql.elements import (
     BindParameter,
@@ -27,7 +28,7 @@ from athanor.sql.elements import (
     _KeyState,
     coerce_where,
 )
-from athanor.sql.selectable import Alias, ColumnCollection, FromClause, TableClause
+from athanor.sql.selectable import CTE, Alias, ColumnCollection, FromClause, TableClause
 
 
 class _Excluded(Alias):
@@ -75,7 +76,7 @@ def _name_of(constraint: Any) -> Any:
     return getattr(constraint, "name", None)
 
 
-class DMLBase(_Generative):
+class DMLBase(_Generative, Executable, ReturnsRows):
     _is_dml = True
     _returning: tuple[ClauseElement, ...] = ()
     _return_defaults: bool = False
@@ -115,6 +116,19 @@ class DMLBase(_Generative):
         new = self._clone()
         new._return_defaults = True
         return new
+
+    def cte(self, name: str | None = None, recursive: bool = False,
+            nesting: bool = False) -> CTE:
+        """``WITH name AS (INSERT/UPDATE/DELETE ... RETURNING ...)``: the rows the statement
+        returned, as a table for the enclosing SELECT (PostgreSQL)."""
+        if not self._returning:
+            raise exc.ArgumentError(
+                f"{type(self).__name__}.cte() failed: the statement has no RETURNING, so the "
+                "CTE would have no columns. Add .returning(...) first.")
+        return CTE(self, name, recursive)
+
+    def _export_columns(self) -> list[tuple[str, ColumnElement]]:
+        return self._returning_columns()
 
     def _returning_columns(self) -> list[tuple[str, ColumnElement]]:
         out: list[tuple[str, ColumnElement]] = []
@@ -191,7 +205,15 @@ def _value_expr(col: ColumnClause, value: Any, suffix: str = "") -> ColumnElemen
         t, "_is_null_type", False) else t, required=False)
 
 
-class Insert(DMLBase):
+#: SQLAlchemy's name for the base of INSERT, UPDATE and DELETE.
+UpdateBase = DMLBase
+
+
+class ValuesBase(DMLBase):
+    """What INSERT and UPDATE share: they take column values."""
+
+
+class Insert(ValuesBase):
     """``INSERT INTO table ...``."""
 
     __visit_name__ = "insert"
@@ -337,7 +359,7 @@ def _opt_where(w: Any) -> Any:
     return None if w is None else coerce_where(w, role="upsert where")
 
 
-class Update(DMLBase):
+class Update(ValuesBase):
     """``UPDATE table SET ... WHERE ...``."""
 
     __visit_name__ = "update"

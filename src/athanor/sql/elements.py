@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import athanor.exc as exc
 from athanor.sql import operators as ops
+from athanor.sql._column_ops import ColumnOperatorsMixin
+from athanor.sql._roles import Executable, generic_alias
 from athanor.sql._typing_bridge import (
     boolean_type,
     is_string_type,
@@ -69,6 +71,7 @@ class ClauseElement:
     """Base of every node in a SQL expression or statement."""
 
     __visit_name__: ClassVar[str] = "clause"
+    __class_getitem__ = generic_alias
     _is_ddl: ClassVar[bool] = False
     _is_select: ClassVar[bool] = False
     _is_dml: ClassVar[bool] = False
@@ -241,7 +244,7 @@ def _check_scalar(value: Any, what: str) -> None:
 # --------------------------------------------------------------------------------------
 
 
-class ColumnElement(ClauseElement):
+class ColumnElement(ClauseElement, ColumnOperatorsMixin):
     """An expression with a value and a SQL type; carries the operator overloads."""
 
     __visit_name__ = "column_element"
@@ -353,14 +356,15 @@ class ColumnElement(ClauseElement):
     notilike = not_ilike
 
     def _pattern(self, other: Any, before: str, after: str, autoescape: bool,
-                 escape: str | None) -> ColumnElement:
+                 escape: str | None, op: ops.Operator = ops.like) -> ColumnElement:
         if isinstance(other, str):
             if autoescape:
                 esc = escape or "/"
                 other = (other.replace(esc, esc + esc).replace("%", esc + "%")
                          .replace("_", esc + "_"))
                 escape = esc
-            return self.like(before + other + after, escape=escape)
+            pattern = _bind_against(self, before + other + after)
+            return BinaryExpression(self, pattern, op, escape=escape)
         expr = coerce_expr(other)
         parts: list[ColumnElement] = []
         if before:
@@ -368,7 +372,7 @@ class ColumnElement(ClauseElement):
         parts.append(expr)
         if after:
             parts.append(LiteralString(after))
-        return BinaryExpression(self, Concat(parts), ops.like, escape=escape)
+        return BinaryExpression(self, Concat(parts), op, escape=escape)
 
     def startswith(self, other: Any, autoescape: bool = False, escape: str | None = None
                    ) -> ColumnElement:
@@ -508,13 +512,9 @@ class ColumnElement(ClauseElement):
     def op(self, opstring: str, precedence: int = ops.P_COMPARE, is_comparison: bool = False,
            return_type: Any = None) -> Callable[[Any], ColumnElement]:
         """A custom binary operator: ``column.op('&')(5)``."""
-        operator = ops.custom(opstring, precedence)
-        rtype = boolean_type() if is_comparison else return_type
-
-        def build(other: Any) -> ColumnElement:
-            return BinaryExpression(self, _bind_against(self, other), operator,
-                                    type_=rtype or self.type)
-        return build
+        operator = ops.custom_op(opstring, precedence, is_comparison=is_comparison,
+                                 return_type=return_type)
+        return lambda other: self._custom(operator, other)
 
     # --- modifiers --------------------------------------------------------------------
     def desc(self) -> ColumnElement:
@@ -681,7 +681,7 @@ class BindParameter(ColumnElement):
         return f"<BindParameter {self.key!r}>"
 
 
-class TextClause(ClauseElement):
+class TextClause(ClauseElement, Executable):
     """Raw SQL text with ``:name`` parameters: the only way raw SQL enters a statement."""
 
     __visit_name__ = "textclause"
@@ -716,18 +716,22 @@ class TextClause(ClauseElement):
                 f"{', '.join(self._binds) or 'none'}. Name parameters as :name in the text."
             )
 
-    def columns(self, *cols: Any, **typed: Any) -> TextClause:
-        """Declare the result columns (``text(...).columns(column('x', Integer))``)."""
+    def columns(self, *cols: Any, **typed: Any) -> Any:
+        """Declare the result columns (``text(...).columns(column('x', Integer))``): a
+        :class:`~athanor.sql.selectable.TextualSelect`, usable as a subquery or CTE."""
+        from athanor.sql.selectable import TextualSelect
+
         new = self._copy()
         cols = tuple(c.__clause_element__() if not isinstance(c, (str, ColumnClause))
                      and hasattr(c, "__clause_element__") else c for c in cols)  # Model.attr
+        new.__class__ = TextualSelect
         new._columns = [c if isinstance(c, ColumnClause) else ColumnClause(c) for c in cols]
         new._columns += [ColumnClause(k, t) for k, t in typed.items()]
         new._is_select = True  # type: ignore[misc]
         return new
 
     def _copy(self) -> TextClause:
-        new = TextClause.__new__(TextClause)
+        new = type(self).__new__(type(self))
         new.__dict__.update(self.__dict__)
         new.__dict__.pop("_ck_memo", None)
         new._binds = dict(self._binds)
@@ -816,52 +820,22 @@ from athanor.sql._composite import (  # noqa: E402
     UnaryExpression,
     _Bounds,
 )
-from athanor.sql._constructors import (  # noqa: E402
-    NameReference,
-    _order_target,
-    all_,
-    and_,
-    any_,
-    asc,
-    between,
-    bindparam,
-    cast,
-    collate,
-    column,
-    desc,
-    distinct,
-    false,
-    integer_literal,
-    label,
-    literal,
-    literal_column,
-    not_,
-    null,
-    nulls_first,
-    nulls_last,
-    nullsfirst,
-    nullslast,
-    or_,
-    text,
-    true,
-    type_coerce,
-)
+from athanor.sql._constructors import *  # noqa: E402, F403 - listed in its __all__
+from athanor.sql._constructors import NameReference, _order_target, and_, not_, or_  # noqa: E402
+from athanor.sql._constructors import __all__ as _constructor_names  # noqa: E402
 from athanor.sql._derived import (  # noqa: E402
     Cast,
     Collate,
     Concat,
     Label,
+    TryCast,
     TypeCoerce,
 )
 
 __all__ = [
     "BinaryExpression", "BindParameter", "BooleanClauseList", "Cast", "ClauseElement",
-    "ClauseList", "Collate", "ColumnGroup", "ColumnClause", "ColumnElement", "Concat",
-    "False_", "Grouping",
-    "InList", "Label", "LiteralString", "NameReference", "Null", "TextClause", "True_",
-    "TypeCoerce", "UnaryExpression", "_order_target", "all_", "and_", "any_", "asc",
-    "between", "bindparam", "cast", "coerce_expr", "coerce_where", "collate", "column",
-    "desc", "distinct", "false", "integer_literal", "label", "literal", "literal_column",
-    "not_", "null", "nulls_first", "nulls_last", "nullsfirst", "nullslast", "or_", "text",
-    "true", "type_coerce",
+    "ClauseList", "Collate", "ColumnClause", "ColumnGroup", "ColumnElement", "Concat", "False_",
+    "Grouping", "NameReference",
+    "InList", "Label", "LiteralString", "Null", "TextClause", "True_", "TryCast", "TypeCoerce",
+    "UnaryExpression", "_order_target", "coerce_expr", "coerce_where", *_constructor_names,
 ]

@@ -1,66 +1,135 @@
-"""SQLAlchemy-shaped import path ``athanor.sql.expression``: the expression constructs, and
-the two bases for user-defined constructs compiled with :mod:`athanor.ext.compiler`.
+"""SQLAlchemy's ``sqlalchemy.sql.expression`` path: every expression and statement name.
 
-:class:`Executable` marks a custom statement (``class InsertFromSelect(Executable,
-ClauseElement)``); :class:`FunctionElement` is a SQL function whose name comes from the
-subclass (``class coalesce(FunctionElement): name = "coalesce"``).
+The names come from their home modules (:mod:`.elements`, :mod:`.functions`,
+:mod:`.selectable`, :mod:`._select`, :mod:`.dml`, :mod:`.lambdas`...), except
+:class:`FunctionElement`, the base of user-defined SQL functions compiled with
+:mod:`athanor.ext.compiler` (``class coalesce(FunctionElement): name = "coalesce"``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from athanor.sql import (
-    Alias,
-    BindParameter,
-    ClauseElement,
-    ColumnClause,
-    ColumnElement,
+from athanor.sql._reserved import quoted_name
+from athanor.sql._roles import Executable, ReturnsRows, Selectable
+from athanor.sql._select import (
+    LABEL_STYLE_DEFAULT,
+    LABEL_STYLE_DISAMBIGUATE_ONLY,
+    LABEL_STYLE_NONE,
+    LABEL_STYLE_TABLENAME_PLUS_COL,
     CompoundSelect,
-    Delete,
     Exists,
-    FromClause,
-    Function,
-    Insert,
-    Join,
-    Label,
+    GenerativeSelect,
     ScalarSelect,
     Select,
-    Subquery,
-    TableClause,
-    TextClause,
+    SelectBase,
+    SelectLabelStyle,
+    cte,
+    except_,
+    except_all,
+    exists,
+    intersect,
+    intersect_all,
+    select,
+    union,
+    union_all,
+)
+from athanor.sql.dml import (
+    Delete,
+    Insert,
     Update,
+    UpdateBase,
+    ValuesBase,
+    delete,
+    insert,
+    update,
+)
+from athanor.sql.elements import (
+    BinaryExpression,
+    BindParameter,
+    BooleanClauseList,
+    Cast,
+    ClauseElement,
+    ClauseList,
+    ColumnClause,
+    ColumnElement,
+    False_,
+    Grouping,
+    Label,
+    Null,
+    TextClause,
+    True_,
+    TryCast,
+    TypeCoerce,
+    UnaryExpression,
+    all_,
     and_,
+    any_,
+    asc,
+    between,
     bindparam,
-    case,
+    bitwise_not,
     cast,
+    collate,
     column,
-    func,
+    desc,
+    distinct,
+    false,
+    label,
     literal,
     literal_column,
     not_,
     null,
+    nulls_first,
+    nulls_last,
+    nullsfirst,
+    nullslast,
     or_,
-    table,
+    outparam,
     text,
+    true,
+    try_cast,
+    type_coerce,
 )
-
-
-class Executable:
-    """Mixin for custom statements that ``Connection.execute()`` runs."""
-
-    _executable_options: dict[str, Any] = {}
-    supports_execution = True
-
-    def execution_options(self, **kw: Any) -> Any:
-        new = self.__class__.__new__(self.__class__)
-        new.__dict__.update(self.__dict__)
-        new.__dict__.pop("_ck_memo", None)
-        new._executable_options = {**self._executable_options, **kw}
-        return new
-
-    def get_execution_options(self) -> dict[str, Any]:
-        return dict(self._executable_options)
+from athanor.sql.functions import (
+    Case,
+    Extract,
+    Function,
+    FunctionFilter,
+    Over,
+    Tuple,
+    WithinGroup,
+    case,
+    extract,
+    func,
+    funcfilter,
+    over,
+    tuple_,
+    within_group,
+)
+from athanor.sql.lambdas import LambdaElement, StatementLambdaElement, lambda_stmt
+from athanor.sql.operators import custom_op
+from athanor.sql.selectable import (
+    CTE,
+    Alias,
+    ColumnCollection,
+    FromClause,
+    Join,
+    Lateral,
+    Subquery,
+    TableClause,
+    TableSample,
+    TextAsFrom,
+    TextualSelect,
+    Values,
+    alias,
+    join,
+    lateral,
+    outerjoin,
+    table,
+    tablesample,
+    values,
+)
 
 
 class FunctionElement(Function):
@@ -76,10 +145,26 @@ class FunctionElement(Function):
             self._type = type(self).__dict__["type"]
 
 
+#: SQLAlchemy's typing names for "a column expression" (``SQLColumnExpression[bool]``).
+SQLColumnExpression = ColumnExpressionArgument = ColumnElement
+
 __all__ = [
-    "Alias", "BindParameter", "ClauseElement", "ColumnClause", "ColumnElement",
-    "CompoundSelect", "Delete", "Executable", "Exists", "FromClause", "Function",
-    "FunctionElement", "Insert", "Join", "Label", "ScalarSelect", "Select", "Subquery",
-    "TableClause", "TextClause", "Update", "and_", "bindparam", "case", "cast", "column",
-    "func", "literal", "literal_column", "not_", "null", "or_", "table", "text",
+    "SQLColumnExpression", "ColumnExpressionArgument", "TextAsFrom", "TextualSelect",
+    "CTE", "LABEL_STYLE_DEFAULT", "LABEL_STYLE_DISAMBIGUATE_ONLY", "LABEL_STYLE_NONE",
+    "LABEL_STYLE_TABLENAME_PLUS_COL", "Alias", "BinaryExpression", "BindParameter",
+    "BooleanClauseList", "Case", "Cast", "ClauseElement", "ClauseList", "ColumnClause",
+    "ColumnCollection", "ColumnElement", "CompoundSelect", "Delete", "Executable", "Exists",
+    "Extract", "False_", "FromClause", "Function", "FunctionElement", "FunctionFilter",
+    "GenerativeSelect", "Grouping", "Insert", "Join", "Label", "LambdaElement", "Lateral",
+    "Null", "Over", "ReturnsRows", "ScalarSelect", "Select", "SelectBase", "SelectLabelStyle",
+    "Selectable", "StatementLambdaElement", "Subquery", "TableClause", "TableSample",
+    "TextClause", "True_", "TryCast", "Tuple", "TypeCoerce", "UnaryExpression", "Update",
+    "UpdateBase", "Values", "ValuesBase", "WithinGroup", "alias", "all_", "and_", "any_",
+    "asc", "between", "bindparam", "bitwise_not", "case", "cast", "collate", "column", "cte",
+    "custom_op", "delete", "desc", "distinct", "except_", "except_all", "exists", "extract",
+    "false", "func", "funcfilter", "insert", "intersect", "intersect_all", "join", "label",
+    "lambda_stmt", "lateral", "literal", "literal_column", "not_", "null", "nulls_first",
+    "nulls_last", "nullsfirst", "nullslast", "or_", "outerjoin", "outparam", "over",
+    "quoted_name", "select", "table", "tablesample", "text", "true", "try_cast", "tuple_",
+    "type_coerce", "union", "union_all", "update", "values", "within_group",
 ]

@@ -15,6 +15,7 @@ from typing import Any
 
 import athanor.exc as exc
 from athanor.sql import operators as ops
+from athanor.sql._roles import Executable
 from athanor.sql._typing_bridge import _named, integer_type, null_type
 from athanor.sql.elements import (
     BinaryExpression,
@@ -39,7 +40,7 @@ NO_PARENS = frozenset({"current_timestamp", "current_date", "current_time", "loc
                        "localtimestamp", "current_user", "session_user", "user"})
 
 
-class Function(ColumnElement):
+class Function(ColumnElement, Executable):
     """``name(arg, ...)``."""
 
     __visit_name__ = "function"
@@ -75,25 +76,111 @@ class Function(ColumnElement):
 
     @property
     def _from_objects(self) -> list[Any]:
-        return self.clauses._from_objects
+        out = self.clauses._from_objects
+        if self.filter_clause is not None:
+            out = out + self.filter_clause._from_objects
+        return out
 
     def over(self, partition_by: Any = None, order_by: Any = None, rows: Any = None,
              range_: Any = None) -> Over:
         return Over(self, partition_by=partition_by, order_by=order_by, rows=rows,
                     range_=range_)
 
-    def filter(self, *criteria: Any) -> Function:
-        new = Function.__new__(Function)
+    def filter(self, *criteria: Any) -> FunctionFilter:
+        """``fn(...) FILTER (WHERE criteria)`` (emulated with CASE on MySQL)."""
+        new = FunctionFilter.__new__(FunctionFilter)
         new.__dict__.update(self.__dict__)
-        crit = [coerce_where(c) for c in criteria]
-        from athanor.sql.elements import and_
-        new.filter_clause = and_(*crit)
+        new.__dict__.pop("_ck_memo", None)
+        new.filter_clause = _and_criteria(criteria, self.filter_clause)
         return new
+
+    def within_group(self, *order_by: Any) -> WithinGroup:
+        """``fn(...) WITHIN GROUP (ORDER BY ...)``, for ordered-set aggregates."""
+        return WithinGroup(self, *order_by)
 
     def alias(self, name: str | None = None) -> Any:
         raise exc.ArgumentError(
             f"func.{self.name}().alias() failed: table-valued functions are not supported. "
             "Use the function as a column expression.")
+
+
+FunctionElement = Function  # SQLAlchemy's name for the base of function calls
+
+
+class FunctionFilter(Function):
+    """A function call with a ``FILTER (WHERE ...)`` clause (``func.count().filter(...)``)."""
+
+
+def _and_criteria(criteria: tuple[Any, ...], existing: ColumnElement | None) -> ColumnElement:
+    from athanor.sql.elements import and_
+
+    crit = [coerce_where(c) for c in criteria]
+    return and_(existing, *crit) if existing is not None else and_(*crit)
+
+
+#: Ordered-set aggregates whose result has the type of the ORDER BY expression.
+_TYPED_BY_ORDER = frozenset({"percentile_cont", "percentile_disc", "mode"})
+
+
+class WithinGroup(ColumnElement):
+    """``fn(...) WITHIN GROUP (ORDER BY ...)``, optionally with FILTER and OVER."""
+
+    __visit_name__ = "within_group"
+
+    def __init__(self, element: Function, *order_by: Any) -> None:
+        if not isinstance(element, Function):
+            raise exc.ArgumentError(
+                f"within_group() failed: expected a function call such as "
+                f"func.percentile_cont(0.5); got {type(element).__name__}.")
+        self.element = element
+        self.order_by = _as_list(list(order_by))
+        self.filter_clause: ColumnElement | None = None
+
+    @property
+    def type(self) -> Any:
+        if self.element.name.lower() in _TYPED_BY_ORDER and self.order_by:
+            return self.order_by[0].type
+        return self.element.type
+
+    @property
+    def _label_name(self) -> str | None:  # type: ignore[override]
+        return self.element._label_name
+
+    def _ck(self, st: _KeyState) -> Any:
+        return ("wg", self.element._ck(st), tuple(o._ck(st) for o in self.order_by),
+                self.filter_clause._ck(st) if self.filter_clause is not None else None)
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        out = list(self.element._from_objects)
+        for o in self.order_by:
+            out += o._from_objects
+        if self.filter_clause is not None:
+            out += self.filter_clause._from_objects
+        return out
+
+    def filter(self, *criteria: Any) -> WithinGroup:
+        new = WithinGroup.__new__(WithinGroup)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.pop("_ck_memo", None)
+        new.filter_clause = _and_criteria(criteria, self.filter_clause)
+        return new
+
+    def over(self, partition_by: Any = None, order_by: Any = None, rows: Any = None,
+             range_: Any = None) -> Over:
+        return Over(self, partition_by=partition_by, order_by=order_by, rows=rows,
+                    range_=range_)
+
+
+def funcfilter(fn: Function, *criterion: Any) -> FunctionFilter:
+    """``fn FILTER (WHERE criterion)``: the function form of ``fn.filter(...)``."""
+    return fn.filter(*criterion)
+
+
+def within_group(element: Function, *order_by: Any) -> WithinGroup:
+    """``element WITHIN GROUP (ORDER BY order_by)``: the function form of
+    ``element.within_group(...)``."""
+    return WithinGroup(element, *order_by)
 
 
 class _FunctionGenerator:

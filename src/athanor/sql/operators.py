@@ -11,7 +11,7 @@ Precedence follows the SQL standard's order, higher binds tighter; operators mar
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 
 class Operator:
@@ -92,6 +92,10 @@ mod = Operator("mod", "%", P_MUL)
 concat = Operator("concat", "||", P_CONCAT, associative=True)
 bitand = Operator("bitand", "&", P_BITWISE)
 bitor = Operator("bitor", "|", P_BITWISE)
+bitxor = Operator("bitxor", "^", P_BITWISE)  # PostgreSQL spells it #, SQLite has none
+lshift = Operator("lshift", "<<", P_BITWISE)
+rshift = Operator("rshift", ">>", P_BITWISE)
+bitnot = Operator("bitnot", "~", P_UNARY)
 
 and_ = Operator("and", "AND", P_AND, associative=True)
 or_ = Operator("or", "OR", P_OR, associative=True)
@@ -118,5 +122,23 @@ COMPARISONS: Final = frozenset(
 
 def custom(opstring: str, precedence: int = P_COMPARE, *, is_comparison: bool = False) -> Operator:
     """An operator spelled by the user (``column.op('@>')``)."""
-    op = Operator(f"custom:{opstring}", opstring, precedence)
-    return op
+    return custom_op(opstring, precedence, is_comparison=is_comparison)
+
+
+class custom_op(Operator):  # noqa: N801 - SQLAlchemy's public name
+    """A user-spelled binary operator: ``custom_op("->")(col, 5)`` or
+    ``col.operate(custom_op("->"), 5)``. ``precedence`` uses this module's scale (0, the
+    default, groups the expression wherever it is an operand); ``is_comparison`` makes the
+    result a Boolean; ``return_type`` sets the result type otherwise."""
+
+    __slots__ = ("opstring", "is_comparison", "return_type")
+
+    def __init__(self, opstring: str, precedence: int = P_LOWEST, is_comparison: bool = False,
+                 return_type: object = None, **kw: object) -> None:
+        super().__init__(f"custom:{opstring}", opstring, precedence)
+        self.opstring = opstring
+        self.is_comparison = is_comparison
+        self.return_type = return_type
+
+    def __call__(self, left: Any, right: Any) -> Any:
+        return left.operate(self, right)

@@ -19,9 +19,11 @@ from __future__ import annotations
 import inspect
 import warnings
 from collections.abc import Callable, Iterator
+from enum import Enum
 from typing import Any
 
 from athanor import exc
+from athanor.sql._reserved import quoted_name
 from athanor.sql.constraint import (
     CheckConstraint,
     Constraint,
@@ -37,6 +39,22 @@ from athanor.sql.type_api import NULLTYPE, TypeEngine, to_instance
 
 _DIALECT_PREFIXES = ("sqlite_", "postgresql_", "mysql_", "mariadb_", "mssql_", "oracle_")
 _UNSET: Any = object()
+
+
+class SchemaConst(Enum):
+    """Markers accepted where a schema name is expected."""
+
+    #: ``Table(..., schema=BLANK_SCHEMA)``: no schema, even when the MetaData has one.
+    BLANK_SCHEMA = 2
+
+
+BLANK_SCHEMA = SchemaConst.BLANK_SCHEMA
+
+
+def _table_schema(metadata: MetaData, given: Any) -> Any:
+    if given is BLANK_SCHEMA:
+        return None
+    return metadata.schema if given is _UNSET else given
 
 
 def _dialect_kwargs(owner: str, kw: dict[str, Any]) -> dict[str, Any]:
@@ -261,6 +279,8 @@ class Column(ColumnClause):
                     "as type_=. Give it once."
                 )
             type_ = items.pop(0)
+        if name is not None and kw.get("quote") is not None:
+            name = quoted_name(name, kw["quote"])
         super().__init__(name, to_instance(type_) if type_ is not None else None)  # type: ignore[arg-type]
         self.key = kw.pop("key", name)
         self.primary_key = bool(kw.pop("primary_key", False))
@@ -281,7 +301,8 @@ class Column(ColumnClause):
         self.doc = kw.pop("doc", None)
         self.info = dict(kw.pop("info", None) or {})
         self.system = kw.pop("system", False)
-        for ignored in ("quote", "sort_order", "_proxies"):
+        self._omit_from_statements = bool(kw.pop("_omit_from_statements", False))
+        for ignored in ("quote", "sort_order", "_proxies", "insert_sentinel"):
             kw.pop(ignored, None)
         self.dialect_kwargs = _dialect_kwargs(f"Column {name!r}", kw)
         self.foreign_keys: set[ForeignKey] = set()  # type: ignore[misc]
@@ -421,8 +442,7 @@ class Table(TableClause):
                 f"Creating Table {name!r} failed: the second argument must be a MetaData; got "
                 f"{type(metadata).__name__}. Pass the MetaData before the columns."
             )
-        schema = kw.get("schema", _UNSET)
-        schema = metadata.schema if schema is _UNSET else schema
+        schema = _table_schema(metadata, kw.get("schema", _UNSET))
         key = f"{schema}.{name}" if schema else name
         existing = metadata.tables.get(key)
         if existing is None:
@@ -450,8 +470,9 @@ class Table(TableClause):
             if kw.get("autoload_with") is not None:
                 self._autoload(kw)
             return
-        schema = kw.pop("schema", _UNSET)
-        schema = metadata.schema if schema is _UNSET else schema
+        schema = _table_schema(metadata, kw.pop("schema", _UNSET))
+        if kw.get("quote") is not None:
+            name = quoted_name(name, kw["quote"])
         super().__init__(name, schema=schema)
         self._initialised = True
         self.metadata = metadata
@@ -704,3 +725,34 @@ def sort_tables(tables: Any) -> list[Table]:
             ordered.append(t)
         pending = [t for t in pending if id(t) not in done]
     return ordered
+
+
+def sort_tables_and_constraints(tables: Any, filter_fn: Any = None,
+                                extra_dependencies: Any = None) -> list[tuple[Any, Any]]:
+    """``[(table, its foreign keys), ..., (None, foreign keys to add by ALTER)]`` in creation
+    order: the keys marked ``use_alter=True`` come last, after every table exists."""
+    ordered = sort_tables(tables)
+    out: list[tuple[Any, Any]] = []
+    later: list[Any] = []
+    for table in ordered:
+        fks = set()
+        for fkc in table.foreign_key_constraints:
+            if fkc.use_alter:
+                later.append(fkc)
+            else:
+                fks.add(fkc)
+        out.append((table, fks))
+    out.append((None, later))
+    return out
+
+
+def insert_sentinel(name: str | None = None, type_: Any = None, *, default: Any = None,
+                    omit_from_statements: bool = True) -> Column:
+    """A nullable integer column that exists only to tell apart rows of one multi-row
+    INSERT (SQLAlchemy's "insert sentinel"). athanor matches RETURNING rows by order, so it
+    only creates the column; ``select(table)`` leaves it out unless
+    ``omit_from_statements=False``."""
+    from athanor.sql.sqltypes import Integer
+
+    return Column(name, type_ if type_ is not None else Integer(), nullable=True,
+                  default=default, _omit_from_statements=omit_from_statements)

@@ -17,12 +17,15 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, overload
 
 import athanor.exc as exc
+from athanor.sql._roles import Selectable
 from athanor.sql.elements import (
     ClauseElement,
     ColumnClause,
     ColumnElement,
+    TextClause,
     _KeyState,
     and_,
+    coerce_expr,
     coerce_where,
 )
 
@@ -132,7 +135,7 @@ class ColumnCollection:
         return f"<ColumnCollection {', '.join(self._index)}>"
 
 
-class FromClause(ClauseElement):
+class FromClause(ClauseElement, Selectable):
     """Something that can appear in ``FROM``."""
 
     __visit_name__ = "fromclause"
@@ -188,6 +191,11 @@ class FromClause(ClauseElement):
 
     def lateral(self, name: str | None = None) -> Lateral:
         return Lateral(self, name)
+
+    def tablesample(self, sampling: Any, name: str | None = None,
+                    seed: Any = None) -> TableSample:
+        """``tablesample(self, sampling, name, seed)``; see :func:`tablesample`."""
+        return TableSample(self, sampling, name, seed)
 
     def join(self, right: Any, onclause: Any = None, isouter: bool = False,
              full: bool = False) -> Join:
@@ -301,6 +309,37 @@ class Lateral(Alias):
     __visit_name__ = "lateral"
 
 
+class TableSample(Alias):
+    """``t AS name TABLESAMPLE method(n) [REPEATABLE (seed)]`` (PostgreSQL)."""
+
+    __visit_name__ = "tablesample"
+
+    def __init__(self, element: Any, sampling: Any, name: str | None = None,
+                 seed: Any = None) -> None:
+        super().__init__(element, name)
+        if not isinstance(sampling, ClauseElement):
+            from athanor.sql.functions import func
+
+            sampling = func.system(sampling)
+        self.sampling: Any = sampling
+        self.seed: Any = coerce_expr(seed) if seed is not None else None
+
+    def _ck(self, st: _KeyState) -> Any:
+        ref = st.anon(self)
+        if ref is not None:
+            return ref
+        return ("tablesample", self.name, self.element._ck(st), self.sampling._ck(st),
+                self.seed._ck(st) if self.seed is not None else None)
+
+
+def tablesample(selectable: Any, sampling: Any, name: str | None = None,
+                seed: Any = None) -> TableSample:
+    """A sampled table: ``tablesample(t, 10)`` reads about 10% of ``t``'s pages
+    (``TABLESAMPLE system(10)``); pass ``func.bernoulli(10)`` to sample rows, ``seed`` for a
+    repeatable sample. PostgreSQL only; other databases refuse it when compiling."""
+    return TableSample(_as_from(selectable), sampling, name, seed)
+
+
 class Subquery(Alias):
     """A SELECT in FROM: ``(SELECT ...) AS name``."""
 
@@ -351,6 +390,34 @@ class CTE(Subquery):
         for col in self.c:
             col.table = new  # type: ignore[attr-defined]
         return new
+
+
+class TextualSelect(TextClause):
+    """``text(...).columns(...)``: raw SQL whose result columns are known, so it can be a
+    subquery, a CTE or an alias like a SELECT."""
+
+    def _export_columns(self) -> list[tuple[str, ColumnElement]]:
+        return [(c.key, c) for c in self._columns]
+
+    @property
+    def selected_columns(self) -> ColumnCollection:
+        out = ColumnCollection()
+        for c in self._columns:
+            out.add(c, c.key)
+        return out
+
+    exported_columns = selected_columns
+
+    def alias(self, name: str | None = None) -> Subquery:
+        return self.subquery(name)  # type: ignore[no-any-return]
+
+    def cte(self, name: str | None = None, recursive: bool = False,
+            nesting: bool = False) -> CTE:
+        return CTE(self, name, recursive)
+
+
+#: SQLAlchemy's older name.
+TextAsFrom = TextualSelect
 
 
 class TextualSubquery(Subquery):

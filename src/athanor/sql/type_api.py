@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from athanor import exc
+from athanor.sql._roles import generic_alias
 
 if TYPE_CHECKING:
     from athanor.sql.dialect import BaseDialect
@@ -74,6 +75,7 @@ class TypeEngine:
     """
 
     __visit_name__: ClassVar[str] = "type"
+    __class_getitem__ = generic_alias  # ``TypeDecorator[str]`` in user code
     #: The generic family used when comparing types ("string", "integer", "numeric", ...).
     _affinity: ClassVar[str] = "null"
     #: Can values of this type be used as dict keys (identity-map keys, sets)?

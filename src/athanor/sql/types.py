@@ -64,9 +64,17 @@ from athanor.sql.type_api import (
 
 #: SQLAlchemy's name for a type usable in ``TypeDecorator`` subclasses and user types.
 UserDefinedType = TypeEngine
+#: A shared plain String instance (SQLAlchemy's ``types.STRINGTYPE``).
+STRINGTYPE = String()
+
+
+class MatchType(Boolean):
+    """The type of a full-text ``match()`` result: a Boolean."""
+
 _Binary = LargeBinary
 
 __all__ = [
+    "STRINGTYPE", "MatchType",
     "ARRAY", "BIGINT", "BINARY", "BLOB", "BOOLEAN", "CHAR", "CLOB", "DATE", "DATETIME",
     "DECIMAL", "DOUBLE", "DOUBLE_PRECISION", "FLOAT", "INT", "INTEGER", "JSON", "NCHAR",
     "NULLTYPE", "NUMERIC", "NVARCHAR", "REAL", "SMALLINT", "TEXT", "TIME", "TIMESTAMP", "UUID",

@@ -24,6 +24,7 @@ class MySQLCompiler(SQLCompiler):
     quote_char = "`"
     operator_sql = {"is_distinct_from": "IS DISTINCT FROM"}
     function_names = {"random": "rand"}
+    fetch_value_parens = "%s"  # MariaDB takes a number or a placeholder, no parentheses
 
     def concat_sql(self, parts: list[str]) -> str:
         return "concat(" + ", ".join(parts) + ")"

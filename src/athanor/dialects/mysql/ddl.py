@@ -137,6 +137,8 @@ class MySQLDDLCompiler(DDLCompiler):
     drop_index_needs_table = True
     supports_deferrable = False
     quote_char = "`"
+    view_options = frozenset({"or_replace"})
+    drop_schema_cascade = False
 
     def identity_spec(self, identity: Any) -> str:
         return ""  # the autoincrement column gets AUTO_INCREMENT after NOT NULL

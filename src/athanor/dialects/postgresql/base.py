@@ -65,6 +65,8 @@ class PostgreSQLDialect(Dialect):
     paramstyle = "format"
 
     supports_returning = True
+    supports_tablesample = True
+    supports_dml_in_cte = True
     supports_executemany_returning = True  # psycopg's executemany(returning=True)
     supports_multivalues_insert = True
     supports_native_boolean = True

@@ -66,7 +66,7 @@ class ClientBoundSQL(str):
 class PostgreSQLCompiler(SQLCompiler):
     # psycopg has no lastrowid for SERIAL/IDENTITY keys: ask with RETURNING instead.
     implicit_returning = True
-    operator_sql = {"regexp_match": "~", "not_regexp_match": "!~"}
+    operator_sql = {"regexp_match": "~", "not_regexp_match": "!~", "bitxor": "#"}
 
     def visit_json_path(self, el: Any, **kw: Any) -> str:
         text = self.process(el.expr)

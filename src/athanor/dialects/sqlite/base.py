@@ -51,6 +51,8 @@ class SQLiteDialect(Dialect):
     supports_for_update = False
     supports_ilike = False
     supports_schemas = False
+    supports_fetch_first = False  # fetch(n) is rendered as LIMIT n
+    supports_fetch_with_ties = False
     supports_alter = False
     requires_limit_for_offset = True
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import athanor.exc as exc
+from athanor.sql import operators as ops
 from athanor.sql.compiler import SQLCompiler
 
 _STRFTIME = {
@@ -28,6 +29,12 @@ class SQLiteCompiler(SQLCompiler):
         if fn.name.lower() == "now" and not fn.clauses.clauses:
             return "CURRENT_TIMESTAMP"
         return super().visit_function(fn, **kw)
+
+    def visit_binary(self, b: Any, **kw: Any) -> str:
+        if b.operator is ops.bitxor:  # no XOR operator: (a | b) - (a & b)
+            left, right = self.process(b.left), self.process(b.right)
+            return f"(({left} | {right}) - ({left} & {right}))"
+        return super().visit_binary(b, **kw)
 
     def cast_type(self, type_: Any) -> str:
         # SQLite keeps dates and times as text; CAST(... AS DATE) would give the value

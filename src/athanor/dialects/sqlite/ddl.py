@@ -68,6 +68,8 @@ class SQLiteTypeCompiler(GenericTypeCompiler):
 
 class SQLiteDDLCompiler(DDLCompiler):
     supports_deferrable = True
+    view_options = frozenset({"temporary"})
+    creates_schemas = False
 
     def column_type(self, column: Any, autoincrement: bool) -> str:
         if autoincrement:
