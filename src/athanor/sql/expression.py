@@ -132,7 +132,22 @@ from athanor.sql.selectable import (
 )
 
 
-class FunctionElement(Function):
+class _FunctionBaseMeta(type):
+    """``isinstance(func.count(), FunctionElement)`` holds, as in SQLAlchemy, where every
+    function call is a FunctionElement; subclasses check normally."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        if cls is FunctionElement:
+            return isinstance(obj, Function)
+        return type.__instancecheck__(cls, obj)
+
+    def __subclasscheck__(cls, sub: Any) -> bool:
+        if cls is FunctionElement:
+            return issubclass(sub, Function)
+        return type.__subclasscheck__(cls, sub)
+
+
+class FunctionElement(Function, metaclass=_FunctionBaseMeta):
     """Base of user-defined SQL functions: ``name`` (class attribute, default the class
     name) and the arguments, in ``clauses``; ``type`` may be set as a class attribute."""
 

@@ -2,7 +2,7 @@
 
 from athanor.dialects.sqlite.base import SQLiteDialect
 from athanor.dialects.sqlite.dml import Insert, insert
-from athanor.types import (  # the type names SQLAlchemy's sqlite module exports
+from athanor.sql.types import (  # the type names SQLAlchemy's sqlite module exports
     BLOB,
     BOOLEAN,
     CHAR,
