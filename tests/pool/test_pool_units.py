@@ -228,3 +228,43 @@ def test_pool_size_zero_means_no_limit() -> None:
     for conn in conns:
         conn.close()
     assert pool.checkedin() == 8
+
+
+def _places(engine: Any) -> set[tuple[str, int]]:
+    return {record.checkout_where for record in engine.pool._out}
+
+
+def test_checkout_location_stays_exact_when_the_depth_changes() -> None:
+    """The depth found last time is tried first; a checkout from a different depth (a
+    Session's, then a direct one, then a Session's again) still names its own line."""
+    import sys
+
+    from athanor.orm import Session
+
+    engine = create_engine("sqlite://")
+    for _ in range(2):
+        with Session(engine) as s:
+            s.connection(); line = sys._getframe().f_lineno  # noqa: E702
+            assert _places(engine) == {(__file__, line)}
+        with engine.connect():
+            line = sys._getframe().f_lineno - 1
+            assert _places(engine) == {(__file__, line)}
+    engine.dispose()
+
+
+def test_static_pool_checks_a_reused_connection_when_asked() -> None:
+    """The inline health check of a reused shared connection still honours recycle and
+    pre-ping: a dead connection is replaced, a live one kept."""
+    creator = Recorder()
+    pool = StaticPool(creator, pre_ping=True)
+    pool.connect().close()
+    pool.connect().close()  # reused and pinged: still the same connection
+    assert len(creator.made) == 1
+    creator.made[0].close()  # the server "goes away"
+    conn = pool.connect()
+    assert conn.dbapi_connection is creator.made[1]
+    conn.close()
+    recycled = StaticPool(creator, recycle=0)
+    recycled.connect().close()
+    recycled.connect().close()
+    assert len(creator.made) == 4  # each reuse was past recycle=0: replaced

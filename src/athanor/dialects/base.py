@@ -120,10 +120,13 @@ class Dialect(BaseDialect):
     #: the class overrides :meth:`do_begin` (most drivers begin implicitly; the engine skips
     #: the call otherwise)
     overrides_begin: ClassVar[bool] = False
+    #: the class overrides :meth:`do_commit` (else the engine calls the driver's commit())
+    overrides_commit: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
         cls.overrides_begin = cls.do_begin is not Dialect.do_begin
+        cls.overrides_commit = cls.do_commit is not Dialect.do_commit
 
     def do_begin(self, dbapi_connection: Any) -> None:
         """Start a transaction. Most drivers begin implicitly, so this does nothing."""

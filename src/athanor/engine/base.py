@@ -103,7 +103,7 @@ class Connection:
     def __init__(self, engine: Engine, pooled: PooledConnection | None = None) -> None:
         self.engine = engine
         self.dialect: Dialect = engine.dialect
-        self._pooled: PooledConnection | None = pooled or engine._checkout()
+        self._pooled: PooledConnection | None = pooled or engine.pool.connect()  # _checkout()
         self._dbapi: Any = self._pooled.dbapi_connection
         self._execution_options: dict[str, Any] = engine._execution_options
         self._echo = engine._echo or log.isEnabledFor(_INFO)
@@ -509,7 +509,10 @@ class Connection:
         if self._dispatch.commit:
             self._dispatch.fire("commit", self)
         try:
-            self.dialect.do_commit(dbapi)
+            if self.dialect.overrides_commit:
+                self.dialect.do_commit(dbapi)
+            else:
+                dbapi.commit()  # what Dialect.do_commit does
         except BaseException as err:
             self._raise_wrapped(err, "COMMIT", None)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from athanor.sql.elements import ClauseElement, ColumnClause
 
-_MEMOS = frozenset({"_ck_memo", "_exported"})
+_MEMOS = frozenset({"_ck_memo", "_exported", "_ck_col"})
 
 
 def replace_columns(elem: Any, mapping: dict[int, Any]) -> Any:

@@ -253,6 +253,12 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
             return result
         return _load(session, layout, result._tuples_all(),
                      bool(options) and bool(options.get("populate_existing")))
+    if getattr(stmt, "_is_dml", False):  # before the checks below: no DML passes them
+        mapper = mapper_for_table(stmt.table)
+        if mapper is not None:
+            return _execute_orm_dml(session, mapper, stmt, params, options)
+        session._autoflush()
+        return session._connection().execute(stmt, params)
     if getattr(stmt, "_is_from_statement", False):  # select(User).from_statement(text)
         from athanor.orm._fromstmt import execute as execute_from_statement
 
@@ -272,10 +278,6 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
             return result
         rows = _tuples(result)
         return _load(session, layout, rows, bool(options.get("populate_existing")))
-    if getattr(stmt, "_is_dml", False):
-        mapper = mapper_for_table(stmt.table)
-        if mapper is not None:
-            return _execute_orm_dml(session, mapper, stmt, params, options)
     session._autoflush()
     return session._connection().execute(stmt, params)
 

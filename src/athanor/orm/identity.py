@@ -56,9 +56,18 @@ class IdentityMap:
         return m.get(key) if m is not None else None
 
     def _add_state(self, st: InstanceState) -> None:
-        m = self._map_for(st.mapper)
+        # _map_for and _note_added(m, 1), inline: one call per flushed or loaded object
+        base = st.mapper.base_mapper
+        m = self._maps.get(base)
+        if m is None:
+            m = self._map_for(base)
         m[st.key] = st
-        self._note_added(m, 1)
+        i = id(m)
+        added = self._added.get(i, 0) + 1
+        if added >= self._limit.get(i, 1024):
+            self._sweep(m)
+        else:
+            self._added[i] = added
 
     def _note_added(self, m: dict[Any, InstanceState], n: int) -> None:
         i = id(m)

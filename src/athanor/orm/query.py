@@ -434,7 +434,9 @@ class Query:
 
     # -- bulk DML -----------------------------------------------------------------------
     def _dml_target(self, what: str) -> Mapper:
-        mapper = self._primary_mapper(what)
+        single = self._single
+        mapper = (single if single is not None and single.class_ is self._entities[0]
+                  else self._primary_mapper(what))
         joins = getattr(self._stmt, "_setup_joins", ()) if self._built is not None else ()
         if joins:
             raise exc.InvalidRequestError(
@@ -472,7 +474,8 @@ class Query:
                     )
                 k = mapper._props[k].column  # type: ignore[attr-defined]
             vals[k] = v
-        stmt = _dml.update(table)._with_parts(vals, self._dml_criteria(mapper))
+        # the criteria come coerced: filter() coerces them, the Select holds them coerced
+        stmt = _dml.update(table)._with_parts(vals, self._dml_criteria(mapper), coerced=True)
         session = self._session("update()")
         opts = {"synchronize_session": synchronize_session}
         result = session.execute(stmt, execution_options=opts)

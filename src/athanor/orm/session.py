@@ -264,7 +264,9 @@ class Session(TransactionMixin):
         conn = self._conn
         if conn is not None:
             return conn
-        root = self._autobegin("Executing")
+        stack = self._stack
+        # self._autobegin("Executing"), inline for the usual case (a transaction active)
+        root = stack[0] if stack and stack[-1].status == ACTIVE else self._autobegin("Executing")
         bind = self.get_bind()
         if hasattr(bind, "connect"):  # an Engine: the session owns its connection
             conn = bind.connect()
@@ -274,7 +276,11 @@ class Session(TransactionMixin):
             self._owns_conn = False
         self._conn = conn
         try:
-            if not self._owns_conn and conn.in_transaction():
+            if self._owns_conn and conn._transaction is None:
+                root.core = conn._autobegin(implicit=False)  # conn.begin(), one call less
+            elif self._owns_conn:
+                root.core = conn.begin()
+            elif conn.in_transaction():
                 root.core = conn.begin_nested()
             else:
                 root.core = conn.begin()
@@ -525,17 +531,23 @@ class Session(TransactionMixin):
             self._dispatch.fire("before_flush", self, None, None)
         self._flushing = True
         try:
-            conn = self._connection()
-            caps = self._capabilities(conn)
+            conn = self._conn
+            if conn is None:
+                conn = self._connection()
+            caps_memo = self._caps  # self._capabilities(conn), inline
+            caps = (caps_memo[1] if caps_memo is not None and caps_memo[0] is conn.dialect
+                    else self._capabilities(conn))
             deleted = self._deleted
             mapper_events = _mapper_events(self, conn) if orm_events.ACTIVE else None
-            modified = [(st, o) for st, o in self._modified.items() if st not in deleted]
+            modified = [(st, o) for st, o in self._modified.items()
+                        if st not in deleted] if self._modified else []
             plan: FlushPlan | None = None
             new = self._new
             if len(new) == 1 and not modified and not deleted and mapper_events is None:
                 ((st, obj),) = new.items()
-                if st.mapper not in _rel_mappers and not self.__dict__.get("_athanor_rel"):
-                    info = write_info(st.mapper)
+                mapper = st.mapper
+                if mapper not in _rel_mappers and not self.__dict__.get("_athanor_rel"):
+                    info = mapper._stmt_cache.get("write_info") or write_info(mapper)
                     if info.one_row_insert and self._flush_one(conn, caps, info, st, obj):
                         return
             try:

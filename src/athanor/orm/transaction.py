@@ -198,14 +198,19 @@ class TransactionMixin:
                 ):
                     return
                 self._autobegin("commit()")
-            self._stack[-1]._check_active("commit()")
+            stack = self._stack
+            if stack[-1].status != ACTIVE:
+                stack[-1]._check_active("commit()")
             if self._dispatch.before_commit:
                 self._dispatch.fire("before_commit", self)
-            self._flush()
-            root = self._stack[0]
+            if self._new or self._modified or self._deleted or self.__dict__.get(
+                    "_athanor_rel"):  # (what _flush checks first)
+                self._flush()
+            root = stack[0]
             if root.core is not None:
                 root.core.commit()
-            self._release_connection()
+            if self._conn is not None:
+                self._release_connection()
             self._end_all(COMMITTED)
             if self._dispatch.after_commit:
                 self._dispatch.fire("after_commit", self)
@@ -296,11 +301,12 @@ class TransactionMixin:
 
     def _end_all(self, status: str) -> None:
         for tx in self._stack:
-            for st in tx.deleted:
-                st.session = None
+            if tx.deleted:
+                for st in tx.deleted:
+                    st.session = None
             tx.status = status
         self._stack.clear()
-        if self.expire_on_commit:
+        if self.expire_on_commit and self._identity_map._maps:
             self._identity_map._expire_all(expire_state)
 
     def _fail(self, err: BaseException) -> None:

@@ -65,22 +65,43 @@ if hasattr(os, "register_at_fork"):
 
 
 def caller_location() -> tuple[str, int]:
-    """File and line of the first frame outside athanor (and contextlib)."""
-    frame = sys._getframe(1)
+    """File and line of the first frame outside athanor (and contextlib).
+
+    Each frame looked at costs a frame object, so the depth found last time is tried first
+    (a loop checking out from the same place has the same depth every time): taken when the
+    frame there is outside athanor and the one below it inside. Otherwise (or when that
+    depth is off the stack) the frames are walked one by one from the caller.
+    """
+    depth = _last_depth[0]
     skip = _skip_file
+    try:
+        frame = sys._getframe(depth)
+        inner = sys._getframe(depth - 1)
+    except ValueError:  # the stack is shallower now
+        pass
+    else:
+        if skip.get(frame.f_code.co_filename) is False and skip.get(
+                inner.f_code.co_filename):
+            return frame.f_code.co_filename, frame.f_lineno
+    depth = 1
+    frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         inside = skip.get(filename)
         if inside is None:
             inside = skip[filename] = filename.startswith(_SKIP_FILES)
         if not inside:
+            _last_depth[0] = depth
             return filename, frame.f_lineno
         frame = frame.f_back  # type: ignore[assignment]
+        depth += 1
     return "<unknown>", 0
 
 
 #: file name -> whether it is athanor's own (or contextlib): checkouts skip those frames
 _skip_file: dict[str, bool] = {}
+#: the depth (from caller_location's caller) of the frame found last time
+_last_depth = [2]
 
 
 class _GenericPoolDialect:

@@ -24,7 +24,9 @@ from collections.abc import Callable
 from typing import Any
 
 from athanor import exc
-from athanor.pool.base import CHECKED_OUT, IDLE, ConnectionRecord, Pool
+from athanor.pool.base import CHECKED_OUT, IDLE, ConnectionRecord, Pool, _ForkState
+
+_get_ident = threading.get_ident
 
 
 class QueuePool(Pool):
@@ -178,17 +180,27 @@ class StaticPool(Pool):
     def _acquire(self) -> ConnectionRecord | None:
         with self._lock:
             self._holders_count += 1
-            record = self._record
-        if record is None:
-            return None
-        record.state = IDLE  # shared: several checkouts may hold it at once
-        return record
+            return self._record
 
     def _checkout_record(self) -> ConnectionRecord:
         record = self._acquire()  # counts this holder (and takes the guard, if any)
         try:
-            if record is not None and self._healthy(record):
-                return record
+            if record is not None:
+                record.state = IDLE  # shared: several checkouts may hold it at once
+                # the usual case, decided inline: what _healthy says for a reused record
+                # with no recycle / pre-ping due (or one another holder is using)
+                if self._holders_count > 1:
+                    return record  # in use by someone else right now: never replaced
+                if (
+                    record.generation == self._generation
+                    and record.epoch == _ForkState.epoch
+                    and self._recycle < 0
+                    and (record.fresh or not self._pre_ping)
+                ):
+                    record.fresh = False
+                    return record
+                if self._healthy(record):
+                    return record
             if record is not None:
                 record.close()
                 self._discard(record)
@@ -212,13 +224,13 @@ class StaticPool(Pool):
     def _checkin(self, record: ConnectionRecord, *, reset: bool = True) -> None:
         self._out.discard(record)
         with self._lock:
-            self._holders_count = max(0, self._holders_count - 1)
-            last = self._holders_count == 0
+            holders = self._holders_count - 1
+            self._holders_count = holders if holders > 0 else 0
         if record.state == "closed" or record is not self._record:
             return
         if self._dispatch.checkin:
             self._dispatch.fire("checkin", record.dbapi_connection, record)
-        if last and reset and self._reset_on_return:
+        if holders <= 0 and reset and self._reset_on_return:
             try:
                 self._dialect.do_rollback(record.dbapi_connection)
             except Exception:  # unusable: next checkout creates a fresh one
@@ -321,10 +333,24 @@ class LockedStaticPool(StaticPool):
 
     def __init__(self, creator: Callable[[], Any], timeout: float = 30.0, **kw: Any) -> None:
         super().__init__(creator, timeout=timeout, **kw)
+        self._set_guard()
+
+    def _set_guard(self) -> None:
         self._guard = _OwnerLock()
+        self._after_checkin = self._guard.release  # type: ignore[method-assign]
 
     def _acquire(self) -> ConnectionRecord | None:
-        if not self._guard.acquire(self._timeout):
+        # The guard's uncontended case inline (free, or held by this thread: re-entrant);
+        # otherwise wait for it in _OwnerLock.acquire.
+        guard = self._guard
+        me = _get_ident()
+        with guard._lock:
+            owner = guard._owner
+            mine = owner is None or owner == me
+            if mine:
+                guard._owner = me
+                guard._depth += 1
+        if not mine and not guard.acquire(self._timeout):
             holders = "\n".join(self._holders()) or "  (none recorded)"
             raise exc.TimeoutError(
                 f"Getting the shared connection failed: another thread held it for more than "
@@ -332,14 +358,16 @@ class LockedStaticPool(StaticPool):
                 "An in-memory SQLite database has one connection that threads take turns on; "
                 "close connections and sessions promptly, or use a file database."
             )
-        return super()._acquire()
+        with self._lock:  # StaticPool._acquire, inline
+            self._holders_count += 1
+            return self._record
 
-    def _after_checkin(self) -> None:
+    def _after_checkin(self) -> None:  # replaced per instance by the guard's release
         self._guard.release()
 
     def _reset_after_fork(self) -> None:
         super()._reset_after_fork()
-        self._guard = _OwnerLock()
+        self._set_guard()
 
 
 __all__ = ["QueuePool", "NullPool", "StaticPool", "LockedStaticPool", "CHECKED_OUT"]

@@ -114,7 +114,9 @@ class BaseDialect:
         if getattr(statement, "_uses_column_keys", False):
             keys = tuple(column_keys) if column_keys is not None else ()
             key = (key, keys) if key is not None else None
-        extracted = tuple([REQUIRED if b.required else b.effective_value() for b in binds])
+        # b.effective_value(), inline: one call less per bind on every execution
+        extracted = tuple([REQUIRED if b.required else b.value if b.callable is None
+                           else b.callable() for b in binds])
         if key is None:
             self.compile_count += 1
             return self.statement_compiler(self, statement, binds, keys).compile(), extracted

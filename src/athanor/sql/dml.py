@@ -178,11 +178,17 @@ class DMLBase(_Generative, Executable, ReturnsRows):
 
     def _ck_common(self, st: _KeyState) -> tuple[Any, ...]:
         vals = None
-        if self._values is not None:
-            vals = tuple([(c.key, v._ck(st)) for c, v in self._values])
+        values = self._values
+        if values is not None:
+            vals = tuple([(c.key, v._ck(st)) for c, v in values])
         where, returning = self._where, self._returning
-        return (self.table._ck(st), vals,
-                tuple([c._ck(st) for c in where]) if where else (),
+        if not where:
+            wkey: tuple[Any, ...] = ()
+        elif len(where) == 1:  # the usual case, without a comprehension's call
+            wkey = (where[0]._ck(st),)
+        else:
+            wkey = tuple([c._ck(st) for c in where])
+        return (self.table._ck(st), vals, wkey,
                 tuple([c._ck(st) for c in returning]) if returning else (),
                 self._return_defaults, self._prefixes)
 
@@ -193,6 +199,8 @@ class DMLBase(_Generative, Executable, ReturnsRows):
 
 
 def _value_expr(col: ColumnClause, value: Any, suffix: str = "") -> ColumnElement:
+    if isinstance(value, ColumnElement):  # an expression already (no hook, not a SELECT)
+        return value
     hook = getattr(value, "__clause_element__", None)
     if hook is not None:
         value = hook()
@@ -388,12 +396,13 @@ class Update(ValuesBase):
         new._values = tuple(old.items())
         return new
 
-    def _with_parts(self, values: dict[Any, Any], where: Any) -> Update:
+    def _with_parts(self, values: dict[Any, Any], where: Any, coerced: bool = False) -> Update:
         """``self.values(values).where(*where)`` for a fresh statement, built in one step
-        (``Query.update()``)."""
+        (``Query.update()``; ``coerced``: the criteria are already SQL expressions)."""
         self._values = self._value_pairs(values, "values()")
         if where:
-            self._where = tuple(coerce_where(c, role="where()") for c in where)
+            self._where = tuple(where) if coerced else tuple(
+                [coerce_where(c, role="where()") for c in where])
         return self
 
     def ordered_values(self, *pairs: tuple[Any, Any]) -> Update:

@@ -124,8 +124,13 @@ class ClauseElement:
         return _replace_binds(self, values)
 
 
+#: ``TableClause._ck`` (set by :mod:`athanor.sql.selectable`): a column of a table whose
+#: class keeps it memoises its own cache key (``ColumnClause._ck``)
+_TABLE_CK: Any = None
+_NO_DICT: dict[str, Any] = {}
+
 #: Per-instance memos that a copy must not inherit.
-_MEMOS = frozenset({"_ck_memo", "_exported"})
+_MEMOS = frozenset({"_ck_memo", "_exported", "_ck_col"})
 
 
 def _replace_binds(elem: Any, values: dict[str, Any]) -> Any:
@@ -231,6 +236,21 @@ def _bind_against(expr: ColumnElement, value: Any, op: ops.Operator | None = Non
     return BindParameter(name, value, type_=t, unique=True)
 
 
+def _scalar_binary(left: ColumnElement, value: Any, op: ops.Operator, type_: Any) -> Any:
+    """``BinaryExpression(left, _bind_against(left, value), op, type_=type_)`` for a plain
+    Python scalar (``type(value) in _PLAIN_SCALARS``: ``col == 5``, ``col + 1``), without
+    the checks only other values need."""
+    t = left.type
+    if t is None or getattr(t, "_is_null_type", False):
+        t = None
+    else:
+        coerce = getattr(t, "coerce_compared_value", None)
+        if coerce is not None:
+            t = coerce(None, value)
+    bind = BindParameter(getattr(left, "key", None), value, type_=t, unique=True)
+    return BinaryExpression(left, bind, op, type_=type_)
+
+
 def _check_scalar(value: Any, what: str) -> None:
     if isinstance(value, (list, tuple, set, frozenset)) and not isinstance(value, str):
         raise exc.ArgumentError(
@@ -261,6 +281,8 @@ class ColumnElement(ClauseElement, ColumnOperatorsMixin):
 
     # --- comparison -------------------------------------------------------------------
     def _compare(self, op: ops.Operator, other: Any) -> ColumnElement:
+        if type(other) in _PLAIN_SCALARS:
+            return _scalar_binary(self, other, op, None)  # type: ignore[no-any-return]
         if isinstance(other, _NON_SCALARS):
             _check_scalar(other, f"'{op.sql}'")
         if other is None or isinstance(other, Null):
@@ -447,6 +469,10 @@ class ColumnElement(ClauseElement, ColumnOperatorsMixin):
 
     # --- arithmetic -------------------------------------------------------------------
     def _math(self, op: ops.Operator, other: Any, reverse: bool = False) -> ColumnElement:
+        if not reverse and type(other) in _PLAIN_SCALARS:
+            t = self.type
+            if op is not ops.add or not is_string_type(t):
+                return _scalar_binary(self, other, op, t)  # type: ignore[no-any-return]
         if isinstance(other, _NON_SCALARS):
             _check_scalar(other, f"'{op.sql}'")
         if op is ops.add and is_string_type(self.type):
@@ -602,12 +628,21 @@ class ColumnClause(ColumnElement):
         return self.name
 
     def _ck(self, st: _KeyState) -> Any:
+        d = self.__dict__
         table = self.table
-        t = self.__dict__.get("_type")
+        t = d.get("_type")
+        memo = d.get("_ck_col")
+        # A column of a plain table: its key depends only on the name, the table and the
+        # type, so it is kept and reused while those are the same objects.
+        if memo is not None and memo[0] is table and memo[1] is t and memo[2] is self.name:
+            return memo[3]
         if t is None:
             t = self.type  # a subclass may derive it (a Column with a ForeignKey)
-        return ("col", self.name, self.is_literal, table._ck(st) if table is not None else None,
-                type_key(t))
+        key = ("col", self.name, self.is_literal,
+               table._ck(st) if table is not None else None, type_key(t))
+        if table is not None and d.get("_type") is not None and type(table)._ck is _TABLE_CK:
+            d["_ck_col"] = (table, t, self.name, key)
+        return key
 
     @property
     def _from_objects(self) -> list[FromClause]:
@@ -674,8 +709,12 @@ class BindParameter(ColumnElement):
         st.keep.append(self)
         st.binds.append(self)
         t = self._type
+        if t is None:
+            return ("bind", self.key if not self.unique else None, self.required, None)
+        # type_key(t), its memo read inline (set once the type's key was first built)
+        tk = getattr(t, "__dict__", _NO_DICT).get("_ck_memo")
         return ("bind", self.key if not self.unique else None, self.required,
-                type_key(t) if t is not None else None)
+                tk if tk is not None else type_key(t))
 
     def __repr__(self) -> str:
         return f"<BindParameter {self.key!r}>"

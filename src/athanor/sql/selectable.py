@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, overload
 
 import athanor.exc as exc
+import athanor.sql.elements as _elements
 from athanor.sql._roles import Selectable
 from athanor.sql.elements import (
     ClauseElement,
@@ -267,6 +268,9 @@ class TableClause(FromClause):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.fullname!r}>"
+
+
+_elements._TABLE_CK = TableClause._ck  # see ColumnClause._ck
 
 
 class Alias(FromClause):
