@@ -37,6 +37,7 @@ from athanor.orm.state import STATE_KEY
 from athanor.orm.state import InstanceState as _State
 
 if TYPE_CHECKING:
+    from athanor.orm._deferred import Partial
     from athanor.orm.mapper import Mapper, MapperProperty
     from athanor.orm.session import Session
 
@@ -425,23 +426,48 @@ class UnknownDiscriminatorError(MappingError):
 
 def polymorphic_loader(
     mapper: Mapper,
-    positions: tuple[int, ...] | None,
+    positions: tuple[int, ...] | Partial | None,
     session: Session,
     *,
     populate_existing: bool = False,
 ) -> Callable[[list[tuple[Any, ...]]], list[Any]]:
-    """Row loader for a mapper with ``polymorphic_on``: one class per discriminator value."""
-    ncols = len(mapper._columns)
-    base_pos = positions[:ncols] if positions is not None else tuple(range(ncols))
-    pos_of: dict[int, int] = {id(c): p for c, p in zip(mapper._columns, base_pos, strict=True)}
-    if positions is not None and len(positions) > ncols:
-        for c, p in zip(mapper.__dict__.get("_poly_extra", ()), positions[ncols:], strict=False):
-            if p >= 0:
-                pos_of.setdefault(id(c), p)
+    """Row loader for a mapper with ``polymorphic_on``: one class per discriminator value.
+
+    ``positions`` as for :func:`athanor.orm.loading.instance_loader`: None (the row is
+    ``mapper._columns`` maybe followed by :func:`inline_extra`), positions aligned with
+    ``_columns + _poly_extra``, or a :class:`Partial` (load_only/defer/...: attribute keys
+    and their positions; keys of ``raise_keys`` raise when read unloaded).
+    """
+    from athanor.orm._deferred import Partial
+
+    raise_keys: frozenset[str] | None = None
+    key_pos: dict[str, int] | None = None
+    if isinstance(positions, Partial):
+        key_pos = dict(zip(positions.keys, positions.positions, strict=True))
+        raise_keys = positions.raise_keys or None
+        base_pos = tuple(key_pos[k] for k in mapper._pk_keys)
+        pos_of: dict[int, int] = {}
+        pk_pos = list(base_pos)
+    else:
+        ncols = len(mapper._columns)
+        base_pos = positions[:ncols] if positions is not None else tuple(range(ncols))
+        pos_of = {id(c): p for c, p in zip(mapper._columns, base_pos, strict=True)}
+        if positions is not None and len(positions) > ncols:
+            extra = mapper.__dict__.get("_poly_extra", ())
+            for c, p in zip(extra, positions[ncols:], strict=False):
+                if p >= 0:
+                    pos_of.setdefault(id(c), p)
+        pk_pos = [base_pos[i] for i in mapper._pk_positions]
 
     def spec(m: Mapper) -> tuple[type, Mapper, tuple[str, ...], tuple[int, ...]]:
         keys: list[str] = []
         where: list[int] = []
+        if key_pos is not None:
+            for k in m._load_keys:
+                if k in key_pos:
+                    keys.append(k)
+                    where.append(key_pos[k])
+            return m.class_, m, tuple(keys), tuple(where)
         for prop in m._column_props:
             for col in prop.columns:
                 p = pos_of.get(id(col))
@@ -470,8 +496,9 @@ def polymorphic_loader(
             for i, c in enumerate(inline):
                 pos_of.setdefault(id(c), ncols + i)
             wide = specs_for()
-    disc = pos_of.get(id(mapper.polymorphic_on))
-    pk_pos = [base_pos[i] for i in mapper._pk_positions]
+    poly_key = mapper._polymorphic_key  # type: ignore[attr-defined]
+    disc = pos_of.get(id(mapper.polymorphic_on)) if key_pos is None else key_pos.get(poly_key)
+    nwide = len(mapper._columns) if key_pos is None else len(key_pos)
     single_pk = pk_pos[0] if len(pk_pos) == 1 else None
     identity_map = session._identity_map
     imap = identity_map._map_for(mapper)
@@ -493,17 +520,19 @@ def polymorphic_loader(
         out: list[Any] = []
         append = out.append
         size = len(imap)
-        own, by_mapper, specs = wide if rows and len(rows[0]) > ncols else plain
+        own, by_mapper, specs = wide if rows and len(rows[0]) > nwide else plain
         for row in rows:
             k = row[single_pk] if single_pk is not None else tuple(row[p] for p in pk_pos)
             st = imap_get(k)
             if st is not None:
                 obj = st()
                 if obj is not None:
-                    if st.expired is not None or populate_existing:
+                    if st.expired is not None or populate_existing or key_pos is not None:
                         s = by_mapper.get(st.mapper) or spec(st.mapper)
-                        _refresh_from_row(st, obj, s[2], tuple(row[p] for p in s[3]),
-                                          populate_existing)
+                        if st.expired is not None or populate_existing or not (
+                                obj.__dict__.keys() >= set(s[2])):
+                            _refresh_from_row(st, obj, s[2], tuple(row[p] for p in s[3]),
+                                              populate_existing)
                     append(obj)
                     continue
             if k is None or (single_pk is None and None in k):
@@ -525,6 +554,8 @@ def polymorphic_loader(
             st.session = session
             st.committed = None
             st.expired = None
+            if raise_keys is not None:
+                st.raiseload = raise_keys
             d = obj.__dict__
             for key, p in zip(keys, where, strict=True):
                 d[key] = row[p]

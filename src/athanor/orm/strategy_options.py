@@ -243,6 +243,8 @@ def _add(roots: dict[Any, Node], path: tuple[Any, ...], subs: tuple[Load, ...]) 
 def tree_for(roots: dict[Any, Node], mapper: Any, primary: bool) -> Node | None:
     """The option tree for one entity of a statement."""
     node = roots.get(mapper)
+    if getattr(mapper, "inherits", None) is not None or getattr(mapper, "_inheriting", None):
+        node = _hierarchy_node(roots, mapper, node)
     if primary and None in roots:
         extra = roots[None]
         if node is None:
@@ -254,3 +256,20 @@ def tree_for(roots: dict[Any, Node], mapper: Any, primary: bool) -> Node | None:
         merged.cols = extra.cols + node.cols
         return merged
     return node
+
+
+def _hierarchy_node(roots: dict[Any, Node], mapper: Any, node: Node | None) -> Node | None:
+    """Options given through a base or subclass attribute (``load_only(Engineer.name)``,
+    whose property belongs to ``Employee``) apply to the entity of a related class too."""
+    related = [n for m, n in roots.items() if m is mapper or (
+        m is not None and getattr(m, "base_mapper", None) is mapper.base_mapper
+        and (m.isa(mapper) or mapper.isa(m)))]
+    if len(related) < 2 and (node is not None or not related):
+        return node
+    merged = Node()
+    for n in related:  # in the order the options were given
+        merged.children = {**merged.children, **n.children}
+        merged.wildcard = n.wildcard or merged.wildcard
+        merged.aliases = {**merged.aliases, **n.aliases}
+        merged.cols = merged.cols + n.cols
+    return merged
