@@ -11,16 +11,21 @@ from typing import Any
 
 import pytest
 
-from athanor import ForeignKey, String, exc, select, text
+from athanor import ForeignKey, String, exc, or_, select, text
 from athanor.orm import (
     DeclarativeBase,
     Mapped,
     Session,
+    aliased,
     defer,
     load_only,
     mapped_column,
     raiseload,
+    relationship,
+    selectin_polymorphic,
+    selectinload,
     undefer,
+    with_polymorphic,
 )
 
 
@@ -45,8 +50,15 @@ class OMgr(OEmp):
     __mapper_args__ = {"polymorphic_identity": "mgr"}
 
 
+class OTeam(OBase):
+    __tablename__ = "o_team"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    people: Mapped[list[OPerson]] = relationship(order_by="OPerson.id")
+
+
 class OPerson(_Columns, OBase):
     __tablename__ = "o_person"
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("o_team.id"))
     __mapper_args__ = {"polymorphic_on": "type", "polymorphic_identity": "person"}
 
 
@@ -58,12 +70,29 @@ class OEngineer(OPerson):
     __mapper_args__ = {"polymorphic_identity": "engineer"}
 
 
-def _seed(engine: Any) -> None:
+class OManager(OPerson):
+    __tablename__ = "o_manager"
+    id: Mapped[int] = mapped_column(ForeignKey("o_person.id"), primary_key=True)
+    budget: Mapped[int | None]
+    __mapper_args__ = {"polymorphic_identity": "manager", "polymorphic_load": "selectin"}
+
+
+class ODirector(OManager):
+    __tablename__ = "o_director"
+    id: Mapped[int] = mapped_column(ForeignKey("o_manager.id"), primary_key=True)
+    office: Mapped[str | None] = mapped_column(String(30))
+    __mapper_args__ = {"polymorphic_identity": "director"}
+
+
+def _seed(engine: Any, managers: bool = False) -> None:
     OBase.metadata.create_all(engine)
     with Session(engine) as s:
         s.add_all([OEmp(name="a", extra="x"), OMgr(name="b", extra="y", mstuff="m"),
                    OPerson(name="p", extra="px"), OEngineer(name="e", extra="ex", lang="py",
                                                             level=2)])
+        if managers:
+            s.add_all([OManager(name="m", budget=10), OEngineer(name="e2", lang="go"),
+                       ODirector(name="d", budget=20, office="top")])
         s.commit()
 
 
@@ -173,3 +202,122 @@ def test_raiseload_relationship_option_is_not_a_column_option(engine: Any) -> No
     with Session(engine) as s:
         rows = s.query(OEmp).options(raiseload("*")).order_by(OEmp.id).all()
         assert [r.name for r in rows] == ["a", "b"]
+
+
+# --------------------------------------------------------------------------------------
+# with_polymorphic(), selectin_polymorphic(), polymorphic_load="selectin"
+
+
+def _names(objs: list[Any]) -> list[tuple[str, str]]:
+    return [(type(o).__name__, o.name) for o in objs]
+
+
+def test_with_polymorphic_filters_across_subclasses(engine: Any, statements: Any) -> None:
+    _seed(engine, managers=True)
+    with Session(engine) as s:
+        wp = with_polymorphic(OPerson, [OEngineer, OManager])
+        statements.statements.clear()
+        objs = s.scalars(select(wp).where(or_(wp.OEngineer.lang == "go",
+                                              wp.OManager.budget > 15)).order_by(wp.id)).all()
+        assert _names(objs) == [("OEngineer", "e2"), ("ODirector", "d")]
+        assert objs[0].lang == "go" and objs[1].budget == 20
+        assert len(statements.sql("SELECT")) == 1  # the director's office: on access
+        every = with_polymorphic(OPerson, "*")
+        got = s.query(every).order_by(every.name.desc()).all()
+        assert _names(got)[:2] == [("OPerson", "p"), ("OManager", "m")]
+        for flat in (with_polymorphic(OPerson, [OEngineer], flat=True),
+                     with_polymorphic(OPerson, [OEngineer], aliased=True)):
+            hits = s.scalars(select(flat).where(flat.OEngineer.lang.is_not(None))).all()
+            assert sorted(_names(hits)) == [("OEngineer", "e"), ("OEngineer", "e2")]
+
+
+def test_selectin_polymorphic_loads_subclass_columns_in_one_query_each(
+        engine: Any, statements: Any) -> None:
+    _seed(engine, managers=True)
+    with Session(engine) as s:
+        statements.statements.clear()
+        objs = s.scalars(select(OPerson).options(selectin_polymorphic(OPerson, [OEngineer]))
+                         .order_by(OPerson.id)).all()
+        selects = statements.sql("SELECT")
+        assert len(selects) == 3  # the people, the engineers, the managers (mapper option)
+        assert "o_engineer" in selects[1] and "IN" in selects[1]
+        assert _names(objs) == [("OPerson", "p"), ("OEngineer", "e"), ("OManager", "m"),
+                                ("OEngineer", "e2"), ("ODirector", "d")]
+        assert _loaded(objs, "lang", "budget", "office") == [
+            ("OPerson", False, False, False), ("OEngineer", True, False, False),
+            ("OManager", False, True, False), ("OEngineer", True, False, False),
+            ("ODirector", False, True, False)]
+        assert [o.lang for o in objs if isinstance(o, OEngineer)] == ["py", "go"]
+        assert len(statements.sql("SELECT")) == 3
+
+
+def test_polymorphic_load_selectin_applies_to_queries_and_relationship_loads(
+        engine: Any, statements: Any) -> None:
+    _seed(engine, managers=True)
+    with Session(engine) as s:
+        statements.statements.clear()
+        objs = s.query(OPerson).filter(OPerson.name.in_(["m", "d", "p"])).order_by(
+            OPerson.id).all()
+        # polymorphic_load is the mapper's own: ODirector loads as an OManager does
+        assert _loaded(objs, "budget", "office") == [
+            ("OPerson", False, False), ("OManager", True, False), ("ODirector", True, False)]
+        assert len(statements.sql("SELECT")) == 2
+        assert objs[2].office == "top" and len(statements.sql("SELECT")) == 3
+    with Session(engine) as s:
+        objs = s.scalars(select(OManager).order_by(OManager.id)).all()
+        assert _loaded(objs, "budget", "office") == [("OManager", True, False),
+                                                     ("ODirector", True, False)]
+
+
+def test_subclass_columns_load_with_relationship_loads(engine: Any, statements: Any) -> None:
+    _seed(engine, managers=True)
+    with Session(engine) as s:
+        s.add(OTeam(people=list(s.scalars(select(OPerson).where(OPerson.id > 2)))))
+        s.commit()
+    with Session(engine) as s:
+        team = s.scalars(select(OTeam).options(
+            selectinload(OTeam.people).selectin_polymorphic([OEngineer]))).one()
+        assert _loaded(team.people, "lang", "budget") == [
+            ("OManager", False, True), ("OEngineer", True, False), ("ODirector", False, True)]
+    with Session(engine) as s:
+        team = s.get(OTeam, 1)
+        statements.statements.clear()
+        assert _loaded(team.people, "lang", "budget") == [  # lazy load + selectin managers
+            ("OManager", False, True), ("OEngineer", False, False), ("ODirector", False, True)]
+        assert len(statements.sql("SELECT")) == 2
+
+
+def test_selectin_polymorphic_refuses_a_class_outside_the_hierarchy() -> None:
+    with pytest.raises(exc.ArgumentError, match="OEmp is not a subclass of OPerson"):
+        selectin_polymorphic(OPerson, [OEmp])
+
+
+def test_selectin_polymorphic_keeps_pending_changes(engine: Any) -> None:
+    _seed(engine, managers=True)
+    with Session(engine) as s:
+        d = s.scalars(select(ODirector)).one()
+        d.office = "changed"
+        s.expire(d, ["budget"])
+        again = s.scalars(select(OPerson).where(OPerson.id == d.id)).one()
+        assert again is d and d.office == "changed" and d.budget == 20
+
+
+# --------------------------------------------------------------------------------------
+# aliased() of a joined subclass
+
+
+def test_aliased_joined_subclass(engine: Any) -> None:
+    _seed(engine, managers=True)
+    with Session(engine) as s:
+        for a in (aliased(OEngineer), aliased(OEngineer, name="eng"),
+                  aliased(OEngineer, flat=True)):
+            got = s.scalars(select(a).where(a.lang == "go")).all()
+            assert _names(got) == [("OEngineer", "e2")] and got[0].lang == "go"
+            assert s.execute(select(a.name, a.lang).order_by(a.id)).all() == [
+                ("e", "py"), ("e2", "go")]
+            pairs = s.execute(select(OPerson.name, a.lang).join(a, a.id == OPerson.id)
+                              .order_by(OPerson.id)).all()
+            assert pairs == [("e", "py"), ("e2", "go")]
+        boss, sub = aliased(ODirector), aliased(OManager, flat=True)
+        assert s.query(boss).one().office == "top"
+        assert sorted(m.name for m in s.query(sub).filter(sub.budget > 5)) == ["d", "m"]

@@ -26,6 +26,7 @@ from athanor.orm._colprops import (
 )
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
 from athanor.orm._inheritance import with_polymorphic
+from athanor.orm._inheritance_load import selectin_polymorphic
 from athanor.orm._validators import validates
 from athanor.orm.attributes import History, InstrumentedAttribute
 from athanor.orm.decl import (
@@ -127,6 +128,7 @@ __all__ = [
     "SynonymProperty",
     "with_parent",
     "with_polymorphic",
+    "selectin_polymorphic",
     "ColumnProperty",
     "DeclarativeBase",
     "DeclarativeBaseNoMeta",

@@ -26,6 +26,7 @@ The flush side lives in :mod:`athanor.orm._inheritance_flush`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from gc import disable as gc_disable
 from gc import enable as gc_enable
@@ -200,10 +201,12 @@ def setup_polymorphic(
     mapper.polymorphic_identity = identity
     mapper._with_polymorphic = with_polymorphic  # type: ignore[attr-defined]
     mapper._inline = load == "inline"  # type: ignore[attr-defined]
+    mapper._selectin = load == "selectin"  # type: ignore[attr-defined]
     if load not in (None, "inline", "selectin"):
         raise MappingError(
-            f"Mapping {name} failed: polymorphic_load={load!r} is not supported; use 'inline' "
-            f"(or leave it unset to load subclass columns on first access)."
+            f"Mapping {name} failed: polymorphic_load={load!r} is not supported; use "
+            f"'inline' or 'selectin' (or leave it unset to load subclass columns on first "
+            f"access)."
         )
     for anc in list(mapper.iterate_to_root())[1:]:
         extra = anc.__dict__.setdefault("_poly_extra", [])
@@ -222,6 +225,9 @@ def setup_polymorphic(
     from athanor.orm import context
 
     context._layout_cache.clear()  # layouts of already-seen entities may change
+    joined = sys.modules.get("athanor.orm.joined")
+    if joined is not None:
+        joined._kinds.clear()  # a base's loading path may change (polymorphic_load)
     refresh_dependents(mapper)
 
 
@@ -304,6 +310,42 @@ def _outer_join(mapper: Mapper, subs: Iterable[Mapper]) -> Any:
     return sel
 
 
+def alias_from_clause(mapper: Mapper, name: str | None, flat: bool) -> Any:
+    """What ``aliased(JoinedSubclass)`` selects from: a subquery of the mapper's JOIN, or
+    with ``flat=True`` the same JOIN over an alias of each table."""
+    frm = mapper._from_clause
+    if not flat:
+        from athanor.sql._select import LABEL_STYLE_TABLENAME_PLUS_COL, select
+
+        cols = [c for t in frm._tables() for c in t.c]
+        return select(*cols).select_from(frm).set_label_style(
+            LABEL_STYLE_TABLENAME_PLUS_COL).subquery(name)
+    from athanor.orm import _adapt
+
+    tables = frm._tables()
+    amap: dict[int, Any] = {}
+    aliases = []
+    for t in tables:
+        a = t.alias(f"{name}_{t.name}" if name else None)
+        aliases.append(a)
+        amap.update(_adapt.adapt_to(a, t.c))
+    join = _rejoin(frm, dict(zip(map(id, tables), aliases, strict=True)), amap)
+    for a in aliases:  # select(flat.name, flat.sub) selects FROM the join (adapt_column_select)
+        a.__dict__["_flat_join"] = join
+    return join
+
+
+def _rejoin(frm: Any, table_alias: dict[int, Any], amap: dict[int, Any]) -> Any:
+    from athanor.orm import _adapt
+
+    if id(frm) in table_alias:
+        return table_alias[id(frm)]
+    left = _rejoin(frm.left, table_alias, amap)
+    right = _rejoin(frm.right, table_alias, amap)
+    on = _adapt.replace_columns(frm.onclause, amap)
+    return left.join(right, on, isouter=frm.isouter)
+
+
 # --------------------------------------------------------------------------------------
 # statements
 
@@ -380,6 +422,9 @@ def adapt_column_select(stmt: Any) -> Any:
     crit: list[Any] = []
     for e in stmt._raw_entities:
         if type(e) is not InstrumentedAttribute:
+            join = getattr(getattr(e, "table", None), "__dict__", {}).get("_flat_join")
+            if join is not None and not any(f is join for f in (*froms, *stmt._from_explicit)):
+                froms.append(join)  # a column of aliased(JoinedSubclass, flat=True)
             continue
         m = e.class_.__dict__.get("__mapper__")
         if m is None or m.inherits is None:

@@ -71,10 +71,13 @@ _kinds: dict[Any, int] = {}
 
 
 def _kind(mapper: Mapper) -> int:
+    from athanor.orm._inheritance_load import has_selectin_subclasses
     from athanor.orm.relationships import configure_pending
     from athanor.orm.strategies import eager_props
 
-    if not has_relationships(mapper):
+    if mapper._inheriting and has_selectin_subclasses(mapper):
+        kind = 2  # polymorphic_load="selectin" subclasses: a second SELECT after the query
+    elif not has_relationships(mapper):
         kind = 0
     else:
         configure_pending()

@@ -22,7 +22,7 @@ _STRATEGIES = {"joined", "selectin", "select", "raise", "noload", "contains_eage
 class Node:
     """Per-level loader decisions: explicit strategies by key, a wildcard, sub-levels."""
 
-    __slots__ = ("children", "wildcard", "aliases", "cols")
+    __slots__ = ("children", "wildcard", "aliases", "cols", "poly")
 
     def __init__(self) -> None:
         self.children: dict[str, list[Any]] = {}  # key -> [strategy, Node]
@@ -30,6 +30,8 @@ class Node:
         self.aliases: dict[str, Any] = {}
         #: column options at this level: (op, keys, raiseload) (see athanor.orm._deferred)
         self.cols: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
+        #: subclass mappers whose columns load in a second SELECT (selectin_polymorphic)
+        self.poly: tuple[Any, ...] = ()
 
     def strategy_for(self, prop: Any) -> str:
         entry = self.children.get(prop.key)
@@ -114,6 +116,18 @@ class Load:
     def undefer_group(self, name: str) -> Load:
         """Load the deferred columns of group ``name`` with the object."""
         return self._columns("undefer_group", (name,), False)
+
+    def selectin_polymorphic(self, classes: Any) -> Load:
+        """Load the columns of subclasses ``classes`` of this path's entity in one more
+        SELECT per class (see :func:`athanor.orm.selectin_polymorphic`)."""
+        from athanor.orm._inheritance_load import poly_mappers
+
+        last = self.path[-1][0] if self.path else self.entity
+        target = getattr(getattr(last, "prop", None), "mapper", None) or last
+        new = Load(self.entity)
+        new.path = self.path + ((None, "poly", {"mappers": poly_mappers(target, classes)}),)
+        new.subs = self.subs
+        return new
 
     def options(self, *opts: Load) -> Load:
         new = Load(self.entity)
@@ -210,9 +224,12 @@ def _root_of(attr: Any) -> Any:
 def _add(roots: dict[Any, Node], path: tuple[Any, ...], subs: tuple[Load, ...]) -> None:
     if not path:
         return
-    root = _root_of(path[0][0])
+    root = _root_of(path[0][0]) if path[0][1] != "poly" else path[0][0]
     node = roots.setdefault(root, Node())
     for attr, strategy, kw in path:
+        if strategy == "poly":  # selectin_polymorphic(): athanor.orm._inheritance_load
+            node.poly = (*node.poly, *kw["mappers"])
+            continue
         if strategy == "cols":  # column options apply to this level's entity
             node.cols = (*node.cols, kw["op"])
             continue
@@ -254,6 +271,7 @@ def tree_for(roots: dict[Any, Node], mapper: Any, primary: bool) -> Node | None:
         merged.wildcard = node.wildcard or extra.wildcard
         merged.aliases = {**extra.aliases, **node.aliases}
         merged.cols = extra.cols + node.cols
+        merged.poly = extra.poly + node.poly
         return merged
     return node
 
@@ -272,4 +290,5 @@ def _hierarchy_node(roots: dict[Any, Node], mapper: Any, node: Node | None) -> N
         merged.wildcard = n.wildcard or merged.wildcard
         merged.aliases = {**merged.aliases, **n.aliases}
         merged.cols = merged.cols + n.cols
+        merged.poly = merged.poly + n.poly
     return merged
