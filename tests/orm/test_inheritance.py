@@ -684,12 +684,14 @@ def test_query_bulk_update_and_delete_of_a_single_table_subclass(engine: Any) ->
         ("dilbert",), ("boss",), ("wally",)]
 
 
-def test_query_bulk_statements_on_a_joined_subclass_raise(engine: Any) -> None:
-    from athanor.exc import InvalidRequestError
-
+def test_query_bulk_statements_on_a_joined_subclass(engine: Any) -> None:
     _j_seed(engine)
-    with Session(engine) as s, pytest.raises(InvalidRequestError, match="Engineer"):
-        s.query(Engineer).update({"engineer_name": "x"})
+    with Session(engine) as s:
+        assert s.query(Engineer).update({"engineer_name": "x", "name": "n"}) == 2
+        s.commit()
+    assert _raw(engine, "SELECT name FROM j_employee ORDER BY id") == [
+        ("n",), ("pointy",), ("wally",), ("n",)]
+    assert _raw(engine, "SELECT engineer_name FROM j_engineer ORDER BY id") == [("x",), ("x",)]
 
 
 class WBase(DeclarativeBase):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from athanor import ForeignKey, String, exc, or_, select, text
+from athanor import ForeignKey, String, bindparam, delete, exc, or_, select, text, update
 from athanor.orm import (
     DeclarativeBase,
     Mapped,
@@ -321,3 +321,79 @@ def test_aliased_joined_subclass(engine: Any) -> None:
         boss, sub = aliased(ODirector), aliased(OManager, flat=True)
         assert s.query(boss).one().office == "top"
         assert sorted(m.name for m in s.query(sub).filter(sub.budget > 5)) == ["d", "m"]
+
+
+# --------------------------------------------------------------------------------------
+# ORM UPDATE / DELETE statements on subclasses
+
+
+def test_update_and_delete_of_a_single_table_subclass_add_its_criteria(engine: Any) -> None:
+    _seed(engine)
+    with Session(engine) as s:
+        emp, mgr = s.scalars(select(OEmp).order_by(OEmp.id)).all()
+        assert s.execute(update(OMgr).values(name="X")).rowcount == 1
+        assert (emp.name, mgr.name) == ("a", "X")  # the session's objects follow
+        assert s.execute(update(OMgr).where(OMgr.name != "zz").values(mstuff="q"),
+                         execution_options={"synchronize_session": "fetch"}).rowcount == 1
+        assert mgr.mstuff == "q"
+        assert s.scalars(select(OMgr.name)).all() == ["X"]
+        assert s.execute(delete(OMgr).where(OMgr.name == "X")).rowcount == 1
+        assert mgr not in s
+        s.commit()
+    assert _raw(engine, "SELECT id, name, mstuff FROM o_emp") == [(1, "a", None)]
+
+
+def test_update_of_a_joined_subclass_writes_each_table(engine: Any, statements: Any) -> None:
+    _seed(engine, managers=True)
+    with Session(engine) as s:
+        e2 = s.scalars(select(OEngineer).where(OEngineer.name == "e2")).one()
+        statements.statements.clear()
+        result = s.execute(update(OEngineer).where(OEngineer.lang == "go")
+                           .values(name="E2", lang="rust", level=OEngineer.level + 1))
+        assert result.rowcount == 1
+        updates = statements.sql("UPDATE")
+        assert [u.split()[1] for u in updates] == ["o_person", "o_engineer"]
+        assert (e2.name, e2.lang) == ("E2", "rust")
+        assert "level" not in e2.__dict__  # an expression: expired, reloads on access
+        assert s.execute(update(OEngineer).where(OEngineer.name == bindparam("n"))
+                         .values(extra="z"), {"n": "e"}).rowcount == 1
+        s.commit()
+    assert _raw(engine, "SELECT p.name, p.extra, e.lang, e.level FROM o_person p "
+                        "JOIN o_engineer e ON e.id = p.id ORDER BY p.id") == [
+        ("e", "z", "py", 2), ("E2", None, "rust", None)]
+
+
+def test_query_update_and_delete_of_joined_subclasses(engine: Any) -> None:
+    _seed(engine, managers=True)
+    with Session(engine) as s:
+        d = s.scalars(select(ODirector)).one()
+        assert s.query(OManager).filter(OManager.budget > 15).update(
+            {"budget": 30, OManager.name: "boss"}, synchronize_session="fetch") == 1
+        assert (d.budget, d.name) == (30, "boss")
+        assert s.query(OEngineer).filter(OEngineer.lang == "go").delete() == 1
+        assert s.query(ODirector).delete() == 1
+        assert d not in s
+        s.commit()
+    assert _raw(engine, "SELECT name, type FROM o_person ORDER BY id") == [
+        ("p", "person"), ("e", "engineer"), ("m", "manager")]
+    assert _raw(engine, "SELECT count(*) FROM o_director")[0][0] == 0
+    assert _raw(engine, "SELECT id, budget FROM o_manager") == [(3, 10)]
+    with Session(engine) as s:
+        assert s.query(OEngineer).filter(OEngineer.name == "nobody").update({"lang": "x"}) == 0
+
+
+def test_delete_of_a_joined_subclass_removes_child_rows_first(engine: Any,
+                                                              statements: Any) -> None:
+    _seed(engine, managers=True)
+    with Session(engine) as s:
+        statements.statements.clear()
+        assert s.execute(delete(ODirector).where(ODirector.office == "top")).rowcount == 1
+        assert [d.split()[2] for d in statements.sql("DELETE")] == [
+            "o_director", "o_manager", "o_person"]
+        s.commit()
+
+
+def test_returning_on_a_joined_subclass_update_raises(engine: Any) -> None:
+    _seed(engine)
+    with Session(engine) as s, pytest.raises(exc.InvalidRequestError, match="RETURNING"):
+        s.execute(update(OEngineer).values(lang="x").returning(OEngineer.id))

@@ -237,6 +237,16 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
         return _load(session, layout, rows, bool(options.get("populate_existing")))
     if getattr(stmt, "_is_dml", False):
         mapper = mapper_for_table(stmt.table)
+        if stmt._entity is not None and _inheritance_used:  # update(Subclass)
+            from athanor.orm import _inheritance_dml as idml
+
+            mapper = idml.dml_mapper(stmt) or mapper
+            if mapper is not None and mapper.inherits is not None:
+                if not mapper.single and stmt.__visit_name__ != "insert":
+                    session._autoflush()
+                    return idml.execute_joined(session, mapper, stmt, params, (
+                        options or {}).get("synchronize_session", "auto"))
+                stmt = idml.single_table_statement(mapper, stmt)
         if mapper is not None:
             return _execute_orm_dml(session, mapper, stmt, params, options)
     session._autoflush()
@@ -626,7 +636,7 @@ def synchronized_dml(session: Session, mapper: Mapper, stmt: Any, params: Any, s
         raise exc.ArgumentError(
             f"synchronize_session={sync!r} is not valid. Use 'auto', 'evaluate', 'fetch' or False."
         )
-    imap = session._identity_map._maps.get(mapper)
+    imap = session._identity_map._maps.get(mapper.base_mapper)
     if imap:
         session._identity_map._sweep(imap)
     conn = session._connection()

@@ -83,6 +83,9 @@ class DMLBase(_Generative):
     _where: tuple[ColumnElement, ...] = ()
     _values: tuple[tuple[ColumnClause, ColumnElement], ...] | None = None
     _prefixes: tuple[tuple[str, str], ...] = ()
+    #: what the statement was built from when that was not a table (``update(Model)``):
+    #: the ORM reads it to find the mapped class
+    _entity: Any = None
 
     def prefix_with(self, *prefixes: Any, dialect: str = "*") -> Any:
         """Text after the verb: ``insert(t).prefix_with("OR IGNORE")`` gives
@@ -94,6 +97,7 @@ class DMLBase(_Generative):
     def __init__(self, table: Any) -> None:
         hook = getattr(table, "__clause_element__", None)
         if hook is not None:
+            self._entity = table
             table = hook()
         if not isinstance(table, FromClause):
             raise exc.ArgumentError(
@@ -122,6 +126,11 @@ class DMLBase(_Generative):
         return out
 
     def _column(self, key: Any, role: str) -> ColumnClause:
+        tables = self.table._tables()
+        if len(tables) > 1:  # update(JoinedSubclass): a column of one of the joined tables
+            col = _join_column(tables, key)
+            if col is not None:
+                return col  # type: ignore[no-any-return]
         if isinstance(key, str):
             col = self.table.c.get(key)
         else:
@@ -316,6 +325,14 @@ class Insert(DMLBase):
         multi = tuple(tuple((c.key, v._ck(st)) for c, v in row) for row in self._multi_values)
         return ("insert",) + self._ck_common(st) + (
             multi, sel, self._on_conflict._ck(st) if self._on_conflict else None)
+
+
+def _join_column(tables: list[Any], key: Any) -> Any:
+    if isinstance(key, str):
+        return next((t.c[key] for t in tables if key in t.c), None)
+    hook = getattr(key, "__clause_element__", None)
+    col = key if hook is None else hook()
+    return col if any(getattr(col, "table", None) is t for t in tables) else None
 
 
 def _opt_where(w: Any) -> Any:
