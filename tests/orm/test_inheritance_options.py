@@ -11,12 +11,27 @@ from typing import Any
 
 import pytest
 
-from athanor import ForeignKey, String, bindparam, delete, exc, or_, select, text, update
+from athanor import (
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    bindparam,
+    case,
+    delete,
+    exc,
+    or_,
+    select,
+    text,
+    update,
+)
 from athanor.orm import (
     DeclarativeBase,
     Mapped,
     Session,
     aliased,
+    column_property,
+    declarative_base,
     defer,
     load_only,
     mapped_column,
@@ -397,3 +412,110 @@ def test_returning_on_a_joined_subclass_update_raises(engine: Any) -> None:
     _seed(engine)
     with Session(engine) as s, pytest.raises(exc.InvalidRequestError, match="RETURNING"):
         s.execute(update(OEngineer).values(lang="x").returning(OEngineer.id))
+
+
+# --------------------------------------------------------------------------------------
+# discriminators: SQL expressions, column_property(), abstract classes, subclass-only ids
+
+XBase = declarative_base()
+
+
+class XEmp(XBase):
+    __tablename__ = "x_emp"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(30))
+    kind = Column(String(10))
+    __mapper_args__ = {
+        "polymorphic_on": case((kind == "E", "engineer"), (kind == "M", "manager"),
+                               else_="employee"),
+        "polymorphic_identity": "employee",
+    }
+
+
+class XEng(XEmp):
+    __mapper_args__ = {"polymorphic_identity": "engineer"}
+
+
+class XMgr(XEmp):
+    __mapper_args__ = {"polymorphic_identity": "manager"}
+
+
+class XShape(XBase):
+    __tablename__ = "x_shape"
+    id = Column(Integer, primary_key=True)
+    sides = Column(Integer)
+    discriminator = column_property(case((sides == 3, "tri"), else_="shape"))
+    __mapper_args__ = {"polymorphic_on": discriminator, "polymorphic_identity": "shape"}
+
+
+class XTri(XShape):
+    __mapper_args__ = {"polymorphic_identity": "tri"}
+
+
+class XItem(XBase):
+    __tablename__ = "x_item"
+    id = Column(Integer, primary_key=True)
+    type = Column(String(20), nullable=False)
+    title = Column(String(20))
+    __mapper_args__ = {"polymorphic_on": "type"}  # no identity: only subclasses are made
+
+
+class XMedia(XItem):
+    length = Column(Integer)
+    __mapper_args__ = {"polymorphic_abstract": True}
+
+
+class XBook(XMedia):
+    __mapper_args__ = {"polymorphic_identity": "book"}
+
+
+class XFilm(XMedia):
+    __mapper_args__ = {"polymorphic_identity": "film"}
+
+
+def test_polymorphic_on_a_case_expression(engine: Any) -> None:
+    XBase.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add_all([XEmp(name="a", kind="X"), XEmp(name="b", kind="E"), XEmp(name="c", kind="M")])
+        s.commit()
+    with Session(engine) as s:
+        objs = s.scalars(select(XEmp).order_by(XEmp.id)).all()
+        assert _names(objs) == [("XEmp", "a"), ("XEng", "b"), ("XMgr", "c")]
+        assert _names(s.scalars(select(XEng)).all()) == [("XEng", "b")]
+        assert s.query(XMgr).count() == 1
+        s.expunge_all()
+        assert type(s.get(XEmp, 3)) is XMgr
+        s.expunge_all()
+        assert _names(s.query(XEmp).options(load_only(XEmp.name)).order_by(XEmp.id).all()) == \
+            _names(objs)
+        s.add(XEng(name="z", kind="E"))  # the database computes the class from kind
+        s.commit()
+        assert s.scalars(select(XEng.name).order_by(XEng.id)).all() == ["b", "z"]
+
+
+def test_polymorphic_on_a_column_property(engine: Any) -> None:
+    XBase.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add_all([XShape(sides=4), XShape(sides=3)])
+        s.commit()
+    with Session(engine) as s:
+        shapes = s.scalars(select(XShape).order_by(XShape.id)).all()
+        assert [(type(x).__name__, x.sides, x.discriminator) for x in shapes] == [
+            ("XShape", 4, "shape"), ("XTri", 3, "tri")]
+        assert [t.sides for t in s.scalars(select(XTri))] == [3]
+
+
+def test_polymorphic_abstract_and_identities_only_on_subclasses(engine: Any) -> None:
+    XBase.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add_all([XBook(title="b", length=1), XFilm(title="f", length=2)])
+        s.commit()
+    assert _raw(engine, "SELECT title, type FROM x_item ORDER BY id") == [
+        ("b", "book"), ("f", "film")]
+    with Session(engine) as s:
+        assert [type(o).__name__ for o in s.scalars(select(XItem).order_by(XItem.id))] == [
+            "XBook", "XFilm"]
+        assert [o.length for o in s.scalars(select(XMedia).order_by(XMedia.id))] == [1, 2]
+        assert s.execute(update(XMedia).values(length=5)).rowcount == 2
+    with pytest.raises(exc.InvalidRequestError, match="polymorphic_abstract=True.*XBook"):
+        XMedia(title="m")

@@ -69,10 +69,14 @@ class MapperColumns:
         self.expressions = frozenset(p.key for p in props if p._expr is not None)
         self._plans: dict[Any, Plan] = {}
         self.pk_keys = mapper._pk_keys
-        #: keys every load includes: the primary key and a polymorphic discriminator
-        poly = getattr(mapper, "_polymorphic_key", None)
-        self.always = (*self.pk_keys, poly) if poly is not None and poly in self.by_key \
-            and poly not in self.pk_keys else self.pk_keys
+
+    @property
+    def always(self) -> tuple[str, ...]:
+        """Keys every load includes: the primary key and a polymorphic discriminator."""
+        poly = getattr(self.mapper, "_polymorphic_key", None)
+        if poly is not None and poly in self.by_key and poly not in self.pk_keys:
+            return (*self.pk_keys, poly)
+        return self.pk_keys  # type: ignore[no-any-return]
 
     def plan(self, ops: tuple[Any, ...] = ()) -> Plan:
         """The keys to load under column options ``ops`` ((op, keys, raiseload) triples)."""

@@ -174,13 +174,13 @@ def setup_polymorphic(
         if child_col is not None and attr is not None and hasattr(attr, "column"):
             attr.column = child_col
     if on is not None:
-        col = _resolve_column(mapper, on)
+        col, poly_key = _resolve_column(mapper, on)
+    elif parent is not None:
+        col, poly_key = parent.polymorphic_on, parent._polymorphic_key  # type: ignore[attr-defined]
     else:
-        col = parent.polymorphic_on if parent is not None else None
+        col = poly_key = None
     mapper.polymorphic_on = col
-    mapper._polymorphic_key = (  # type: ignore[attr-defined]
-        mapper._col_to_key.get(col) if col is not None else None
-    )
+    mapper._polymorphic_key = poly_key  # type: ignore[attr-defined]
     if parent is not None and parent.polymorphic_on is not None:
         mapper.polymorphic_map = parent.polymorphic_map
     if identity is not None:
@@ -231,17 +231,63 @@ def setup_polymorphic(
     refresh_dependents(mapper)
 
 
-def _resolve_column(mapper: Mapper, on: Any) -> Any:
-    """The discriminator column from a name, a mapped attribute or a column."""
+def expression_discriminator(properties: dict[str, Any] | None, on: Any
+                             ) -> tuple[dict[str, Any] | None, Any]:
+    """``polymorphic_on=case(...)``: the expression becomes a read-only column property
+    (:data:`EXPRESSION_KEY`) that every load selects; other values pass through."""
+    from athanor.sql.schema import Column
+
+    if isinstance(on, (str, Column)) or not hasattr(on, "__visit_name__") or hasattr(
+            on, "prop") or getattr(on, "is_column", False):
+        return properties, on
+    from athanor.orm._colprops import column_property, expression_property
+
+    prop = expression_property(column_property(on), EXPRESSION_KEY)
+    return {**(properties or {}), EXPRESSION_KEY: prop}, EXPRESSION_KEY
+
+
+#: the attribute an expression discriminator loads into
+EXPRESSION_KEY = "_polymorphic_on"
+
+
+def install_abstract_init(mapper: Mapper) -> None:
+    """``polymorphic_abstract=True``: the class itself cannot be instantiated."""
+    cls = mapper.class_
+    original = cls.__init__  # type: ignore[misc]
+
+    def __init__(self: Any, *args: Any, **kw: Any) -> None:  # noqa: N807 - the constructor
+        if type(self) is cls:
+            from athanor.exc import InvalidRequestError
+
+            subs = [m.class_.__name__ for m in mapper.self_and_descendants[1:]]
+            raise InvalidRequestError(
+                f"Creating a {cls.__name__} failed: it is mapped with "
+                f"polymorphic_abstract=True, so only its subclasses can be instantiated "
+                f"({', '.join(subs) or 'none mapped yet'})."
+            )
+        original(self, *args, **kw)
+
+    __init__.__wrapped__ = original  # type: ignore[attr-defined]
+    type.__setattr__(cls, "__init__", __init__)
+
+
+def _resolve_column(mapper: Mapper, on: Any) -> tuple[Any, str | None]:
+    """The discriminator (a column, or a column_property's expression) and its key, from a
+    name, a mapped attribute or a column."""
     from athanor.orm.attributes import InstrumentedAttribute
 
     col: Any
     if isinstance(on, str):
         prop = mapper._props.get(on)
+        expr = getattr(prop, "_expr", None)
+        if expr is not None:  # column_property() / an expression discriminator
+            return expr, on
         col = getattr(prop, "column", None)
         if col is None:
             col = mapper.local_table.c.get(on)
     elif isinstance(on, InstrumentedAttribute):
+        if getattr(on.prop, "_expr", None) is not None:
+            return on.prop._expr, on.key
         col = on.column
     else:
         col = getattr(on, "column", None) if not hasattr(on, "table") else on
@@ -253,18 +299,18 @@ def _resolve_column(mapper: Mapper, on: Any) -> Any:
     if col is None or not any(c is col for c in mapper._col_to_key):
         raise MappingError(
             f"Mapping {mapper.class_.__name__} failed: polymorphic_on={on!r} is not a mapped "
-            f"column of {mapper.class_.__name__} (SQL expressions are not supported). Name a "
-            f"column, e.g. 'polymorphic_on': 'type'; its columns are: "
+            f"column of {mapper.class_.__name__}. Name a column, e.g. 'polymorphic_on': "
+            f"'type', or pass a SQL expression; its columns are: "
             f"{', '.join(mapper._load_keys)}."
         )
-    return col
+    return col, mapper._col_to_key[col]
 
 
 def _install_identity_init(mapper: Mapper, identity: Any) -> None:
     """Set the discriminator when an instance is constructed (as SQLAlchemy does)."""
     key = mapper._polymorphic_key  # type: ignore[attr-defined]
-    if key is None:
-        return
+    if key is None or getattr(mapper._props.get(key), "_expr", None) is not None:
+        return  # an expression discriminator is computed by the database
     cls = mapper.class_
     original = cls.__init__  # type: ignore[misc]
 
@@ -556,7 +602,7 @@ def polymorphic_loader(
         known = ", ".join(repr(k) for k in mapper.polymorphic_map)
         raise UnknownDiscriminatorError(
             f"Loading {mapper.class_.__name__} failed: a row's discriminator "
-            f"{mapper.polymorphic_on.name!r} is {value!r}, which is no polymorphic_identity "
+            f"{poly_key!r} is {value!r}, which is no polymorphic_identity "
             f"of this hierarchy (known: {known}). Map a subclass with "
             f"__mapper_args__ = {{'polymorphic_identity': {value!r}}}, or fix the row."
         )

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from athanor.orm.exc import MappingError
-from athanor.orm.mapper import Mapper
+from athanor.orm.mapper import ColumnProperty, Mapper
 from athanor.orm.state import STATE_KEY
 
 _T = TypeVar("_T")
@@ -500,6 +500,9 @@ def _map_class(cls: type, reg: registry) -> Mapper | None:
     poly_on = mapper_args.get("polymorphic_on")
     if isinstance(poly_on, MappedColumn):
         mapper_args["polymorphic_on"] = getattr(poly_on, "column", poly_on)
+    elif isinstance(poly_on, ColumnProperty):  # a column_property() of this class body
+        mapper_args["polymorphic_on"] = next(
+            (k for k, v in (declared or {}).items() if v is poly_on), poly_on)
     from athanor.orm.relationships import after_mapped, declared_relationships
 
     props.update(declared_relationships(cls))
