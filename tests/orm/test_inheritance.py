@@ -597,18 +597,18 @@ def test_a_duplicate_polymorphic_identity_raises() -> None:
     assert "'p'" in str(err.value) and "P" in str(err.value)
 
 
-def test_concrete_inheritance_is_refused_with_a_clear_error() -> None:
+def test_concrete_inheritance_needs_a_table_of_its_own() -> None:
     class B(DeclarativeBase):
         pass
 
     class P(B):
         __tablename__ = "p"
         id: Mapped[int] = mapped_column(primary_key=True)
+        type: Mapped[str] = mapped_column(String(10))
+        __mapper_args__ = {"polymorphic_on": "type"}
 
-    with pytest.raises(MappingError, match="concrete"):
+    with pytest.raises(MappingError, match="concrete=True needs a table of its own"):
         class Q(P):
-            __tablename__ = "q"
-            id: Mapped[int] = mapped_column(primary_key=True)
             __mapper_args__ = {"concrete": True}
 
 

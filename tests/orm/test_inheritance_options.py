@@ -519,3 +519,46 @@ def test_polymorphic_abstract_and_identities_only_on_subclasses(engine: Any) -> 
         assert s.execute(update(XMedia).values(length=5)).rowcount == 2
     with pytest.raises(exc.InvalidRequestError, match="polymorphic_abstract=True.*XBook"):
         XMedia(title="m")
+
+
+# --------------------------------------------------------------------------------------
+# concrete table inheritance (each class its own table; no polymorphic loading)
+
+
+class CEmployee(XBase):
+    __tablename__ = "c_employee"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(50))
+
+
+class CManager(CEmployee):
+    __tablename__ = "c_manager"
+    __mapper_args__ = {"concrete": True}
+    id = Column(Integer, primary_key=True)
+    name = Column(String(50))
+    manager_data = Column(String(40))
+
+
+def test_concrete_subclass_maps_its_own_table(engine: Any) -> None:
+    from athanor import inspect
+
+    XBase.metadata.create_all(engine)
+    assert [c.name for c in CManager.__table__.columns] == ["id", "name", "manager_data"]
+    mapper = inspect(CManager)
+    assert mapper.concrete and mapper.isa(inspect(CEmployee))
+    assert not inspect(CEmployee).concrete
+    with Session(engine) as s:
+        s.add_all([CEmployee(name="e1"), CManager(name="m1", manager_data="md")])
+        s.commit()
+        assert _names(s.scalars(select(CEmployee)).all()) == [("CEmployee", "e1")]
+        assert _names(s.scalars(select(CManager)).all()) == [("CManager", "m1")]
+        s.expunge_all()
+        emp, mgr = s.get(CEmployee, 1), s.get(CManager, 1)  # the same key, two classes
+        assert (type(emp), type(mgr), mgr.manager_data) == (CEmployee, CManager, "md")
+        mgr.manager_data = "new"
+        s.commit()
+        assert s.query(CManager).filter(CManager.name == "m1").update({"name": "M"}) == 1
+        s.delete(emp)
+        s.commit()
+    assert _raw(engine, "SELECT id, name, manager_data FROM c_manager") == [(1, "M", "new")]
+    assert _raw(engine, "SELECT count(*) FROM c_employee")[0][0] == 0

@@ -49,16 +49,12 @@ if TYPE_CHECKING:
 
 def setup_inherits(mapper: Mapper, inherits: Any, inherit_condition: Any, concrete: bool) -> None:
     """Link ``mapper`` to its parent mapper; pick the table(s) it selects from."""
-    name = mapper.class_.__name__
-    if concrete:
-        raise MappingError(
-            f"Mapping {name} failed: concrete table inheritance (concrete=True) is not "
-            f"supported. Use joined-table inheritance (a __tablename__ whose primary key is a "
-            f"ForeignKey to the parent's) or single-table inheritance (no __tablename__)."
-        )
     from athanor.orm.mapper import Mapper, class_mapper
 
     parent = inherits if isinstance(inherits, Mapper) else class_mapper(inherits)
+    if concrete:  # a class of its own for loading and flushing (see _setup_concrete)
+        _setup_concrete(mapper, parent)
+        return
     from athanor.orm import context
 
     context._inheritance_used = True
@@ -78,6 +74,19 @@ def setup_inherits(mapper: Mapper, inherits: Any, inherit_condition: Any, concre
     mapper.persist_selectable = parent.persist_selectable.join(table, onclause)
     mapper._from_clause = mapper.persist_selectable
     mapper.inherit_condition = onclause  # type: ignore[attr-defined]
+
+
+def _setup_concrete(mapper: Mapper, parent: Mapper) -> None:
+    """``concrete=True``: the subclass maps its own table, all of its columns, with its own
+    identity map and flush; only ``isa()`` and the class hierarchy link it to ``parent``.
+    (Polymorphic loading of concrete hierarchies, ``polymorphic_union``, is not done.)"""
+    if mapper.local_table is None or mapper.local_table is parent.local_table:
+        raise MappingError(
+            f"Mapping {mapper.class_.__name__} failed: concrete=True needs a table of its "
+            f"own holding every column of the class. Give it a __tablename__ and declare its "
+            f"columns (the parent's are not inherited)."
+        )
+    mapper._concrete_parent = parent  # type: ignore[attr-defined]
 
 
 def _inherit_condition(mapper: Mapper, parent: Mapper, table: Any) -> Any:

@@ -185,7 +185,9 @@ class Mapper:
         #: ``type IN (...)`` criteria of a single-table subclass, else None
         self._single_criteria: Any = None
         self._stmt_cache: dict[Any, Any] = {}
-        if inherits is not None or concrete:
+        #: concrete table inheritance: the class maps its own table, no inherited columns
+        self.concrete = bool(concrete)
+        if inherits is not None:
             from athanor.orm import _inheritance
 
             _inheritance.setup_inherits(self, inherits, inherit_condition, concrete)
@@ -386,7 +388,7 @@ class Mapper:
         while m is not None:
             if m is other:
                 return True
-            m = m.inherits
+            m = m.inherits or m.__dict__.get("_concrete_parent")  # concrete=True: its parent
         return False
 
     @property
