@@ -26,6 +26,7 @@ from athanor import (
     update,
 )
 from athanor.orm import (
+    ConcreteBase,
     DeclarativeBase,
     Mapped,
     Session,
@@ -35,6 +36,7 @@ from athanor.orm import (
     defer,
     load_only,
     mapped_column,
+    polymorphic_union,
     raiseload,
     relationship,
     selectin_polymorphic,
@@ -562,3 +564,39 @@ def test_concrete_subclass_maps_its_own_table(engine: Any) -> None:
         s.commit()
     assert _raw(engine, "SELECT id, name, manager_data FROM c_manager") == [(1, "M", "new")]
     assert _raw(engine, "SELECT count(*) FROM c_employee")[0][0] == 0
+
+
+class CEngineer(CEmployee):
+    __tablename__ = "c_engineer"
+    __mapper_args__ = {"concrete": True}
+    id = Column(Integer, primary_key=True)
+    name = Column(String(50))
+    level = Column(Integer)
+
+
+def test_polymorphic_union_of_concrete_tables(engine: Any) -> None:
+    XBase.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add_all([CEmployee(name="e"), CManager(name="m", manager_data="md"),
+                   CEngineer(name="g", level=3)])
+        s.commit()
+        pj = polymorphic_union({"employee": CEmployee.__table__, "manager": CManager.__table__,
+                                "engineer": CEngineer.__table__}, "type", "pjoin")
+        assert list(pj.c.keys()) == ["id", "name", "manager_data", "level", "type"]
+        assert s.execute(select(pj).order_by(pj.c.type)).all() == [
+            (1, "e", None, None, "employee"), (1, "g", None, 3, "engineer"),
+            (1, "m", "md", None, "manager")]
+        assert s.scalars(select(pj.c.name).where(pj.c.level > 1)).all() == ["g"]
+        plain = polymorphic_union({"m": CManager.__table__, "g": CEngineer.__table__}, None,
+                                  cast_nulls=False)
+        assert list(plain.c.keys()) == ["id", "name", "manager_data", "level"]
+        assert len(s.execute(select(plain)).all()) == 2
+
+
+def test_concrete_base_is_refused_with_a_clear_error() -> None:
+    from athanor.orm.exc import MappingError
+
+    with pytest.raises(MappingError, match="ConcreteBase.*concrete': True"):
+        class Shape(ConcreteBase, XBase):
+            __tablename__ = "never"
+            id = Column(Integer, primary_key=True)

@@ -26,7 +26,12 @@ from athanor.orm._colprops import (
 )
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
 from athanor.orm._inheritance import with_polymorphic
-from athanor.orm._inheritance_load import selectin_polymorphic
+from athanor.orm._inheritance_load import (
+    AbstractConcreteBase,
+    ConcreteBase,
+    polymorphic_union,
+    selectin_polymorphic,
+)
 from athanor.orm._validators import validates
 from athanor.orm.attributes import History, InstrumentedAttribute
 from athanor.orm.decl import (
@@ -129,6 +134,9 @@ __all__ = [
     "with_parent",
     "with_polymorphic",
     "selectin_polymorphic",
+    "polymorphic_union",
+    "ConcreteBase",
+    "AbstractConcreteBase",
     "ColumnProperty",
     "DeclarativeBase",
     "DeclarativeBaseNoMeta",

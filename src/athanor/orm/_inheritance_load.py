@@ -133,3 +133,60 @@ def poly_mappers(base: Any, classes: Any) -> tuple[Mapper, ...]:
             )
         subs.append(m)
     return tuple(subs)
+
+
+# --------------------------------------------------------------------------------------
+# concrete hierarchies
+
+
+def polymorphic_union(table_map: dict[Any, Any], typecolname: str | None,
+                      aliasname: str = "p_union", cast_nulls: bool = True) -> Any:
+    """``UNION ALL`` of the tables of ``table_map`` (identity -> table) over the union of
+    their column names, missing columns as typed NULLs, plus a ``typecolname`` column
+    holding each table's identity; returned as a subquery named ``aliasname``."""
+    from athanor.sql import cast, literal, null, type_coerce, union_all
+    from athanor.sql._select import select
+
+    names: dict[str, Any] = {}
+    for table in table_map.values():
+        for col in table.c:
+            names.setdefault(col.key, col.type)
+    parts = []
+    for identity, table in table_map.items():
+        cols = [table.c[n] if n in table.c else (
+            cast(null(), typ) if cast_nulls else type_coerce(null(), typ)).label(n)
+            for n, typ in names.items()]
+        if typecolname is not None:
+            cols.append(literal(identity).label(typecolname))
+        parts.append(select(*cols).select_from(table))
+    return union_all(*parts).subquery(aliasname)
+
+
+class _Unsupported:
+    """A stand-in that names what to use instead when a class derives from it."""
+
+    _name = ""
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        if "_name" in cls.__dict__:  # ConcreteBase / AbstractConcreteBase themselves
+            return
+        from athanor.orm.exc import MappingError
+
+        raise MappingError(
+            f"Mapping {cls.__name__} failed: {cls._name} (polymorphic loading of a concrete "
+            f"hierarchy) is not supported. Map each class with __mapper_args__ = "
+            f"{{'concrete': True}} and query the classes one by one (polymorphic_union() "
+            f"builds the UNION ALL for Core queries), or use joined-table inheritance."
+        )
+
+
+class ConcreteBase(_Unsupported):
+    """Not supported: raises when a class derives from it (see :class:`_Unsupported`)."""
+
+    _name = "ConcreteBase"
+
+
+class AbstractConcreteBase(_Unsupported):
+    """Not supported: raises when a class derives from it (see :class:`_Unsupported`)."""
+
+    _name = "AbstractConcreteBase"
