@@ -46,7 +46,8 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "registry relationship scoped_session selectinload sessionmaker subqueryload synonym "
         "undefer with_parent with_polymorphic SynonymProperty deferred undefer_group validates "
         "QueryableAttribute as_declarative declarative_mixin foreign has_inherited_table join "
-        "outerjoin remote "
+        "outerjoin remote selectin_polymorphic polymorphic_union ConcreteBase "
+        "AbstractConcreteBase "
     ),
     "athanor.exc": _names(
         "AmbiguousForeignKeysError NoForeignKeysError NoInspectionAvailable NoReferenceError "

@@ -304,6 +304,28 @@ def test_subclass_columns_load_with_relationship_loads(engine: Any, statements: 
         assert len(statements.sql("SELECT")) == 2
 
 
+def test_of_type_in_loader_options_and_any(engine: Any) -> None:
+    _seed(engine, managers=True)
+    with Session(engine) as s:
+        s.add(OTeam(people=list(s.scalars(select(OPerson).where(OPerson.id > 1)))))
+        s.commit()
+    with Session(engine) as s:
+        wp = with_polymorphic(OPerson, [OEngineer])
+        for opt in (selectinload(OTeam.people.of_type(wp)),
+                    selectinload(OTeam.people.of_type(OEngineer))):
+            team = s.scalars(select(OTeam).options(opt)).one()
+            assert _loaded(team.people, "lang") == [
+                ("OEngineer", True), ("OManager", False), ("OEngineer", True),
+                ("ODirector", False)]
+            s.expunge_all()
+        assert s.scalars(select(OTeam.id).where(
+            OTeam.people.of_type(OEngineer).any(OEngineer.lang == "go"))).all() == [1]
+        assert s.scalars(select(OTeam.id).where(
+            OTeam.people.of_type(OEngineer).any(lang="cobol"))).all() == []
+        assert s.scalars(select(OTeam.id).where(
+            OTeam.people.of_type(ODirector).any())).all() == [1]
+
+
 def test_selectin_polymorphic_refuses_a_class_outside_the_hierarchy() -> None:
     with pytest.raises(exc.ArgumentError, match="OEmp is not a subclass of OPerson"):
         selectin_polymorphic(OPerson, [OEmp])
@@ -493,6 +515,28 @@ def test_polymorphic_on_a_case_expression(engine: Any) -> None:
         s.add(XEng(name="z", kind="E"))  # the database computes the class from kind
         s.commit()
         assert s.scalars(select(XEng.name).order_by(XEng.id)).all() == ["b", "z"]
+
+
+class MEmp(OBase):  # the expression over mapped_column() attributes of the class body
+    __tablename__ = "m_emp"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    __mapper_args__ = {"polymorphic_on": case((kind == "E", "engineer"), else_="employee"),
+                       "polymorphic_identity": "employee"}
+
+
+class MEng(MEmp):
+    __mapper_args__ = {"polymorphic_identity": "engineer"}
+
+
+def test_polymorphic_on_a_case_over_mapped_columns(engine: Any) -> None:
+    OBase.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.add_all([MEmp(kind="X"), MEmp(kind="E")])
+        s.commit()
+        s.expunge_all()
+        assert [type(o) for o in s.scalars(select(MEmp).order_by(MEmp.id))] == [MEmp, MEng]
+        assert [o.id for o in s.scalars(select(MEng))] == [2]
 
 
 def test_polymorphic_on_a_column_property(engine: Any) -> None:

@@ -136,9 +136,12 @@ def _forward_op(name: str) -> Any:
 
 
 for _op in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
-            "__lt__", "__le__", "__gt__", "__ge__", "concat", "label",
-            "like", "ilike", "in_", "is_", "isnot", "desc", "asc"):
+            "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__", "concat", "label",
+            "like", "ilike", "in_", "is_", "isnot", "is_not", "desc", "asc"):
     setattr(MappedColumn, _op, _forward_op(_op))
+# ``kind == "E"`` in a class body is SQL (``polymorphic_on: case(...)``); the recipe itself
+# stays hashable by identity
+MappedColumn.__hash__ = object.__hash__  # type: ignore[method-assign]
 
 
 def mapped_column(*args: Any, **kw: Any) -> Any:

@@ -560,6 +560,28 @@ class _OfType:
     def __init__(self, attr: RelationshipAttribute, target: Any) -> None:
         self.attr = attr
         self.target = target
+        self.key = attr.key  # loader options: selectinload(Co.people.of_type(Engineer))
+        self.prop = attr.prop
 
     def _athanor_join(self, select: Any, isouter: bool, full: bool, target: Any = None) -> Any:
         return self.attr._athanor_join(select, isouter, full, self.target)
+
+    def any(self, criterion: Any = None, **kwargs: Any) -> Any:  # noqa: A003
+        """EXISTS over the related rows of the ``of_type()`` class (its tables joined)."""
+        from athanor.orm.relsql import exists_clause
+
+        return exists_clause(self.prop, criterion, kwargs, "any()", self.target)
+
+    def has(self, criterion: Any = None, **kwargs: Any) -> Any:
+        from athanor.orm.relsql import exists_clause
+
+        return exists_clause(self.prop, criterion, kwargs, "has()", self.target)
+
+    def of_type_mappers(self) -> tuple[Any, ...]:
+        """Subclass mappers whose columns a loader option through this path loads too."""
+        wp = getattr(self.target, "_wp_mappers", None)
+        if wp is not None:
+            return tuple(wp[1:])
+        mapper = getattr(self.target, "__mapper__", None)
+        return (mapper,) if mapper is not None and mapper.isa(self.prop.mapper) and (
+            mapper is not self.prop.mapper) else ()

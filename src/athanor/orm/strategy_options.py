@@ -252,6 +252,9 @@ def _add(roots: dict[Any, Node], path: tuple[Any, ...], subs: tuple[Load, ...]) 
         if strategy == "joined" and kw.get("innerjoin"):
             node.aliases.setdefault("__inner__" + key, True)
         node = entry[1]
+        of_type = getattr(attr, "of_type_mappers", None)
+        if of_type is not None:  # Co.people.of_type(Engineer): its columns load too
+            node.poly = (*node.poly, *of_type())
     for sub in subs:
         sub_path = path + sub.path
         _add(roots, sub_path, sub.subs)
