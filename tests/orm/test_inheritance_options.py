@@ -34,6 +34,7 @@ from athanor.orm import (
     column_property,
     declarative_base,
     defer,
+    joinedload,
     load_only,
     mapped_column,
     polymorphic_union,
@@ -71,6 +72,7 @@ class OTeam(OBase):
     __tablename__ = "o_team"
     id: Mapped[int] = mapped_column(primary_key=True)
     people: Mapped[list[OPerson]] = relationship(order_by="OPerson.id")
+    engineers: Mapped[list[OEngineer]] = relationship(viewonly=True)
 
 
 class OPerson(_Columns, OBase):
@@ -286,11 +288,16 @@ def test_polymorphic_load_selectin_applies_to_queries_and_relationship_loads(
                                                      ("ODirector", True, False)]
 
 
-def test_subclass_columns_load_with_relationship_loads(engine: Any, statements: Any) -> None:
+def _seed_team(engine: Any, after_id: int) -> None:
+    """The people (and managers) with a key above ``after_id`` in team 1."""
     _seed(engine, managers=True)
     with Session(engine) as s:
-        s.add(OTeam(people=list(s.scalars(select(OPerson).where(OPerson.id > 2)))))
+        s.add(OTeam(people=list(s.scalars(select(OPerson).where(OPerson.id > after_id)))))
         s.commit()
+
+
+def test_subclass_columns_load_with_relationship_loads(engine: Any, statements: Any) -> None:
+    _seed_team(engine, 2)
     with Session(engine) as s:
         team = s.scalars(select(OTeam).options(
             selectinload(OTeam.people).selectin_polymorphic([OEngineer]))).one()
@@ -305,10 +312,7 @@ def test_subclass_columns_load_with_relationship_loads(engine: Any, statements: 
 
 
 def test_of_type_in_loader_options_and_any(engine: Any) -> None:
-    _seed(engine, managers=True)
-    with Session(engine) as s:
-        s.add(OTeam(people=list(s.scalars(select(OPerson).where(OPerson.id > 1)))))
-        s.commit()
+    _seed_team(engine, 1)
     with Session(engine) as s:
         wp = with_polymorphic(OPerson, [OEngineer])
         for opt in (selectinload(OTeam.people.of_type(wp)),
@@ -324,6 +328,16 @@ def test_of_type_in_loader_options_and_any(engine: Any) -> None:
             OTeam.people.of_type(OEngineer).any(lang="cobol"))).all() == []
         assert s.scalars(select(OTeam.id).where(
             OTeam.people.of_type(ODirector).any())).all() == [1]
+
+
+def test_joined_eager_load_of_a_joined_subclass_target(engine: Any, statements: Any) -> None:
+    _seed_team(engine, 1)
+    with Session(engine) as s:
+        statements.statements.clear()
+        team = s.scalars(select(OTeam).options(joinedload(OTeam.engineers))).unique().one()
+        assert sorted((e.name, e.lang) for e in team.engineers) == [("e", "py"), ("e2", "go")]
+        assert len(statements.sql("SELECT")) == 1
+        assert "JOIN o_engineer AS" in statements.sql("SELECT")[0]
 
 
 def test_selectin_polymorphic_refuses_a_class_outside_the_hierarchy() -> None:

@@ -365,6 +365,19 @@ def _outer_join(mapper: Mapper, subs: Iterable[Mapper]) -> Any:
     return sel
 
 
+def flat_alias(mapper: Mapper) -> tuple[Any, dict[int, Any]]:
+    """The mapper's FROM (its JOIN) over anonymous table aliases, and the column map
+    (table column id -> alias column) for rewriting conditions onto it (joined eager
+    loads of a joined-inheritance target)."""
+    from athanor.orm import _adapt
+
+    join = alias_from_clause(mapper, None, True)
+    amap: dict[int, Any] = {}
+    for table, alias in zip(mapper._from_clause._tables(), join._tables(), strict=True):
+        amap.update(_adapt.adapt_to(alias, table.c))
+    return join, amap
+
+
 def alias_from_clause(mapper: Mapper, name: str | None, flat: bool) -> Any:
     """What ``aliased(JoinedSubclass)`` selects from: a subquery of the mapper's JOIN, or
     with ``flat=True`` the same JOIN over an alias of each table."""
