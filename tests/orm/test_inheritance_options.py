@@ -20,6 +20,7 @@ from athanor import (
     case,
     delete,
     exc,
+    insert,
     or_,
     select,
     text,
@@ -444,6 +445,26 @@ def test_delete_of_a_joined_subclass_removes_child_rows_first(engine: Any,
         assert [d.split()[2] for d in statements.sql("DELETE")] == [
             "o_director", "o_manager", "o_person"]
         s.commit()
+
+
+def test_bulk_insert_and_update_by_key_of_a_joined_subclass(engine: Any) -> None:
+    OBase.metadata.create_all(engine)
+    with Session(engine) as s:
+        s.execute(insert(OEngineer), [{"name": "a", "lang": "py"},
+                                      {"name": "b", "lang": "go", "level": 2}])
+        s.execute(insert(ODirector), [{"id": 10, "name": "d", "budget": 5, "office": "o"}])
+        a = s.get(OEngineer, 1)
+        s.execute(update(OEngineer), [{"id": 1, "name": "A", "lang": "rust"},
+                                      {"id": 2, "level": 3}])
+        assert (a.name, a.lang) == ("A", "rust")
+        s.commit()
+    assert _raw(engine, "SELECT p.id, p.name, p.type, e.lang, e.level FROM o_person p "
+                        "JOIN o_engineer e ON e.id = p.id ORDER BY p.id") == [
+        (1, "A", "engineer", "rust", None), (2, "b", "engineer", "go", 3)]
+    assert _raw(engine, "SELECT d.id, m.budget, d.office FROM o_director d "
+                        "JOIN o_manager m ON m.id = d.id") == [(10, 5, "o")]
+    with Session(engine) as s, pytest.raises(exc.InvalidRequestError, match="lacks the prim"):
+        s.execute(update(OEngineer), [{"lang": "x"}])
 
 
 def test_returning_on_a_joined_subclass_update_raises(engine: Any) -> None:

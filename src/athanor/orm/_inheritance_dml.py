@@ -49,6 +49,32 @@ def single_table_statement(mapper: Mapper, stmt: Any) -> Any:
     return stmt.where(crit)
 
 
+def execute_joined_dml(session: Session, mapper: Mapper, stmt: Any, params: Any,
+                       options: dict[str, Any] | None) -> Any:
+    """An INSERT/UPDATE/DELETE of a joined-table subclass (see the module docstring)."""
+    from athanor.orm.result import BulkInsertResult
+
+    session._autoflush()
+    kind = stmt.__visit_name__
+    many = isinstance(params, list)
+    if kind == "insert" and many and stmt._values is None and not stmt._returning:
+        return bulk_insert_joined(session, mapper, params)
+    if kind == "update" and many and not stmt._where and stmt._values is None:
+        bulk_update_joined(session, mapper, params)
+        from athanor.orm.context import bulk_sync
+
+        bulk_sync(session, mapper, params)
+        return BulkInsertResult(len(params))
+    if kind == "insert":
+        raise exc.InvalidRequestError(
+            f"INSERT of {mapper.class_.__name__} failed: a joined-table subclass is inserted "
+            f"from a list of parameter dicts (one per row), without values() or RETURNING; "
+            f"or add the objects to the session."
+        )
+    return execute_joined(session, mapper, stmt, params,
+                          (options or {}).get("synchronize_session", "auto"))
+
+
 def execute_joined(session: Session, mapper: Mapper, stmt: Any, params: Any, sync: Any
                    ) -> Any:
     """Run an UPDATE/DELETE of a joined-table subclass (see the module docstring)."""
@@ -137,3 +163,66 @@ def _loaded(session: Session, mapper: Mapper, keys: list[tuple[Any, ...]]) -> li
         if obj is not None and isinstance(obj, mapper.class_):
             out.append(obj)
     return out
+
+
+# --------------------------------------------------------------------------------------
+# ORM bulk statements with a list of dicts (by primary key / new rows)
+
+
+def bulk_update_joined(session: Session, mapper: Mapper, mappings: list[dict[str, Any]]
+                       ) -> None:
+    """``execute(update(JoinedSubclass), [{"id": 1, "name": ..., "sub": ...}, ...])``: per
+    table, one executemany per set of changed attributes, by primary key."""
+    from athanor.orm.context import _column_params
+    from athanor.orm.persistence import update_stmt, write_info
+
+    for m in mappings:
+        missing = [k for k in mapper._pk_keys if k not in m]
+        if missing:
+            raise exc.InvalidRequestError(
+                f"UPDATE of {mapper.class_.__name__} failed: a parameter dict lacks the "
+                f"primary key attribute {missing[0]!r}. Each dict needs "
+                f"{', '.join(mapper._pk_keys)} plus the attributes to change."
+            )
+        _column_params(mapper, m)  # raises naming an unknown key
+    conn = session._connection()
+    for table in mapper._write_tables:
+        info = write_info(mapper, table)
+        own = {cw.key for cw in info.columns if not cw.is_pk}
+        groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+        for m in mappings:
+            keys = frozenset(k for k in m if k in own)
+            if keys:
+                params = {info.set_names[k]: m[k] for k in keys}
+                for w, name in zip(info.pk_writes, info.pk_names, strict=True):
+                    params[name] = m[w.key]
+                groups.setdefault(keys, []).append(params)
+        for keys, plist in groups.items():
+            conn.execute(update_stmt(info, keys), plist)
+
+
+def bulk_insert_joined(session: Session, mapper: Mapper, rows: list[dict[str, Any]]) -> Any:
+    """``execute(insert(JoinedSubclass), [{...}, ...])``: each row into every table of the
+    subclass, base table first (its generated key is copied to the child rows)."""
+    from athanor.orm.context import _column_params
+    from athanor.orm.persistence import write_info
+    from athanor.orm.result import BulkInsertResult
+    from athanor.sql import insert
+
+    conn = session._connection()
+    poly = mapper._polymorphic_key  # type: ignore[attr-defined]
+    tables = mapper._write_tables
+    for row in rows:
+        _column_params(mapper, row)  # raises naming an unknown key
+        values = dict(row)
+        if poly is not None and poly not in values and mapper.polymorphic_identity is not None:
+            values[poly] = mapper.polymorphic_identity
+        for i, table in enumerate(tables):
+            info = write_info(mapper, table)
+            params = {cw.column.key: values[cw.key] for cw in info.columns if cw.key in values}
+            result = conn.execute(insert(table), params)
+            if i == 0:
+                for key, value in zip(mapper._pk_keys, result.inserted_primary_key or (),
+                                      strict=False):
+                    values.setdefault(key, value)
+    return BulkInsertResult(len(rows))

@@ -242,10 +242,8 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
 
             mapper = idml.dml_mapper(stmt) or mapper
             if mapper is not None and mapper.inherits is not None:
-                if not mapper.single and stmt.__visit_name__ != "insert":
-                    session._autoflush()
-                    return idml.execute_joined(session, mapper, stmt, params, (
-                        options or {}).get("synchronize_session", "auto"))
+                if not mapper.single:
+                    return idml.execute_joined_dml(session, mapper, stmt, params, options)
                 stmt = idml.single_table_statement(mapper, stmt)
         if mapper is not None:
             return _execute_orm_dml(session, mapper, stmt, params, options)
@@ -566,7 +564,13 @@ def bulk_update(session: Session, mapper: Mapper, mappings: list[dict[str, Any]]
     conn = session._connection()
     for keys, plist in groups.items():
         conn.execute(update_stmt(info, keys), plist)
-    imap = session._identity_map._maps.get(mapper)
+    bulk_sync(session, mapper, mappings)
+
+
+def bulk_sync(session: Session, mapper: Mapper, mappings: list[dict[str, Any]]) -> None:
+    """Objects of the session that a bulk UPDATE by primary key changed take the values."""
+    pk_keys = mapper._pk_keys
+    imap = session._identity_map._maps.get(mapper.base_mapper)
     if imap:
         for m in mappings:
             key = tuple(m[k] for k in pk_keys) if len(pk_keys) > 1 else m[pk_keys[0]]
