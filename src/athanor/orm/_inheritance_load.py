@@ -11,6 +11,10 @@ once: ``SELECT key, sub columns FROM <subclass join> WHERE key IN (...)`` in chu
 result costs one extra query per subclass instead of one per object on first access. The
 step runs from :func:`athanor.orm.strategies.post_load` (so relationship loads of a base
 class get it too) and only fills attributes an object has not loaded yet.
+
+Concrete hierarchies: :func:`polymorphic_union` builds the ``UNION ALL`` of their tables for
+Core queries; polymorphic ORM loading from it (``ConcreteBase``, ``AbstractConcreteBase``)
+is not implemented, and those two names raise when a class derives from them.
 """
 
 from __future__ import annotations
