@@ -242,6 +242,9 @@ def test_with_polymorphic_filters_across_subclasses(engine: Any, statements: Any
         assert _names(objs) == [("OEngineer", "e2"), ("ODirector", "d")]
         assert objs[0].lang == "go" and objs[1].budget == 20
         assert len(statements.sql("SELECT")) == 1  # the director's office: on access
+        # columns through the entity: FROM its outer join, so every person is a row
+        assert s.execute(select(wp.name, wp.OEngineer.lang).order_by(wp.id)).all() == [
+            ("p", None), ("e", "py"), ("m", None), ("e2", "go"), ("d", None)]
         every = with_polymorphic(OPerson, "*")
         got = s.query(every).order_by(every.name.desc()).all()
         assert _names(got)[:2] == [("OPerson", "p"), ("OManager", "m")]

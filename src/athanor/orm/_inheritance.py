@@ -33,6 +33,7 @@ from gc import enable as gc_enable
 from gc import isenabled as gc_isenabled
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from athanor.orm.attributes import InstrumentedAttribute
 from athanor.orm.exc import MappingError
 from athanor.orm.state import STATE_KEY
 from athanor.orm.state import InstanceState as _State
@@ -283,8 +284,6 @@ def install_abstract_init(mapper: Mapper) -> None:
 def _resolve_column(mapper: Mapper, on: Any) -> tuple[Any, str | None]:
     """The discriminator (a column, or a column_property's expression) and its key, from a
     name, a mapped attribute or a column."""
-    from athanor.orm.attributes import InstrumentedAttribute
-
     col: Any
     if isinstance(on, str):
         prop = mapper._props.get(on)
@@ -484,13 +483,13 @@ def refresh_dependents(mapper: Mapper) -> None:
 
 def adapt_column_select(stmt: Any) -> Any:
     """``select(Manager.name)``: subclass-bound attributes add their criteria / join."""
-    from athanor.orm.attributes import InstrumentedAttribute
-
     froms: list[Any] = []
     crit: list[Any] = []
     for e in stmt._raw_entities:
         if type(e) is not InstrumentedAttribute:
-            join = getattr(getattr(e, "table", None), "__dict__", {}).get("_flat_join")
+            join = getattr(e, "_wp_from", None)  # wp.Engineer.x: the with_polymorphic join
+            if join is None:
+                join = getattr(getattr(e, "table", None), "__dict__", {}).get("_flat_join")
             if join is not None and not any(f is join for f in (*froms, *stmt._from_explicit)):
                 froms.append(join)  # a column of aliased(JoinedSubclass, flat=True)
             continue
@@ -744,7 +743,8 @@ def with_polymorphic(
         def __getattr__(self, key: str) -> Any:
             sub = self.__dict__["_wp_classes"].get(key)
             if sub is not None:
-                return sub
+                view = self.__dict__[key] = _WpSubclass(sub, sel)
+                return view
             return AliasedClass.__getattr__(self, key)
 
         def __repr__(self) -> str:
@@ -754,3 +754,32 @@ def with_polymorphic(
     entity.__dict__["_wp_classes"] = {m.class_.__name__: m.class_ for m in subs}
     entity.__dict__["_wp_mappers"] = [mapper, *subs]
     return entity
+
+
+class _WpAttribute(InstrumentedAttribute):
+    """A subclass attribute seen through a :func:`with_polymorphic` entity."""
+
+    __slots__ = ("_wp_from",)
+    _wp_from: Any
+
+
+class _WpSubclass:
+    """``wp.Engineer`` of a :func:`with_polymorphic` entity: the subclass's attributes,
+    marked so a column-only ``select(wp.name, wp.Engineer.x)`` reads FROM the entity's
+    outer join (not the subclass's inner join)."""
+
+    def __init__(self, cls: type, selectable: Any) -> None:
+        self._cls = cls
+        self._selectable = selectable
+
+    def __getattr__(self, key: str) -> Any:
+        attr = getattr(self._cls, key)
+        if type(attr) is not InstrumentedAttribute:
+            return attr
+        wp_attr = _WpAttribute(attr.class_, attr.key, attr.prop)
+        wp_attr._wp_from = self._selectable
+        self.__dict__[key] = wp_attr
+        return wp_attr
+
+    def __repr__(self) -> str:
+        return f"<with_polymorphic view of {self._cls.__name__}>"
