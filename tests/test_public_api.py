@@ -73,6 +73,7 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "PassiveFlag PropComparator Relationship RelationshipDirection Synonym "
         "UserDefinedOption contains_alias create_session merge_frozen_result merge_result "
         "query_expression synonym_for was_deleted with_expression "
+        "selectin_polymorphic polymorphic_union ConcreteBase AbstractConcreteBase "
     ),
     "athanor.exc": _names(
         "AmbiguousForeignKeysError NoForeignKeysError NoInspectionAvailable NoReferenceError "

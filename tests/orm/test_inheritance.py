@@ -597,18 +597,18 @@ def test_a_duplicate_polymorphic_identity_raises() -> None:
     assert "'p'" in str(err.value) and "P" in str(err.value)
 
 
-def test_concrete_inheritance_is_refused_with_a_clear_error() -> None:
+def test_concrete_inheritance_needs_a_table_of_its_own() -> None:
     class B(DeclarativeBase):
         pass
 
     class P(B):
         __tablename__ = "p"
         id: Mapped[int] = mapped_column(primary_key=True)
+        type: Mapped[str] = mapped_column(String(10))
+        __mapper_args__ = {"polymorphic_on": "type"}
 
-    with pytest.raises(MappingError, match="concrete"):
+    with pytest.raises(MappingError, match="concrete=True needs a table of its own"):
         class Q(P):
-            __tablename__ = "q"
-            id: Mapped[int] = mapped_column(primary_key=True)
             __mapper_args__ = {"concrete": True}
 
 
@@ -684,12 +684,14 @@ def test_query_bulk_update_and_delete_of_a_single_table_subclass(engine: Any) ->
         ("dilbert",), ("boss",), ("wally",)]
 
 
-def test_query_bulk_statements_on_a_joined_subclass_raise(engine: Any) -> None:
-    from athanor.exc import InvalidRequestError
-
+def test_query_bulk_statements_on_a_joined_subclass(engine: Any) -> None:
     _j_seed(engine)
-    with Session(engine) as s, pytest.raises(InvalidRequestError, match="Engineer"):
-        s.query(Engineer).update({"engineer_name": "x"})
+    with Session(engine) as s:
+        assert s.query(Engineer).update({"engineer_name": "x", "name": "n"}) == 2
+        s.commit()
+    assert _raw(engine, "SELECT name FROM j_employee ORDER BY id") == [
+        ("n",), ("pointy",), ("wally",), ("n",)]
+    assert _raw(engine, "SELECT engineer_name FROM j_engineer ORDER BY id") == [("x",), ("x",)]
 
 
 class WBase(DeclarativeBase):

@@ -42,6 +42,12 @@ from athanor.orm._dataclass import MappedAsDataclass, mapped_as_dataclass
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
 from athanor.orm._execute_state import ORMExecuteState
 from athanor.orm._inheritance import with_polymorphic
+from athanor.orm._inheritance_load import (
+    AbstractConcreteBase,
+    ConcreteBase,
+    polymorphic_union,
+    selectin_polymorphic,
+)
 from athanor.orm._validators import validates
 from athanor.orm.attributes import History, InstrumentedAttribute, PropComparator
 from athanor.orm.decl import (
@@ -158,6 +164,10 @@ __all__ = [
     "SynonymProperty",
     "with_parent",
     "with_polymorphic",
+    "selectin_polymorphic",
+    "polymorphic_union",
+    "ConcreteBase",
+    "AbstractConcreteBase",
     "ColumnProperty",
     "DeclarativeBase",
     "DeclarativeBaseNoMeta",

@@ -184,7 +184,11 @@ def aliased(element: Any, alias: Any = None, name: str | None = None, flat: bool
                     f"{type(element).__name__}. Pass a model class, e.g. aliased(User)."
                 )
             return hook(name)
-    if alias is None:
+    if alias is None and mapper._from_clause is not mapper.local_table:  # inheritance
+        from athanor.orm._inheritance import alias_from_clause
+
+        alias = alias_from_clause(mapper, name, flat)
+    elif alias is None:
         alias = mapper.local_table.alias(name)
     else:
         hook = getattr(alias, "__clause_element__", None)

@@ -70,6 +70,14 @@ class MapperColumns:
         self._plans: dict[Any, Plan] = {}
         self.pk_keys = mapper._pk_keys
 
+    @property
+    def always(self) -> tuple[str, ...]:
+        """Keys every load includes: the primary key and a polymorphic discriminator."""
+        poly = getattr(self.mapper, "_polymorphic_key", None)
+        if poly is not None and poly in self.by_key and poly not in self.pk_keys:
+            return (*self.pk_keys, poly)
+        return self.pk_keys  # type: ignore[no-any-return]
+
     def plan(self, ops: tuple[Any, ...] = ()) -> Plan:
         """The keys to load under column options ``ops`` ((op, keys, raiseload) triples)."""
         hit = self._plans.get(ops)
@@ -84,6 +92,8 @@ class MapperColumns:
                 load.update(named)
                 raising.difference_update(named)
                 continue
+            if any(k not in self.by_key for k in keys):
+                keys = self._own_keys(op, keys)
             for k in keys:
                 if k not in self.by_key:
                     raise exc.ArgumentError(
@@ -92,7 +102,7 @@ class MapperColumns:
                         f"attributes such as {cls}.{self.props[-1].key}."
                     )
             if op == "load_only":
-                keep = set(keys) | set(self.pk_keys)
+                keep = set(keys) | set(self.always)
                 dropped = {k for k in self.by_key if k not in keep}
                 load = (load | keep) - dropped
                 if raiseload:
@@ -105,12 +115,19 @@ class MapperColumns:
             elif op in ("undefer", "with_expression"):
                 load.update(keys)
                 raising.difference_update(keys)
-        load.update(self.pk_keys)
+        load.update(self.always)
         plan = Plan(tuple(p.key for p in self.props if p.key in load),
                     frozenset(raising - load))
         if len(self._plans) < 256:
             self._plans[ops] = plan
         return plan
+
+    def _own_keys(self, op: str, keys: tuple[str, ...]) -> tuple[str, ...]:
+        """``keys`` without the subclasses' column keys (an option naming a subclass
+        column on a query of its base: those columns are not loaded here anyway)."""
+        subs = self.mapper.self_and_descendants[1:] if self.mapper._inheriting else []
+        theirs = {k for m in subs for k in m._props}
+        return tuple(k for k in keys if k not in theirs or k in self.by_key)
 
     def columns(self, keys: tuple[str, ...], node: Any = None) -> list[Any]:
         """The SELECT list for ``keys``: table columns and labelled expressions (a
@@ -173,6 +190,7 @@ def adapt_select(stmt: Any, layout: Any, nodes: list[Any]) -> tuple[Any, Any]:
     entities: list[Any] = []
     columns: list[Any] = []
     items: list[tuple[Any, Any]] = []
+    froms: list[Any] = []
     pos = 0
     for e, coerced in zip(stmt._raw_entities, stmt._raw_columns, strict=False):
         mapper = _mapper_of_entity(e)
@@ -195,6 +213,8 @@ def adapt_select(stmt: Any, layout: Any, nodes: list[Any]) -> tuple[Any, Any]:
                 cols = [_adapt.replace_columns(c, amap) for c in cols]
             entities.extend(cols)
             columns.extend(cols)
+            if isinstance(e, type) and mapper._from_clause is not mapper.local_table:
+                froms.append(mapper._from_clause)  # a joined subclass: keep its JOIN
             items.append((mapper, Partial(tuple(range(pos, pos + len(cols))), plan.keys,
                                           plan.raise_keys)))
             pos += len(cols)
@@ -207,6 +227,8 @@ def adapt_select(stmt: Any, layout: Any, nodes: list[Any]) -> tuple[Any, Any]:
     new = stmt._clone()
     new._raw_entities = tuple(entities)
     new._raw_columns = tuple(_coerce(c) for c in columns)
+    if froms:
+        new = new.select_from(*froms)
     new.__dict__["_orm_entities"] = (stmt._raw_entities, stmt._raw_columns)
     return new, EntityLayout(layout.keys, items, layout.single)
 

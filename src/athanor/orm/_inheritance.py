@@ -26,17 +26,20 @@ The flush side lives in :mod:`athanor.orm._inheritance_flush`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from gc import disable as gc_disable
 from gc import enable as gc_enable
 from gc import isenabled as gc_isenabled
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from athanor.orm.attributes import InstrumentedAttribute
 from athanor.orm.exc import MappingError
 from athanor.orm.state import STATE_KEY
 from athanor.orm.state import InstanceState as _State
 
 if TYPE_CHECKING:
+    from athanor.orm._deferred import Partial
     from athanor.orm.mapper import Mapper, MapperProperty
     from athanor.orm.session import Session
 
@@ -47,16 +50,12 @@ if TYPE_CHECKING:
 
 def setup_inherits(mapper: Mapper, inherits: Any, inherit_condition: Any, concrete: bool) -> None:
     """Link ``mapper`` to its parent mapper; pick the table(s) it selects from."""
-    name = mapper.class_.__name__
-    if concrete:
-        raise MappingError(
-            f"Mapping {name} failed: concrete table inheritance (concrete=True) is not "
-            f"supported. Use joined-table inheritance (a __tablename__ whose primary key is a "
-            f"ForeignKey to the parent's) or single-table inheritance (no __tablename__)."
-        )
     from athanor.orm.mapper import Mapper, class_mapper
 
     parent = inherits if isinstance(inherits, Mapper) else class_mapper(inherits)
+    if concrete:  # a class of its own for loading and flushing (see _setup_concrete)
+        _setup_concrete(mapper, parent)
+        return
     from athanor.orm import context
 
     context._inheritance_used = True
@@ -76,6 +75,19 @@ def setup_inherits(mapper: Mapper, inherits: Any, inherit_condition: Any, concre
     mapper.persist_selectable = parent.persist_selectable.join(table, onclause)
     mapper._from_clause = mapper.persist_selectable
     mapper.inherit_condition = onclause  # type: ignore[attr-defined]
+
+
+def _setup_concrete(mapper: Mapper, parent: Mapper) -> None:
+    """``concrete=True``: the subclass maps its own table, all of its columns, with its own
+    identity map and flush; only ``isa()`` and the class hierarchy link it to ``parent``.
+    (Polymorphic loading of concrete hierarchies, ``polymorphic_union``, is not done.)"""
+    if mapper.local_table is None or mapper.local_table is parent.local_table:
+        raise MappingError(
+            f"Mapping {mapper.class_.__name__} failed: concrete=True needs a table of its "
+            f"own holding every column of the class. Give it a __tablename__ and declare its "
+            f"columns (the parent's are not inherited)."
+        )
+    mapper._concrete_parent = parent  # type: ignore[attr-defined]
 
 
 def _inherit_condition(mapper: Mapper, parent: Mapper, table: Any) -> Any:
@@ -172,13 +184,13 @@ def setup_polymorphic(
         if child_col is not None and attr is not None and hasattr(attr, "column"):
             attr.column = child_col
     if on is not None:
-        col = _resolve_column(mapper, on)
+        col, poly_key = _resolve_column(mapper, on)
+    elif parent is not None:
+        col, poly_key = parent.polymorphic_on, parent._polymorphic_key  # type: ignore[attr-defined]
     else:
-        col = parent.polymorphic_on if parent is not None else None
+        col = poly_key = None
     mapper.polymorphic_on = col
-    mapper._polymorphic_key = (  # type: ignore[attr-defined]
-        mapper._col_to_key.get(col) if col is not None else None
-    )
+    mapper._polymorphic_key = poly_key  # type: ignore[attr-defined]
     if parent is not None and parent.polymorphic_on is not None:
         mapper.polymorphic_map = parent.polymorphic_map
     if identity is not None:
@@ -199,10 +211,12 @@ def setup_polymorphic(
     mapper.polymorphic_identity = identity
     mapper._with_polymorphic = with_polymorphic  # type: ignore[attr-defined]
     mapper._inline = load == "inline"  # type: ignore[attr-defined]
+    mapper._selectin = load == "selectin"  # type: ignore[attr-defined]
     if load not in (None, "inline", "selectin"):
         raise MappingError(
-            f"Mapping {name} failed: polymorphic_load={load!r} is not supported; use 'inline' "
-            f"(or leave it unset to load subclass columns on first access)."
+            f"Mapping {name} failed: polymorphic_load={load!r} is not supported; use "
+            f"'inline' or 'selectin' (or leave it unset to load subclass columns on first "
+            f"access)."
         )
     for anc in list(mapper.iterate_to_root())[1:]:
         extra = anc.__dict__.setdefault("_poly_extra", [])
@@ -221,20 +235,67 @@ def setup_polymorphic(
     from athanor.orm import context
 
     context._layout_cache.clear()  # layouts of already-seen entities may change
+    joined = sys.modules.get("athanor.orm.joined")
+    if joined is not None:
+        joined._kinds.clear()  # a base's loading path may change (polymorphic_load)
     refresh_dependents(mapper)
 
 
-def _resolve_column(mapper: Mapper, on: Any) -> Any:
-    """The discriminator column from a name, a mapped attribute or a column."""
-    from athanor.orm.attributes import InstrumentedAttribute
+def expression_discriminator(properties: dict[str, Any] | None, on: Any
+                             ) -> tuple[dict[str, Any] | None, Any]:
+    """``polymorphic_on=case(...)``: the expression becomes a read-only column property
+    (:data:`EXPRESSION_KEY`) that every load selects; other values pass through."""
+    from athanor.sql.schema import Column
 
+    if isinstance(on, (str, Column)) or not hasattr(on, "__visit_name__") or hasattr(
+            on, "prop") or getattr(on, "is_column", False):
+        return properties, on
+    from athanor.orm._colprops import column_property, expression_property
+
+    prop = expression_property(column_property(on), EXPRESSION_KEY)
+    return {**(properties or {}), EXPRESSION_KEY: prop}, EXPRESSION_KEY
+
+
+#: the attribute an expression discriminator loads into
+EXPRESSION_KEY = "_polymorphic_on"
+
+
+def install_abstract_init(mapper: Mapper) -> None:
+    """``polymorphic_abstract=True``: the class itself cannot be instantiated."""
+    cls = mapper.class_
+    original = cls.__init__  # type: ignore[misc]
+
+    def __init__(self: Any, *args: Any, **kw: Any) -> None:  # noqa: N807 - the constructor
+        if type(self) is cls:
+            from athanor.exc import InvalidRequestError
+
+            subs = [m.class_.__name__ for m in mapper.self_and_descendants[1:]]
+            raise InvalidRequestError(
+                f"Creating a {cls.__name__} failed: it is mapped with "
+                f"polymorphic_abstract=True, so only its subclasses can be instantiated "
+                f"({', '.join(subs) or 'none mapped yet'})."
+            )
+        original(self, *args, **kw)
+
+    __init__.__wrapped__ = original  # type: ignore[attr-defined]
+    type.__setattr__(cls, "__init__", __init__)
+
+
+def _resolve_column(mapper: Mapper, on: Any) -> tuple[Any, str | None]:
+    """The discriminator (a column, or a column_property's expression) and its key, from a
+    name, a mapped attribute or a column."""
     col: Any
     if isinstance(on, str):
         prop = mapper._props.get(on)
+        expr = getattr(prop, "_expr", None)
+        if expr is not None:  # column_property() / an expression discriminator
+            return expr, on
         col = getattr(prop, "column", None)
         if col is None:
             col = mapper.local_table.c.get(on)
     elif isinstance(on, InstrumentedAttribute):
+        if getattr(on.prop, "_expr", None) is not None:
+            return on.prop._expr, on.key
         col = on.column
     else:
         col = getattr(on, "column", None) if not hasattr(on, "table") else on
@@ -246,18 +307,18 @@ def _resolve_column(mapper: Mapper, on: Any) -> Any:
     if col is None or not any(c is col for c in mapper._col_to_key):
         raise MappingError(
             f"Mapping {mapper.class_.__name__} failed: polymorphic_on={on!r} is not a mapped "
-            f"column of {mapper.class_.__name__} (SQL expressions are not supported). Name a "
-            f"column, e.g. 'polymorphic_on': 'type'; its columns are: "
+            f"column of {mapper.class_.__name__}. Name a column, e.g. 'polymorphic_on': "
+            f"'type', or pass a SQL expression; its columns are: "
             f"{', '.join(mapper._load_keys)}."
         )
-    return col
+    return col, mapper._col_to_key[col]
 
 
 def _install_identity_init(mapper: Mapper, identity: Any) -> None:
     """Set the discriminator when an instance is constructed (as SQLAlchemy does)."""
     key = mapper._polymorphic_key  # type: ignore[attr-defined]
-    if key is None:
-        return
+    if key is None or getattr(mapper._props.get(key), "_expr", None) is not None:
+        return  # an expression discriminator is computed by the database
     cls = mapper.class_
     original = cls.__init__  # type: ignore[misc]
 
@@ -301,6 +362,55 @@ def _outer_join(mapper: Mapper, subs: Iterable[Mapper]) -> Any:
             sel = sel.outerjoin(m.local_table, cond)
             joined.add(id(m.local_table))
     return sel
+
+
+def flat_alias(mapper: Mapper) -> tuple[Any, dict[int, Any]]:
+    """The mapper's FROM (its JOIN) over anonymous table aliases, and the column map
+    (table column id -> alias column) for rewriting conditions onto it (joined eager
+    loads of a joined-inheritance target)."""
+    from athanor.orm import _adapt
+
+    join = alias_from_clause(mapper, None, True)
+    amap: dict[int, Any] = {}
+    for table, alias in zip(mapper._from_clause._tables(), join._tables(), strict=True):
+        amap.update(_adapt.adapt_to(alias, table.c))
+    return join, amap
+
+
+def alias_from_clause(mapper: Mapper, name: str | None, flat: bool) -> Any:
+    """What ``aliased(JoinedSubclass)`` selects from: a subquery of the mapper's JOIN, or
+    with ``flat=True`` the same JOIN over an alias of each table."""
+    frm = mapper._from_clause
+    if not flat:
+        from athanor.sql._select import LABEL_STYLE_TABLENAME_PLUS_COL, select
+
+        cols = [c for t in frm._tables() for c in t.c]
+        return select(*cols).select_from(frm).set_label_style(
+            LABEL_STYLE_TABLENAME_PLUS_COL).subquery(name)
+    from athanor.orm import _adapt
+
+    tables = frm._tables()
+    amap: dict[int, Any] = {}
+    aliases = []
+    for t in tables:
+        a = t.alias(f"{name}_{t.name}" if name else None)
+        aliases.append(a)
+        amap.update(_adapt.adapt_to(a, t.c))
+    join = _rejoin(frm, dict(zip(map(id, tables), aliases, strict=True)), amap)
+    for a in aliases:  # select(flat.name, flat.sub) selects FROM the join (adapt_column_select)
+        a.__dict__["_flat_join"] = join
+    return join
+
+
+def _rejoin(frm: Any, table_alias: dict[int, Any], amap: dict[int, Any]) -> Any:
+    from athanor.orm import _adapt
+
+    if id(frm) in table_alias:
+        return table_alias[id(frm)]
+    left = _rejoin(frm.left, table_alias, amap)
+    right = _rejoin(frm.right, table_alias, amap)
+    on = _adapt.replace_columns(frm.onclause, amap)
+    return left.join(right, on, isouter=frm.isouter)
 
 
 # --------------------------------------------------------------------------------------
@@ -373,12 +483,15 @@ def refresh_dependents(mapper: Mapper) -> None:
 
 def adapt_column_select(stmt: Any) -> Any:
     """``select(Manager.name)``: subclass-bound attributes add their criteria / join."""
-    from athanor.orm.attributes import InstrumentedAttribute
-
     froms: list[Any] = []
     crit: list[Any] = []
     for e in stmt._raw_entities:
         if type(e) is not InstrumentedAttribute:
+            join = getattr(e, "_wp_from", None)  # wp.Engineer.x: the with_polymorphic join
+            if join is None:
+                join = getattr(getattr(e, "table", None), "__dict__", {}).get("_flat_join")
+            if join is not None and not any(f is join for f in (*froms, *stmt._from_explicit)):
+                froms.append(join)  # a column of aliased(JoinedSubclass, flat=True)
             continue
         m = e.class_.__dict__.get("__mapper__")
         if m is None or m.inherits is None:
@@ -425,23 +538,48 @@ class UnknownDiscriminatorError(MappingError):
 
 def polymorphic_loader(
     mapper: Mapper,
-    positions: tuple[int, ...] | None,
+    positions: tuple[int, ...] | Partial | None,
     session: Session,
     *,
     populate_existing: bool = False,
 ) -> Callable[[list[tuple[Any, ...]]], list[Any]]:
-    """Row loader for a mapper with ``polymorphic_on``: one class per discriminator value."""
-    ncols = len(mapper._columns)
-    base_pos = positions[:ncols] if positions is not None else tuple(range(ncols))
-    pos_of: dict[int, int] = {id(c): p for c, p in zip(mapper._columns, base_pos, strict=True)}
-    if positions is not None and len(positions) > ncols:
-        for c, p in zip(mapper.__dict__.get("_poly_extra", ()), positions[ncols:], strict=False):
-            if p >= 0:
-                pos_of.setdefault(id(c), p)
+    """Row loader for a mapper with ``polymorphic_on``: one class per discriminator value.
+
+    ``positions`` as for :func:`athanor.orm.loading.instance_loader`: None (the row is
+    ``mapper._columns`` maybe followed by :func:`inline_extra`), positions aligned with
+    ``_columns + _poly_extra``, or a :class:`Partial` (load_only/defer/...: attribute keys
+    and their positions; keys of ``raise_keys`` raise when read unloaded).
+    """
+    from athanor.orm._deferred import Partial
+
+    raise_keys: frozenset[str] | None = None
+    key_pos: dict[str, int] | None = None
+    if isinstance(positions, Partial):
+        key_pos = dict(zip(positions.keys, positions.positions, strict=True))
+        raise_keys = positions.raise_keys or None
+        base_pos = tuple(key_pos[k] for k in mapper._pk_keys)
+        pos_of: dict[int, int] = {}
+        pk_pos = list(base_pos)
+    else:
+        ncols = len(mapper._columns)
+        base_pos = positions[:ncols] if positions is not None else tuple(range(ncols))
+        pos_of = {id(c): p for c, p in zip(mapper._columns, base_pos, strict=True)}
+        if positions is not None and len(positions) > ncols:
+            extra = mapper.__dict__.get("_poly_extra", ())
+            for c, p in zip(extra, positions[ncols:], strict=False):
+                if p >= 0:
+                    pos_of.setdefault(id(c), p)
+        pk_pos = [base_pos[i] for i in mapper._pk_positions]
 
     def spec(m: Mapper) -> tuple[type, Mapper, tuple[str, ...], tuple[int, ...]]:
         keys: list[str] = []
         where: list[int] = []
+        if key_pos is not None:
+            for k in m._load_keys:
+                if k in key_pos:
+                    keys.append(k)
+                    where.append(key_pos[k])
+            return m.class_, m, tuple(keys), tuple(where)
         for prop in m._column_props:
             for col in prop.columns:
                 p = pos_of.get(id(col))
@@ -470,8 +608,9 @@ def polymorphic_loader(
             for i, c in enumerate(inline):
                 pos_of.setdefault(id(c), ncols + i)
             wide = specs_for()
-    disc = pos_of.get(id(mapper.polymorphic_on))
-    pk_pos = [base_pos[i] for i in mapper._pk_positions]
+    poly_key = mapper._polymorphic_key  # type: ignore[attr-defined]
+    disc = pos_of.get(id(mapper.polymorphic_on)) if key_pos is None else key_pos.get(poly_key)
+    nwide = len(mapper._columns) if key_pos is None else len(key_pos)
     single_pk = pk_pos[0] if len(pk_pos) == 1 else None
     identity_map = session._identity_map
     imap = identity_map._map_for(mapper)
@@ -484,7 +623,7 @@ def polymorphic_loader(
         known = ", ".join(repr(k) for k in mapper.polymorphic_map)
         raise UnknownDiscriminatorError(
             f"Loading {mapper.class_.__name__} failed: a row's discriminator "
-            f"{mapper.polymorphic_on.name!r} is {value!r}, which is no polymorphic_identity "
+            f"{poly_key!r} is {value!r}, which is no polymorphic_identity "
             f"of this hierarchy (known: {known}). Map a subclass with "
             f"__mapper_args__ = {{'polymorphic_identity': {value!r}}}, or fix the row."
         )
@@ -493,17 +632,19 @@ def polymorphic_loader(
         out: list[Any] = []
         append = out.append
         size = len(imap)
-        own, by_mapper, specs = wide if rows and len(rows[0]) > ncols else plain
+        own, by_mapper, specs = wide if rows and len(rows[0]) > nwide else plain
         for row in rows:
             k = row[single_pk] if single_pk is not None else tuple(row[p] for p in pk_pos)
             st = imap_get(k)
             if st is not None:
                 obj = st()
                 if obj is not None:
-                    if st.expired is not None or populate_existing:
+                    if st.expired is not None or populate_existing or key_pos is not None:
                         s = by_mapper.get(st.mapper) or spec(st.mapper)
-                        _refresh_from_row(st, obj, s[2], tuple(row[p] for p in s[3]),
-                                          populate_existing)
+                        if st.expired is not None or populate_existing or not (
+                                obj.__dict__.keys() >= set(s[2])):
+                            _refresh_from_row(st, obj, s[2], tuple(row[p] for p in s[3]),
+                                              populate_existing)
                     append(obj)
                     continue
             if k is None or (single_pk is None and None in k):
@@ -525,6 +666,8 @@ def polymorphic_loader(
             st.session = session
             st.committed = None
             st.expired = None
+            if raise_keys is not None:
+                st.raiseload = raise_keys
             d = obj.__dict__
             for key, p in zip(keys, where, strict=True):
                 d[key] = row[p]
@@ -600,7 +743,8 @@ def with_polymorphic(
         def __getattr__(self, key: str) -> Any:
             sub = self.__dict__["_wp_classes"].get(key)
             if sub is not None:
-                return sub
+                view = self.__dict__[key] = _WpSubclass(sub, sel)
+                return view
             return AliasedClass.__getattr__(self, key)
 
         def __repr__(self) -> str:
@@ -610,3 +754,32 @@ def with_polymorphic(
     entity.__dict__["_wp_classes"] = {m.class_.__name__: m.class_ for m in subs}
     entity.__dict__["_wp_mappers"] = [mapper, *subs]
     return entity
+
+
+class _WpAttribute(InstrumentedAttribute):
+    """A subclass attribute seen through a :func:`with_polymorphic` entity."""
+
+    __slots__ = ("_wp_from",)
+    _wp_from: Any
+
+
+class _WpSubclass:
+    """``wp.Engineer`` of a :func:`with_polymorphic` entity: the subclass's attributes,
+    marked so a column-only ``select(wp.name, wp.Engineer.x)`` reads FROM the entity's
+    outer join (not the subclass's inner join)."""
+
+    def __init__(self, cls: type, selectable: Any) -> None:
+        self._cls = cls
+        self._selectable = selectable
+
+    def __getattr__(self, key: str) -> Any:
+        attr = getattr(self._cls, key)
+        if type(attr) is not InstrumentedAttribute:
+            return attr
+        wp_attr = _WpAttribute(attr.class_, attr.key, attr.prop)
+        wp_attr._wp_from = self._selectable
+        self.__dict__[key] = wp_attr
+        return wp_attr
+
+    def __repr__(self) -> str:
+        return f"<with_polymorphic view of {self._cls.__name__}>"

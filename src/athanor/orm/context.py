@@ -255,6 +255,14 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
                      bool(options) and bool(options.get("populate_existing")))
     if getattr(stmt, "_is_dml", False):  # before the checks below: no DML passes them
         mapper = mapper_for_table(stmt.table)
+        if stmt._entity is not None and _inheritance_used:  # update(Subclass)
+            from athanor.orm import _inheritance_dml as idml
+
+            mapper = idml.dml_mapper(stmt) or mapper
+            if mapper is not None and mapper.inherits is not None:
+                if not mapper.single:
+                    return idml.execute_joined_dml(session, mapper, stmt, params, options)
+                stmt = idml.single_table_statement(mapper, stmt)
         if mapper is not None:
             return _execute_orm_dml(session, mapper, stmt, params, options)
         session._autoflush()
@@ -595,7 +603,13 @@ def bulk_update(session: Session, mapper: Mapper, mappings: list[dict[str, Any]]
     conn = session._connection()
     for keys, plist in groups.items():
         conn.execute(update_stmt(info, keys), plist)
-    imap = session._identity_map._maps.get(mapper)
+    bulk_sync(session, mapper, mappings)
+
+
+def bulk_sync(session: Session, mapper: Mapper, mappings: list[dict[str, Any]]) -> None:
+    """Objects of the session that a bulk UPDATE by primary key changed take the values."""
+    pk_keys = mapper._pk_keys
+    imap = session._identity_map._maps.get(mapper.base_mapper)
     if imap:
         for m in mappings:
             key = tuple(m[k] for k in pk_keys) if len(pk_keys) > 1 else m[pk_keys[0]]
@@ -665,7 +679,7 @@ def synchronized_dml(session: Session, mapper: Mapper, stmt: Any, params: Any, s
         raise exc.ArgumentError(
             f"synchronize_session={sync!r} is not valid. Use 'auto', 'evaluate', 'fetch' or False."
         )
-    imap = session._identity_map._maps.get(mapper)
+    imap = session._identity_map._maps.get(mapper.base_mapper)
     if imap:
         session._identity_map._sweep(imap)
     conn = session._connection()

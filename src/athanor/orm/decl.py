@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from athanor.orm.exc import MappingError
-from athanor.orm.mapper import Mapper
+from athanor.orm.mapper import ColumnProperty, Mapper
 from athanor.orm.state import STATE_KEY
 
 _T = TypeVar("_T")
@@ -163,9 +163,12 @@ def _forward_op(name: str) -> Any:
 
 
 for _op in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
-            "__lt__", "__le__", "__gt__", "__ge__", "concat", "label",
-            "like", "ilike", "in_", "is_", "isnot", "desc", "asc"):
+            "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__", "concat", "label",
+            "like", "ilike", "in_", "is_", "isnot", "is_not", "desc", "asc"):
     setattr(MappedColumn, _op, _forward_op(_op))
+# ``kind == "E"`` in a class body is SQL (``polymorphic_on: case(...)``); the recipe itself
+# stays hashable by identity
+MappedColumn.__hash__ = object.__hash__  # type: ignore[method-assign]
 
 
 def mapped_column(*args: Any, **kw: Any) -> Any:
@@ -538,6 +541,9 @@ def _map_class(cls: type, reg: registry) -> Mapper | None:
     poly_on = mapper_args.get("polymorphic_on")
     if isinstance(poly_on, MappedColumn):
         mapper_args["polymorphic_on"] = getattr(poly_on, "column", poly_on)
+    elif isinstance(poly_on, ColumnProperty):  # a column_property() of this class body
+        mapper_args["polymorphic_on"] = next(
+            (k for k, v in (declared or {}).items() if v is poly_on), poly_on)
     from athanor.orm.relationships import after_mapped, declared_relationships
 
     props.update(declared_relationships(cls))

@@ -72,10 +72,13 @@ _kinds: dict[Any, int] = {}
 
 
 def _kind(mapper: Mapper) -> int:
+    from athanor.orm._inheritance_load import has_selectin_subclasses
     from athanor.orm.relationships import configure_pending
     from athanor.orm.strategies import eager_props
 
-    if not has_relationships(mapper):
+    if mapper._inheriting and has_selectin_subclasses(mapper):
+        kind = 2  # polymorphic_load="selectin" subclasses: a second SELECT after the query
+    elif not has_relationships(mapper):
         kind = 0
     else:
         configure_pending()
@@ -112,8 +115,6 @@ def _plan(mapper: Mapper, node: Node | None, source: tuple[str, int], steps: lis
         strategy = node.strategy_for(prop) if node is not None else prop.lazy
         if strategy not in ("joined", "contains_eager"):
             continue
-        if strategy == "joined" and prop.mapper._from_clause is not prop.mapper.local_table:
-            continue  # a joined-inheritance target spans tables: it loads on access instead
         mark = (id(mapper), prop.key)
         if mark in path:
             continue
@@ -172,8 +173,13 @@ def _build(stmt: Any, steps: list[Step], entity_tables: list[Any], crits: tuple[
                 step.alias_map = _adapt.adapt_to(dest, prop.target.c)
             cols = [step.alias_map.get(id(c), c) for c in target_cols]
         else:
-            alias = prop.target.alias()
-            amap = _adapt.adapt_to(alias, prop.target.c)
+            if prop.mapper._from_clause is not prop.target:  # a joined-inheritance target
+                from athanor.orm._inheritance import flat_alias
+
+                alias, amap = flat_alias(prop.mapper)
+            else:
+                alias = prop.target.alias()
+                amap = _adapt.adapt_to(alias, prop.target.c)
             step.alias_map = amap
             if prop.direction == MANYTOMANY:
                 salias = prop.secondary.alias()

@@ -160,6 +160,7 @@ class Mapper:
         polymorphic_identity: Any = None,
         with_polymorphic: Any = None,
         polymorphic_load: str | None = None,
+        polymorphic_abstract: bool = False,
         concrete: bool = False,
         **unsupported: Any,
     ) -> None:
@@ -168,7 +169,8 @@ class Mapper:
                 f"Mapping {class_.__name__} failed: unsupported __mapper_args__ "
                 f"{sorted(unsupported)!r}. Supported: primary_key, include_properties, "
                 f"exclude_properties, eager_defaults, inherits, inherit_condition, "
-                f"polymorphic_on, polymorphic_identity, with_polymorphic, polymorphic_load."
+                f"polymorphic_on, polymorphic_identity, with_polymorphic, polymorphic_load, "
+                f"polymorphic_abstract."
             )
         self.class_ = class_
         self.local_table = local_table
@@ -187,10 +189,17 @@ class Mapper:
         #: ``type IN (...)`` criteria of a single-table subclass, else None
         self._single_criteria: Any = None
         self._stmt_cache: dict[Any, Any] = {}
-        if inherits is not None or concrete:
+        #: concrete table inheritance: the class maps its own table, no inherited columns
+        self.concrete = bool(concrete)
+        if inherits is not None:
             from athanor.orm import _inheritance
 
             _inheritance.setup_inherits(self, inherits, inherit_condition, concrete)
+        if polymorphic_on is not None:  # a SQL expression: mapped as a read-only property
+            from athanor.orm import _inheritance
+
+            properties, polymorphic_on = _inheritance.expression_discriminator(
+                properties, polymorphic_on)
         self._build_properties(properties or {}, include_properties, exclude_properties)
         self._build_primary_key(primary_key)
         self._precompute()
@@ -201,6 +210,8 @@ class Mapper:
             _inheritance.setup_polymorphic(
                 self, polymorphic_on, polymorphic_identity, with_polymorphic, polymorphic_load
             )
+            if polymorphic_abstract:
+                _inheritance.install_abstract_init(self)
         from athanor.orm import events
 
         events.fire_configured(self)
@@ -389,7 +400,7 @@ class Mapper:
         while m is not None:
             if m is other:
                 return True
-            m = m.inherits
+            m = m.inherits or m.__dict__.get("_concrete_parent")  # concrete=True: its parent
         return False
 
     @property

@@ -443,13 +443,6 @@ class Query:
                 f"Query.{what} failed: bulk statements on a joined query are not supported. "
                 f"Filter with a subquery or EXISTS instead of join()."
             )
-        if mapper.inherits is not None and not mapper.single:
-            raise exc.InvalidRequestError(
-                f"Query.{what} failed: {mapper.class_.__name__} is a joined-inheritance "
-                f"subclass whose rows span several tables; bulk statements on it are not "
-                f"supported. Load the objects and change or delete them, or run the statement "
-                f"against one table."
-            )
         return mapper
 
     def _dml_criteria(self, mapper: Mapper) -> tuple[Any, ...]:
@@ -475,7 +468,8 @@ class Query:
                 k = mapper._props[k].column  # type: ignore[attr-defined]
             vals[k] = v
         # the criteria come coerced: filter() coerces them, the Select holds them coerced
-        stmt = _dml.update(table)._with_parts(vals, self._dml_criteria(mapper), coerced=True)
+        target = table if mapper.inherits is None else mapper.class_  # update(Subclass)
+        stmt = _dml.update(target)._with_parts(vals, self._dml_criteria(mapper), coerced=True)
         session = self._session("update()")
         opts = {"synchronize_session": synchronize_session}
         result = session.execute(stmt, execution_options=opts)
@@ -483,7 +477,7 @@ class Query:
 
     def delete(self, synchronize_session: Any = "auto", delete_args: Any = None) -> int:
         mapper = self._dml_target("delete()")
-        stmt = _dml.delete(mapper.local_table)
+        stmt = _dml.delete(mapper.local_table if mapper.inherits is None else mapper.class_)
         where = self._dml_criteria(mapper)
         if where:
             stmt = stmt.where(*where)

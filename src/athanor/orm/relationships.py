@@ -592,6 +592,8 @@ class _OfType:
         self.attr = attr
         self.target = target
         self._athanor_criteria = criteria
+        self.key = attr.key  # loader options: selectinload(Co.people.of_type(Engineer))
+        self.prop = attr.prop
 
     def of_type(self, target: Any) -> _OfType:
         return _OfType(self.attr, target, self._athanor_criteria)
@@ -614,3 +616,23 @@ class _OfType:
 
     def __repr__(self) -> str:
         return f"<{self.attr} of_type/and_>"
+
+    def any(self, criterion: Any = None, **kwargs: Any) -> Any:  # noqa: A003
+        """EXISTS over the related rows of the ``of_type()`` class (its tables joined)."""
+        from athanor.orm.relsql import exists_clause
+
+        return exists_clause(self.prop, criterion, kwargs, "any()", self.target)
+
+    def has(self, criterion: Any = None, **kwargs: Any) -> Any:
+        from athanor.orm.relsql import exists_clause
+
+        return exists_clause(self.prop, criterion, kwargs, "has()", self.target)
+
+    def of_type_mappers(self) -> tuple[Any, ...]:
+        """Subclass mappers whose columns a loader option through this path loads too."""
+        wp = getattr(self.target, "_wp_mappers", None)
+        if wp is not None:
+            return tuple(wp[1:])
+        mapper = getattr(self.target, "__mapper__", None)
+        return (mapper,) if mapper is not None and mapper.isa(self.prop.mapper) and (
+            mapper is not self.prop.mapper) else ()

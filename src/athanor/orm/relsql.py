@@ -31,8 +31,9 @@ def _crit(prop: RelationshipProperty) -> list[Any]:
 
 
 def exists_clause(prop: RelationshipProperty, criterion: Any, kwargs: dict[str, Any],
-                  what: str) -> Any:
-    """``User.addresses.any(...)`` / ``Address.user.has(...)`` as correlated EXISTS."""
+                  what: str, target: Any = None) -> Any:
+    """``User.addresses.any(...)`` / ``Address.user.has(...)`` as correlated EXISTS
+    (``target``: the class or entity of ``of_type()``, whose tables the EXISTS reads)."""
     from athanor.sql import and_, exists, literal_column, select
 
     crits = _crit(prop)
@@ -46,9 +47,11 @@ def exists_clause(prop: RelationshipProperty, criterion: Any, kwargs: dict[str, 
     if criterion is not None:
         hook = getattr(criterion, "__clause_element__", None)
         extra.append(hook() if hook is not None else criterion)
-    cls = prop.mapper.class_
+    cls = prop.mapper.class_ if target is None else target
     for key, value in kwargs.items():
         extra.append(getattr(cls, key) == value)
+    if target is not None:
+        return _exists_of_type(crits, extra, target)
     if prop.direction != MANYTOMANY and prop.parent.local_table is prop.target:
         # self-referential: the related rows come from an alias of the same table
         alias = prop.target.alias()
@@ -58,6 +61,20 @@ def exists_clause(prop: RelationshipProperty, criterion: Any, kwargs: dict[str, 
                                         {k: v for k, v in amap.items() if k in remote})]
         extra = [_adapt.replace_columns(c, amap) for c in extra]
     return exists(select(literal_column("1")).where(and_(*crits, *extra)))
+
+
+def _exists_of_type(crits: list[Any], extra: list[Any], target: Any) -> Any:
+    """EXISTS from the tables of an ``of_type()`` target (a subclass's join, with its
+    discriminator criteria, or a with_polymorphic() entity)."""
+    from athanor.sql import and_, exists, literal_column, select
+
+    hook = getattr(target, "__clause_element__", None)
+    frm = hook() if hook is not None else target
+    mapper = getattr(target, "__mapper__", None)
+    single = getattr(mapper, "_single_criteria", None)
+    if single is not None:
+        extra = [*extra, single]
+    return exists(select(literal_column("1")).select_from(frm).where(and_(*crits, *extra)))
 
 
 def _values(obj: Any, keys: list[str], prop: RelationshipProperty) -> list[Any]:

@@ -375,6 +375,10 @@ def post_load(session: Session, mapper: Mapper, objs: list[Any], node: Node | No
         return
     from athanor.orm import n1
 
+    if mapper.polymorphic_on is not None and mapper._inheriting:  # subclass columns
+        from athanor.orm._inheritance_load import load_subclass_columns
+
+        load_subclass_columns(session, mapper, objs, node)
     n1.register(session, mapper, objs, node)
     plain = node is None or bool(node.criteria and node.bare)  # no loader options
     for prop in _props_to_load(mapper, node):

@@ -22,7 +22,7 @@ _STRATEGIES = {"joined", "selectin", "select", "raise", "noload", "contains_eage
 class Node:
     """Per-level loader decisions: explicit strategies by key, a wildcard, sub-levels."""
 
-    __slots__ = ("children", "wildcard", "aliases", "cols", "exprs", "criteria")
+    __slots__ = ("children", "wildcard", "aliases", "cols", "exprs", "criteria", "poly")
 
     def __init__(self) -> None:
         self.children: dict[str, list[Any]] = {}  # key -> [strategy, Node]
@@ -35,6 +35,8 @@ class Node:
         #: with_loader_criteria() options every load below this level applies
         #: (athanor.orm._criteria); a level made only to carry them has no other entries
         self.criteria: tuple[Any, ...] = ()
+        #: subclass mappers whose columns load in a second SELECT (selectin_polymorphic)
+        self.poly: tuple[Any, ...] = ()
 
     def strategy_for(self, prop: Any) -> str:
         entry = self.children.get(prop.key)
@@ -150,6 +152,18 @@ class Load:
         new = Load(self.entity)
         new.path = self.path + ((key, "cols", {"op": ("with_expression", (prop.key,), False),
                                                "expr": hook() if hook else expression}),)
+        new.subs = self.subs
+        return new
+
+    def selectin_polymorphic(self, classes: Any) -> Load:
+        """Load the columns of subclasses ``classes`` of this path's entity in one more
+        SELECT per class (see :func:`athanor.orm.selectin_polymorphic`)."""
+        from athanor.orm._inheritance_load import poly_mappers
+
+        last = self.path[-1][0] if self.path else self.entity
+        target = getattr(getattr(last, "prop", None), "mapper", None) or last
+        new = Load(self.entity)
+        new.path = self.path + ((None, "poly", {"mappers": poly_mappers(target, classes)}),)
         new.subs = self.subs
         return new
 
@@ -279,9 +293,12 @@ def _root_of(attr: Any) -> Any:
 def _add(roots: dict[Any, Node], path: tuple[Any, ...], subs: tuple[Load, ...]) -> None:
     if not path:
         return
-    root = _root_of(path[0][0])
+    root = _root_of(path[0][0]) if path[0][1] != "poly" else path[0][0]
     node = roots.setdefault(root, Node())
     for attr, strategy, kw in path:
+        if strategy == "poly":  # selectin_polymorphic(): athanor.orm._inheritance_load
+            node.poly = (*node.poly, *kw["mappers"])
+            continue
         if strategy == "cols":  # column options apply to this level's entity
             node.cols = (*node.cols, kw["op"])
             if "expr" in kw:
@@ -306,6 +323,9 @@ def _add(roots: dict[Any, Node], path: tuple[Any, ...], subs: tuple[Load, ...]) 
         if strategy == "joined" and kw.get("innerjoin"):
             node.aliases.setdefault("__inner__" + key, True)
         node = entry[1]
+        of_type = getattr(attr, "of_type_mappers", None)
+        if of_type is not None:  # Co.people.of_type(Engineer): its columns load too
+            node.poly = (*node.poly, *of_type())
     for sub in subs:
         sub_path = path + sub.path
         _add(roots, sub_path, sub.subs)
@@ -314,6 +334,8 @@ def _add(roots: dict[Any, Node], path: tuple[Any, ...], subs: tuple[Load, ...]) 
 def tree_for(roots: dict[Any, Node], mapper: Any, primary: bool) -> Node | None:
     """The option tree for one entity of a statement."""
     node = roots.get(mapper)
+    if getattr(mapper, "inherits", None) is not None or getattr(mapper, "_inheriting", None):
+        node = _hierarchy_node(roots, mapper, node)
     if primary and None in roots:
         extra = roots[None]
         if node is None:
@@ -325,5 +347,24 @@ def tree_for(roots: dict[Any, Node], mapper: Any, primary: bool) -> Node | None:
         merged.cols = extra.cols + node.cols
         merged.exprs = {**extra.exprs, **node.exprs}
         merged.criteria = extra.criteria or node.criteria
+        merged.poly = extra.poly + node.poly
         return merged
     return node
+
+
+def _hierarchy_node(roots: dict[Any, Node], mapper: Any, node: Node | None) -> Node | None:
+    """Options given through a base or subclass attribute (``load_only(Engineer.name)``,
+    whose property belongs to ``Employee``) apply to the entity of a related class too."""
+    related = [n for m, n in roots.items() if m is mapper or (
+        m is not None and getattr(m, "base_mapper", None) is mapper.base_mapper
+        and (m.isa(mapper) or mapper.isa(m)))]
+    if len(related) < 2 and (node is not None or not related):
+        return node
+    merged = Node()
+    for n in related:  # in the order the options were given
+        merged.children = {**merged.children, **n.children}
+        merged.wildcard = n.wildcard or merged.wildcard
+        merged.aliases = {**merged.aliases, **n.aliases}
+        merged.cols = merged.cols + n.cols
+        merged.poly = merged.poly + n.poly
+    return merged

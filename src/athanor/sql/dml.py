@@ -84,6 +84,10 @@ class DMLBase(_Generative, Executable, ReturnsRows):
     _where: tuple[ColumnElement, ...] = ()
     _values: tuple[tuple[ColumnClause, ColumnElement], ...] | None = None
     _prefixes: tuple[tuple[str, str], ...] = ()
+    #: what the statement was built from when that was not a table (``update(Model)``):
+    #: the ORM reads it to find the mapped class, whose attributes may stand for several
+    #: columns (``values(start=Point(1, 2))``, see _value_pairs)
+    _entity: Any = None
 
     def prefix_with(self, *prefixes: Any, dialect: str = "*") -> Any:
         """Text after the verb: ``insert(t).prefix_with("OR IGNORE")`` gives
@@ -91,10 +95,6 @@ class DMLBase(_Generative, Executable, ReturnsRows):
         new = self._clone()
         new._prefixes = self._prefixes + tuple((str(p), dialect) for p in prefixes)
         return new
-
-    #: what the statement was made from when not a table (a mapped class): its attributes
-    #: may stand for several columns (``values(start=Point(1, 2))``, see _value_pairs)
-    _entity: Any = None
 
     def __init__(self, table: Any) -> None:
         hook = getattr(table, "__clause_element__", None)
@@ -141,6 +141,11 @@ class DMLBase(_Generative, Executable, ReturnsRows):
         return out
 
     def _column(self, key: Any, role: str) -> ColumnClause:
+        tables = self.table._tables()
+        if len(tables) > 1:  # update(JoinedSubclass): a column of one of the joined tables
+            col = _join_column(tables, key)
+            if col is not None:
+                return col  # type: ignore[no-any-return]
         if isinstance(key, str):
             col = self.table.c.get(key)
         else:
@@ -361,6 +366,14 @@ class Insert(ValuesBase):
         multi = tuple(tuple((c.key, v._ck(st)) for c, v in row) for row in self._multi_values)
         return ("insert",) + self._ck_common(st) + (
             multi, sel, self._on_conflict._ck(st) if self._on_conflict else None)
+
+
+def _join_column(tables: list[Any], key: Any) -> Any:
+    if isinstance(key, str):
+        return next((t.c[key] for t in tables if key in t.c), None)
+    hook = getattr(key, "__clause_element__", None)
+    col = key if hook is None else hook()
+    return col if any(getattr(col, "table", None) is t for t in tables) else None
 
 
 def _opt_where(w: Any) -> Any:

@@ -457,7 +457,10 @@ class Join(FromClause):
             for col in side.c:
                 t: Any = getattr(col, "table", None)
                 tname = getattr(t, "name", None)
-                out.add(col, f"{tname}_{col.key}" if tname else col.key)
+                key = f"{tname}_{col.key}" if tname else col.key
+                if key in out:  # anonymous aliases: keep both columns (id, id)
+                    key = f"{key}_{len(out)}"
+                out.add(col, key)
         return out
 
     def _ck(self, st: _KeyState) -> Any:
