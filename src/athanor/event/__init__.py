@@ -25,6 +25,7 @@ from athanor import exc
 from athanor._event import NO_EVENTS, Dispatch
 from athanor.engine.base import Engine, OptionEngine
 from athanor.orm import events as orm_events
+from athanor.orm._instance_events import INSTANCE_EVENTS, refresh_mappers
 from athanor.orm.mapper import Mapper
 from athanor.orm.scoping import scoped_session
 from athanor.orm.session import Session, sessionmaker
@@ -45,14 +46,15 @@ _ROOTS: tuple[type, ...] = (Pool, Engine, Session)
 def _mapper_target(target: Any, identifier: str) -> Any:
     """The class keeping mapper-event listeners for ``target``, or None for other events:
     a mapped class, a base or mixin (``propagate=True``), a Mapper, or ``Mapper`` (all)."""
-    if identifier not in orm_events.MAPPER_EVENTS:
+    if identifier not in orm_events.MAPPER_EVENTS and identifier not in INSTANCE_EVENTS:
         return None
     if isinstance(target, Mapper):
         return target.class_
     if isinstance(target, type) and not issubclass(target, _ROOTS):
         return target
     raise exc.InvalidRequestError(
-        f"Listening failed: {identifier!r} is a mapper event; its target must be a mapped "
+        f"Listening failed: {identifier!r} is a mapper event (or an instance event); its "
+        f"target must be a mapped "
         f"class, a declarative base or mixin, or Mapper, not {type(target).__name__!r}."
     )
 
@@ -130,7 +132,11 @@ def listen(target: Any, identifier: str, fn: Callable[..., Any], *args: Any, **k
     """
     mapped = _mapper_target(target, identifier)
     if mapped is not None:
+        if kw.get("raw"):  # the listener takes the InstanceState instead of the object
+            fn = _raw(fn)
         orm_events.listen(mapped, identifier, fn, bool(kw.get("propagate")))
+        if identifier in INSTANCE_EVENTS:
+            refresh_mappers()
         return
     owner = _resolve(target, identifier)
     own = _own_dispatch(owner)
@@ -163,6 +169,16 @@ def _retval(fn: Callable[..., Any]) -> Callable[..., Any]:
     return returning
 
 
+def _raw(fn: Callable[..., Any]) -> Callable[..., Any]:
+    from athanor.orm.state import STATE_KEY
+
+    def with_state(target: Any, *args: Any) -> Any:
+        return fn(target.__dict__.get(STATE_KEY, target), *args)
+
+    with_state._athanor_wraps = fn  # type: ignore[attr-defined]
+    return with_state
+
+
 def listens_for(target: Any, identifier: str, *args: Any, **kw: Any) -> Callable[[_F], _F]:
     """Decorator form of :func:`listen`."""
 
@@ -186,6 +202,8 @@ def remove(target: Any, identifier: str, fn: Callable[..., Any]) -> None:
     if mapped is not None:
         if not orm_events.remove(mapped, identifier, fn):
             raise _not_listening(fn, identifier)
+        if identifier in INSTANCE_EVENTS:
+            refresh_mappers()
         return
     dispatch = _own_dispatch(_resolve(target, identifier))
     found = _registered(dispatch, identifier, fn) if dispatch is not None else None

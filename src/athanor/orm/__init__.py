@@ -26,6 +26,7 @@ from athanor.orm._colprops import (
 )
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
 from athanor.orm._inheritance import with_polymorphic
+from athanor.orm._instance_events import InstanceEvents, reconstructor
 from athanor.orm._validators import validates
 from athanor.orm.attributes import History, InstrumentedAttribute
 from athanor.orm.decl import (
@@ -100,6 +101,7 @@ __all__ = [
     "WriteOnlyCollection",
     "WriteOnlyMapped",
     "aliased",
+    "InstanceEvents",
     "Load",
     "MANYTOMANY",
     "MANYTOONE",
@@ -117,6 +119,7 @@ __all__ = [
     "load_only",
     "noload",
     "raiseload",
+    "reconstructor",
     "relationship",
     "selectinload",
     "subqueryload",

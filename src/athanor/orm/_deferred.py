@@ -340,6 +340,8 @@ def fill(st: InstanceState, obj: Any, keys: Any, row: Any, overwrite: bool) -> N
     d = obj.__dict__
     committed = st.committed
     expired = st.expired
+    hooks = st.mapper._ievents
+    filled: list[str] | None = [] if hooks is not None and hooks.refresh else None
     for k, v in zip(keys, row, strict=False):
         if overwrite:
             d[k] = v
@@ -347,6 +349,10 @@ def fill(st: InstanceState, obj: Any, keys: Any, row: Any, overwrite: bool) -> N
                 committed.pop(k, None)
         elif k not in d:
             d[k] = v
+        else:
+            continue
+        if filled is not None:
+            filled.append(k)
         if expired is not None:
             expired.pop(k, None)
     if expired is not None and not expired:
@@ -355,6 +361,10 @@ def fill(st: InstanceState, obj: Any, keys: Any, row: Any, overwrite: bool) -> N
         st.committed = None
         if st.session is not None:
             st.session._modified.pop(st, None)
+    if filled is not None:
+        from athanor.orm._instance_events import fire_refresh
+
+        fire_refresh(st, obj, filled)
 
 
 def load_attribute(st: InstanceState, obj: Any, key: str) -> Any:

@@ -478,6 +478,7 @@ def polymorphic_loader(
     imap_get = imap.get
     note_added = identity_map._note_added
     new = object.__new__
+    from athanor.orm import _instance_events
     from athanor.orm.loading import _refresh_from_row
 
     def unknown(value: Any) -> NoReturn:
@@ -536,7 +537,7 @@ def polymorphic_loader(
             note_added(imap, added)
         return out
 
-    def load(rows: list[tuple[Any, ...]]) -> list[Any]:
+    def load_batch(rows: list[tuple[Any, ...]]) -> list[Any]:
         if len(rows) >= 64 and gc_isenabled():
             gc_disable()
             try:
@@ -544,6 +545,14 @@ def polymorphic_loader(
             finally:
                 gc_enable()
         return load_rows(rows)
+
+    def row_key(row: tuple[Any, ...]) -> Any:
+        return row[single_pk] if single_pk is not None else tuple(row[p] for p in pk_pos)
+
+    def load(rows: list[tuple[Any, ...]]) -> list[Any]:
+        if _instance_events.LOAD:  # a class of the hierarchy may have load hooks
+            return _instance_events.load_firing(load_batch, rows, row_key, imap, session)
+        return load_batch(rows)
 
     return load
 

@@ -1,5 +1,6 @@
 """Mapper events: ``before_insert`` / ``after_insert`` / ``before_update`` / ``after_update`` /
-``before_delete`` / ``after_delete`` listeners on mapped classes.
+``before_delete`` / ``after_delete`` listeners on mapped classes (and the storage of the
+instance events, which :mod:`athanor.orm._instance_events` turns into per-mapper hooks).
 
 Listeners are kept here, by target class, not on the mappers: a target may be a mapped class,
 a declarative base or mixin (with ``propagate=True`` its mapped subclasses get the listener,
@@ -32,17 +33,21 @@ ACTIVE = False
 def listen(target: Any, identifier: str, fn: Callable[..., Any], propagate: bool) -> None:
     global ACTIVE
     entries = _REGISTRY.setdefault(target, {}).setdefault(identifier, [])
-    if any(f is fn for f, _ in entries):
+    if any(_same(f, fn) for f, _ in entries):
         return
     entries.append((fn, propagate))
     _CACHE.clear()
-    ACTIVE = True
+    ACTIVE = ACTIVE or identifier in MAPPER_EVENTS
+
+
+def _same(registered: Callable[..., Any], fn: Callable[..., Any]) -> bool:
+    return registered is fn or getattr(registered, "_athanor_wraps", None) is fn
 
 
 def remove(target: Any, identifier: str, fn: Callable[..., Any]) -> bool:
     entries = _REGISTRY.get(target, {}).get(identifier, [])
     for i, (f, _) in enumerate(entries):
-        if f is fn:
+        if _same(f, fn):
             del entries[i]
             _CACHE.clear()
             return True
@@ -50,7 +55,7 @@ def remove(target: Any, identifier: str, fn: Callable[..., Any]) -> bool:
 
 
 def contains(target: Any, identifier: str, fn: Callable[..., Any]) -> bool:
-    return any(f is fn for f, _ in _REGISTRY.get(target, {}).get(identifier, []))
+    return any(_same(f, fn) for f, _ in _REGISTRY.get(target, {}).get(identifier, []))
 
 
 def listeners(cls: type, identifier: str) -> tuple[Callable[..., Any], ...]:

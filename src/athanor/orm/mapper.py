@@ -316,6 +316,9 @@ class Mapper:
         from athanor.orm._validators import install_validators
 
         install_validators(self)
+        from athanor.orm._instance_events import setup_mapper
+
+        setup_mapper(self)  # instance events and @reconstructor (usually: none)
 
     # -- public inspection API --------------------------------------------------------------
     @property
@@ -332,6 +335,8 @@ class Mapper:
 
     #: ``@validates`` methods by attribute key (see athanor.orm._validators)
     _validators: dict[str, Any] = {}  # noqa: RUF012 - replaced per mapper, never mutated
+    #: instance-event hooks (athanor.orm._instance_events.InstanceHooks), or None
+    _ievents: Any = None
 
     @property
     def validators(self) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from typing import Any
 from athanor import _event, exc
 from athanor.orm import context
 from athanor.orm import events as orm_events
+from athanor.orm._instance_events import fire_expire
 from athanor.orm.context import _pk_bind_params as _pk_bind_params  # athanor.ext.asyncio
 from athanor.orm.context import select_by_pk
 from athanor.orm.exc import (
@@ -393,7 +394,10 @@ class Session(TransactionMixin):
         if st.key is None:
             return
         self._modified.pop(st, None)
-        expire_state(st, instance, list(attribute_names) if attribute_names else None)
+        names = list(attribute_names) if attribute_names else None
+        expire_state(st, instance, names)
+        if st.mapper._ievents is not None:
+            fire_expire(st, instance, names)
 
     def expire_all(self) -> None:
         self._identity_map._expire_all(expire_state)
@@ -411,6 +415,9 @@ class Session(TransactionMixin):
                 f"Session.refresh() failed: the {type(instance).__name__} object is not "
                 f"persistent in this Session. Add and flush it first."
             )
+        if st.mapper._ievents is not None:  # as SQLAlchemy: "expire", then "refresh"
+            fire_expire(st, instance, None if attribute_names is None else list(
+                attribute_names))
         if attribute_names is not None or st.mapper._extra is not None:
             from athanor.orm._deferred import refresh
 
