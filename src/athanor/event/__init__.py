@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from athanor import exc
-from athanor._event import NO_EVENTS, Dispatch
+from athanor._event import EVENT_NAMES, NO_EVENTS, Dispatch
 from athanor.engine.base import Engine, OptionEngine
 from athanor.orm import events as orm_events
 from athanor.orm._instance_events import INSTANCE_EVENTS, refresh_mappers
@@ -36,10 +36,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 POOL_EVENTS = frozenset({"connect", "first_connect", "checkout", "checkin"})
 ENGINE_EVENTS = frozenset({"before_cursor_execute", "after_cursor_execute", "before_execute",
                            "after_execute", "begin", "commit", "rollback", "engine_connect"})
-SESSION_EVENTS = frozenset(
-    {"before_flush", "after_flush", "after_commit", "after_rollback", "after_begin",
-     "before_commit", "after_flush_postexec", "after_soft_rollback", "after_attach"}
-)
+SESSION_EVENTS = frozenset(EVENT_NAMES[EVENT_NAMES.index("before_flush"):])
 _ROOTS: tuple[type, ...] = (Pool, Engine, Session)
 
 
@@ -113,9 +110,10 @@ def _dispatch_for(obj: Any) -> Dispatch:
     own = _own_dispatch(obj)
     if own is not None:
         return own
-    if isinstance(obj, type):
-        bases = [b for b in obj.__mro__[1:] if issubclass(b, _ROOTS)]
-        parent = _dispatch_for(bases[0]) if obj not in _ROOTS and bases else None
+    parent: Dispatch | tuple[Dispatch, ...] | None
+    if isinstance(obj, type):  # each direct base on the way to a root (Session, ...)
+        bases = [b for b in obj.__bases__ if issubclass(b, _ROOTS)]
+        parent = tuple(_dispatch_for(b) for b in bases) if obj not in _ROOTS else None
     else:
         parent = _dispatch_for(type(obj))
     dispatch = Dispatch(parent)

@@ -550,7 +550,8 @@ def polymorphic_loader(
         return row[single_pk] if single_pk is not None else tuple(row[p] for p in pk_pos)
 
     def load(rows: list[tuple[Any, ...]]) -> list[Any]:
-        if _instance_events.LOAD:  # a class of the hierarchy may have load hooks
+        # a class of the hierarchy may have load hooks; or a session listener
+        if _instance_events.LOAD or session._dispatch.loaded_as_persistent:
             return _instance_events.load_firing(load_batch, rows, row_key, imap, session)
         return load_batch(rows)
 

@@ -178,7 +178,8 @@ def _install_init(cls: type) -> None:
 def load_firing(load_rows: Callable[[Any], list[Any]], rows: Any,
                 row_key: Callable[[Any], Any], imap: dict[Any, Any], session: Any
                 ) -> list[Any]:
-    """Run a row loader, then ``load`` for each object the batch created."""
+    """Run a row loader, then ``load`` (and the session's ``loaded_as_persistent``) for
+    each object the batch created."""
     absent = []
     for i, row in enumerate(rows):
         st = imap.get(row_key(row))
@@ -187,10 +188,13 @@ def load_firing(load_rows: Callable[[Any], list[Any]], rows: Any,
     out = load_rows(rows)
     if absent:
         context = QueryContext(session)
+        as_persistent = session._dispatch.loaded_as_persistent
         for i in absent:
             obj = out[i]
             if obj is not None:
                 fire_load(obj, context)
+                for fn in as_persistent:
+                    fn(session, obj)
     return out
 
 

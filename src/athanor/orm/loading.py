@@ -143,8 +143,8 @@ def _loader_source(mapper: Mapper, cols: tuple[int, ...], exact: bool,
     assign = "\n".join(f"            d[{k!r}] = row[{c}]" for k, c in zip(keys, cols, strict=False))
     return f"""
 def load(rows):
-    hooks = mapper._ievents
-    if hooks is not None and hooks.load:  # load listeners / a reconstructor
+    hooks = mapper._ievents  # load listeners / a reconstructor / loaded_as_persistent
+    if hooks is not None and hooks.load or session._dispatch.loaded_as_persistent:
         return load_firing(load_batch, rows, row_key, imap, session)
     return load_batch(rows)
 

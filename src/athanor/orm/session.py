@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from athanor import _event, exc
+from athanor.orm import _session_events as _sev
 from athanor.orm import context
 from athanor.orm import events as orm_events
 from athanor.orm._instance_events import fire_expire
@@ -308,15 +309,22 @@ class Session(TransactionMixin):
                 f"session.merge(obj) to copy it into this one."
             )
         self._autobegin("Session.add()")
+        d = self._dispatch
+        if d.before_attach:
+            d.fire("before_attach", self, instance)
         if st.key is None:
-            attached = st.session is not self
             st.session = self
             self._new[st] = instance
+            if d.after_attach:
+                d.fire("after_attach", self, instance)
+            if d.transient_to_pending:
+                d.fire("transient_to_pending", self, instance)
         else:
-            attached = st.session is not self
             self._attach_detached(st, instance)
-        if attached and self._dispatch.after_attach:
-            self._dispatch.fire("after_attach", self, instance)
+            if d.after_attach:
+                d.fire("after_attach", self, instance)
+            if d.detached_to_persistent:
+                d.fire("detached_to_persistent", self, instance)
         if st.mapper in _rel_mappers:  # save-update cascade (orm/dependency.py)
             cascade_add(self, instance)
 
@@ -371,6 +379,8 @@ class Session(TransactionMixin):
         self._detach(st)
 
     def _detach(self, st: InstanceState) -> None:
+        if self._dispatch.detach_events:
+            _sev.fire_detached(self, [st])
         self._new.pop(st, None)
         self._modified.pop(st, None)
         self._deleted.pop(st, None)
@@ -378,6 +388,9 @@ class Session(TransactionMixin):
         st.session = None
 
     def expunge_all(self) -> None:
+        if self._dispatch.detach_events:
+            _sev.fire_detached(self, dict.fromkeys(
+                [*self._identity_map._all_states(), *self._new, *self._deleted]))
         for st in self._identity_map._all_states():
             st.session = None
         for st in self._new:
@@ -494,55 +507,64 @@ class Session(TransactionMixin):
                 "Session.flush() failed: the Session is already flushing. Do not call flush() "
                 "from inside a flush (for example from an attribute event)."
             )
-        if self._dispatch.before_flush:
-            self._dispatch.fire("before_flush", self, None, None)
+        d = self._dispatch
+        snap = _sev.UOWTransaction(self) if d.flush_events else None
+        if d.before_flush:
+            d.fire("before_flush", self, snap, None)
+        sub = _sev.flush_transaction(self) if d.tx_events else None
         self._flushing = True
         try:
-            conn = self._connection()
-            caps = self._capabilities(conn)
-            deleted = self._deleted
-            mapper_events = _mapper_events(self, conn) if orm_events.ACTIVE else None
-            modified = [(st, o) for st, o in self._modified.items() if st not in deleted]
-            plan: FlushPlan | None = None
-            new = self._new
-            if len(new) == 1 and not modified and not deleted and mapper_events is None:
-                ((st, obj),) = new.items()
-                if st.mapper not in _rel_mappers and not self.__dict__.get("_athanor_rel"):
-                    info = write_info(st.mapper)
-                    if info.one_row_insert and self._flush_one(conn, caps, info, st, obj):
-                        return
-            try:
-                if _rel_mappers or self.__dict__.get("_athanor_rel"):
-                    from athanor.orm import dependency
-
-                    if dependency.needed(self):  # relationships: row-ordered rounds
-                        dependency.flush(self, conn, caps)
-                        if mapper_events is not None:
-                            orm_events.fire_after(conn, *mapper_events)
-                        if self._dispatch.after_flush:
-                            self._dispatch.fire("after_flush", self, None)
-                        if self._dispatch.after_flush_postexec:
-                            self._dispatch.fire("after_flush_postexec", self, None)
-                        return
-                plan = plan_flush(list(self._new.items()), modified, list(deleted.items()), caps)
-                run_plan(conn, plan, caps)
-                if mapper_events is not None:
-                    orm_events.fire_after(conn, *mapper_events)
-            except BaseException as err:
-                if plan is not None:
-                    undo_journal(plan)
-                self._fail(err)
-                raise
-            if self._dispatch.after_flush:
-                self._dispatch.fire("after_flush", self, None)
-            self._finalize(plan)
-            if self._dispatch.after_flush_postexec:
-                self._dispatch.fire("after_flush_postexec", self, None)
+            self._flush_all(snap)
         finally:
             self._flushing = False
+        if sub is not None:
+            _sev.transaction_ended(self, sub)
+
+    def _flush_all(self, snap: _sev.UOWTransaction | None) -> None:
+        conn = self._connection()
+        caps = self._capabilities(conn)
+        deleted = self._deleted
+        mapper_events = _mapper_events(self, conn) if orm_events.ACTIVE else None
+        modified = [(st, o) for st, o in self._modified.items() if st not in deleted]
+        plan: FlushPlan | None = None
+        new = self._new
+        if len(new) == 1 and not modified and not deleted and mapper_events is None:
+            ((st, obj),) = new.items()
+            if st.mapper not in _rel_mappers and not self.__dict__.get("_athanor_rel"):
+                info = write_info(st.mapper)
+                if info.one_row_insert and self._flush_one(conn, caps, info, st, obj, snap):
+                    if snap is not None:
+                        _sev.fire_flushed(self, snap)
+                    return
+        try:
+            if _rel_mappers or self.__dict__.get("_athanor_rel"):
+                from athanor.orm import dependency
+
+                if dependency.needed(self):  # relationships: row-ordered rounds
+                    dependency.flush(self, conn, caps)
+                    if mapper_events is not None:
+                        orm_events.fire_after(conn, *mapper_events)
+                    if snap is not None:  # after_flush, the objects' moves, after_flush_postexec
+                        _sev.fire_flushed(self, snap, after_flush=True)
+                    return
+            plan = plan_flush(list(self._new.items()), modified, list(deleted.items()), caps)
+            run_plan(conn, plan, caps)
+            if mapper_events is not None:
+                orm_events.fire_after(conn, *mapper_events)
+        except BaseException as err:
+            if plan is not None:
+                undo_journal(plan)
+            self._fail(err)
+            raise
+        if self._dispatch.after_flush:
+            self._dispatch.fire("after_flush", self, snap)
+        self._finalize(plan)
+        if snap is not None:
+            _sev.fire_flushed(self, snap)
 
     def _flush_one(
-        self, conn: Any, caps: Capabilities, info: WriteInfo, st: InstanceState, obj: Any
+        self, conn: Any, caps: Capabilities, info: WriteInfo, st: InstanceState, obj: Any,
+        snap: _sev.UOWTransaction | None = None,
     ) -> bool:
         """Flush a session whose only change is one new object (see ``flush.insert_one``);
         False when that needs the planned flush after all."""
@@ -557,15 +579,13 @@ class Session(TransactionMixin):
             self._fail(err)
             raise
         if self._dispatch.after_flush:
-            self._dispatch.fire("after_flush", self, None)
+            self._dispatch.fire("after_flush", self, snap)
         keys = st.mapper._pk_keys  # what _finalize does for one inserted object
         st.key = d[keys[0]] if len(keys) == 1 else tuple([d[k] for k in keys])
         st.committed = None
         self._identity_map._add_state(st)
         del self._new[st]
         self._stack[-1].new.append(st)
-        if self._dispatch.after_flush_postexec:
-            self._dispatch.fire("after_flush_postexec", self, None)
         return True
 
     def _finalize(self, plan: FlushPlan) -> None:

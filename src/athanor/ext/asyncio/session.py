@@ -47,6 +47,7 @@ from athanor.ext.asyncio import _bridge
 from athanor.ext.asyncio._bridge import BRIDGE, Bridge
 from athanor.ext.asyncio._twin import twin
 from athanor.orm import _deferred, context, dependency, strategies
+from athanor.orm import _session_events as _sev
 from athanor.orm import events as orm_events
 from athanor.orm.exc import ConcurrentSessionUseError
 from athanor.orm.flush import run_plan
@@ -528,39 +529,49 @@ class AsyncSession:
                 "AsyncSession.flush() failed: the session is already flushing. Do not flush "
                 "from inside a flush."
             )
+        snap = _sev.UOWTransaction(s) if s._dispatch.flush_events else None
         if s._dispatch.before_flush:
-            s._dispatch.fire("before_flush", s, None, None)
+            s._dispatch.fire("before_flush", s, snap, None)
+        sub = _sev.flush_transaction(s) if s._dispatch.tx_events else None
         s._flushing = True
         try:
-            conn = await self._connection()
-            caps = s._capabilities(conn)
-            deleted = s._deleted
-            events_conn = getattr(conn, "sync_connection", None) or conn
-            mapper_events = _mapper_events(s, events_conn) if orm_events.ACTIVE else None
-            modified = [(st, o) for st, o in s._modified.items() if st not in deleted]
-            plan: FlushPlan | None = None
-            try:
-                if dependency.needed(s):  # relationships: the row-ordered flush's twin
-                    await self._run_twin(dependency.flush, s, conn, caps)
-                    if mapper_events is not None:
-                        orm_events.fire_after(events_conn, *mapper_events)
-                    if s._dispatch.after_flush:
-                        s._dispatch.fire("after_flush", s, None)
-                    return
-                plan = plan_flush(list(s._new.items()), modified, list(deleted.items()), caps)
-                await twin(run_plan)(conn, plan, caps)
-                if mapper_events is not None:
-                    orm_events.fire_after(events_conn, *mapper_events)
-            except BaseException as err:
-                if plan is not None:
-                    undo_journal(plan)
-                await self._fail(err)
-                raise
-            if s._dispatch.after_flush:
-                s._dispatch.fire("after_flush", s, None)
-            s._finalize(plan)
+            await self._flush_all(snap)
         finally:
             s._flushing = False
+        if sub is not None:
+            _sev.transaction_ended(s, sub)
+
+    async def _flush_all(self, snap: _sev.UOWTransaction | None) -> None:
+        s = self.sync_session
+        conn = await self._connection()
+        caps = s._capabilities(conn)
+        deleted = s._deleted
+        events_conn = getattr(conn, "sync_connection", None) or conn
+        mapper_events = _mapper_events(s, events_conn) if orm_events.ACTIVE else None
+        modified = [(st, o) for st, o in s._modified.items() if st not in deleted]
+        plan: FlushPlan | None = None
+        try:
+            if dependency.needed(s):  # relationships: the row-ordered flush's twin
+                await self._run_twin(dependency.flush, s, conn, caps)
+                if mapper_events is not None:
+                    orm_events.fire_after(events_conn, *mapper_events)
+                if snap is not None:  # after_flush, the objects' moves, after_flush_postexec
+                    _sev.fire_flushed(s, snap, after_flush=True)
+                return
+            plan = plan_flush(list(s._new.items()), modified, list(deleted.items()), caps)
+            await twin(run_plan)(conn, plan, caps)
+            if mapper_events is not None:
+                orm_events.fire_after(events_conn, *mapper_events)
+        except BaseException as err:
+            if plan is not None:
+                undo_journal(plan)
+            await self._fail(err)
+            raise
+        if s._dispatch.after_flush:
+            s._dispatch.fire("after_flush", s, snap)
+        s._finalize(plan)
+        if snap is not None:
+            _sev.fire_flushed(s, snap)
 
     async def _run_twin(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Await the generated twin of a sync ORM I/O function (see ``_twin``)."""
