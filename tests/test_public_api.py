@@ -46,7 +46,7 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "registry relationship scoped_session selectinload sessionmaker subqueryload synonym "
         "undefer with_parent with_polymorphic SynonymProperty deferred undefer_group validates "
         "QueryableAttribute as_declarative declarative_mixin foreign has_inherited_table join "
-        "outerjoin remote "
+        "outerjoin remote InstanceEvents reconstructor clear_mappers "
     ),
     "athanor.exc": _names(
         "AmbiguousForeignKeysError NoForeignKeysError NoInspectionAvailable NoReferenceError "

@@ -43,7 +43,8 @@ _ROOTS: tuple[type, ...] = (Pool, Engine, Session)
 def _mapper_target(target: Any, identifier: str) -> Any:
     """The class keeping mapper-event listeners for ``target``, or None for other events:
     a mapped class, a base or mixin (``propagate=True``), a Mapper, or ``Mapper`` (all)."""
-    if identifier not in orm_events.MAPPER_EVENTS and identifier not in INSTANCE_EVENTS:
+    if identifier not in orm_events.MAPPER_EVENTS and identifier not in INSTANCE_EVENTS and (
+            identifier not in orm_events.CONFIG_EVENTS):
         return None
     if isinstance(target, Mapper):
         return target.class_

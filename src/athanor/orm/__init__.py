@@ -24,6 +24,7 @@ from athanor.orm._colprops import (
     deferred,
     synonym,
 )
+from athanor.orm._config_events import clear_mappers
 from athanor.orm._dynamic import AppenderQuery, DynamicMapped, WriteOnlyCollection, WriteOnlyMapped
 from athanor.orm._inheritance import with_polymorphic
 from athanor.orm._instance_events import InstanceEvents, reconstructor
@@ -144,6 +145,7 @@ __all__ = [
     "Session",
     "SessionTransaction",
     "class_mapper",
+    "clear_mappers",
     "close_all_sessions",
     "configure_mappers",
     "column_property",

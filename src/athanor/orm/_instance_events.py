@@ -169,6 +169,7 @@ def _install_init(cls: type) -> None:
             raise
 
     __init__._athanor_init_of = cls  # type: ignore[attr-defined]
+    __init__._athanor_had_own = "__init__" in cls.__dict__  # type: ignore[attr-defined]
     __init__.__doc__ = original.__doc__
     __init__.__wrapped__ = original  # type: ignore[attr-defined]
     type.__setattr__(cls, "__init__", __init__)

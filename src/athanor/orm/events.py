@@ -23,21 +23,27 @@ MAPPER_EVENTS = frozenset({
     "after_delete",
 })
 
+#: mapper configuration events (athanor.orm._config_events)
+CONFIG_EVENTS = frozenset({"instrument_class", "before_mapper_configured",
+                           "mapper_configured", "before_configured", "after_configured"})
 #: target class -> event -> [(fn, propagate)]
 _REGISTRY: dict[Any, dict[str, list[tuple[Callable[..., Any], bool]]]] = {}
 _CACHE: dict[tuple[type, str], tuple[Callable[..., Any], ...]] = {}
 #: True once any mapper listener exists (the flush's single check).
 ACTIVE = False
+#: True once any configuration listener exists (the configure pass's check).
+CONFIGURE = False
 
 
 def listen(target: Any, identifier: str, fn: Callable[..., Any], propagate: bool) -> None:
-    global ACTIVE
+    global ACTIVE, CONFIGURE
     entries = _REGISTRY.setdefault(target, {}).setdefault(identifier, [])
     if any(_same(f, fn) for f, _ in entries):
         return
     entries.append((fn, propagate))
     _CACHE.clear()
     ACTIVE = ACTIVE or identifier in MAPPER_EVENTS
+    CONFIGURE = CONFIGURE or identifier in CONFIG_EVENTS
 
 
 def _same(registered: Callable[..., Any], fn: Callable[..., Any]) -> bool:
@@ -77,6 +83,11 @@ def listeners(cls: type, identifier: str) -> tuple[Callable[..., Any], ...]:
     return _CACHE[key]
 
 
+def all_listeners(identifier: str) -> list[Callable[..., Any]]:
+    """Every listener of a global event (``before_configured``), whatever its target."""
+    return [fn for events in list(_REGISTRY.values()) for fn, _ in events.get(identifier, ())]
+
+
 def _fire(identifier: str, conn: Any, objects: Iterable[tuple[Any, Any]]) -> None:
     for state, obj in objects:
         mapper = state.mapper
@@ -100,5 +111,5 @@ def fire_after(conn: Any, new: list[tuple[Any, Any]], dirty: list[tuple[Any, Any
     _fire("after_delete", conn, deleted)
 
 
-__all__ = ["ACTIVE", "MAPPER_EVENTS", "contains", "fire_after", "fire_before", "listen",
-           "listeners", "remove"]
+__all__ = ["ACTIVE", "CONFIGURE", "CONFIG_EVENTS", "MAPPER_EVENTS", "all_listeners",
+           "contains", "fire_after", "fire_before", "listen", "listeners", "remove"]

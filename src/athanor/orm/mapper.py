@@ -294,6 +294,9 @@ class Mapper:
 
     def _instrument(self) -> None:
         cls = self.class_
+        from athanor.orm._config_events import mapped
+
+        mapped(self)  # instrument_class; waits for the next configure pass
         for prop in self._props.values():
             if prop.parent is self:
                 prop.instrument_class(self)
@@ -337,6 +340,8 @@ class Mapper:
     _validators: dict[str, Any] = {}  # noqa: RUF012 - replaced per mapper, never mutated
     #: instance-event hooks (athanor.orm._instance_events.InstanceHooks), or None
     _ievents: Any = None
+    #: False from mapping until the next configure pass (athanor.orm._config_events)
+    configured = True
 
     @property
     def validators(self) -> dict[str, Any]:

@@ -30,8 +30,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from athanor import _event, exc
+from athanor.orm import _config_events, context
 from athanor.orm import _session_events as _sev
-from athanor.orm import context
 from athanor.orm import events as orm_events
 from athanor.orm._instance_events import fire_expire
 from athanor.orm.context import _pk_bind_params as _pk_bind_params  # athanor.ext.asyncio
@@ -112,6 +112,8 @@ class Session(TransactionMixin):
         close_resets_only: bool = True,
         n_plus_one: Any = "default",
     ) -> None:
+        if _config_events.PENDING:  # mapped classes wait for their configure pass
+            _config_events.configure()
         self.bind = bind
         self.autoflush = autoflush
         self.expire_on_commit = expire_on_commit
