@@ -433,11 +433,11 @@ class Session(TransactionMixin):
         if st.mapper._ievents is not None:  # as SQLAlchemy: "expire", then "refresh"
             fire_expire(st, instance, None if attribute_names is None else list(
                 attribute_names))
-        if attribute_names is not None or st.mapper._extra is not None:
+        if attribute_names is not None or st.mapper._extra is not None or with_for_update:
             from athanor.orm._deferred import refresh
 
-            for rel in refresh(self, st, instance, attribute_names):  # only those attributes
-                getattr(instance, rel)
+            for rel in refresh(self, st, instance, attribute_names, with_for_update):
+                getattr(instance, rel)  # relationships among the names: loaded again
             return
         row = self._fetch_row(st)
         if row is None:
@@ -695,8 +695,10 @@ class Session(TransactionMixin):
         identity_token: Any = None,
         execution_options: Any = None,
     ) -> Any:
+        if execution_options and execution_options.get("populate_existing"):
+            populate_existing = True
         m = self._identity_map._by_class.get(entity)
-        if m is not None and not populate_existing:
+        if m is not None and not populate_existing and with_for_update is None:
             try:
                 st = m.get(ident)
             except TypeError:  # an unhashable identity (dict, list): normalised below
@@ -714,7 +716,7 @@ class Session(TransactionMixin):
         if mapper._pk_composite or isinstance(ident, (tuple, list, dict)):
             key = _normalize_ident(mapper, ident)
             m = self._identity_map._maps.get(mapper)
-            if m is not None and not populate_existing:
+            if m is not None and not populate_existing and with_for_update is None:
                 st = m.get(key)
                 if st is not None:
                     obj = st()
@@ -726,16 +728,17 @@ class Session(TransactionMixin):
                         return obj
         else:
             key = ident
-        if mapper.inherits is not None and not populate_existing:  # a subclass: base's map
+        if mapper.inherits is not None and not populate_existing and with_for_update is None:
             from athanor.orm._inheritance import identity_lookup
 
             found, obj = identity_lookup(self, mapper, key)
             if found:
                 return obj
-        if options:  # loader options (undefer(), selectinload(), ...): an ORM SELECT
+        if options or with_for_update:  # loader options, FOR UPDATE: an ORM SELECT
             from athanor.orm._deferred import get_with_options
 
-            return get_with_options(self, mapper, key, options, populate_existing)
+            return get_with_options(self, mapper, key, options, populate_existing,
+                                    with_for_update)
         return self._get_by_sql(mapper, key, populate_existing)
 
     def _get_expired(self, st: InstanceState, obj: Any) -> Any:

@@ -49,6 +49,7 @@ from athanor.ext.asyncio._twin import twin
 from athanor.orm import _deferred, context, dependency, strategies
 from athanor.orm import _session_events as _sev
 from athanor.orm import events as orm_events
+from athanor.orm._instance_events import fire_expire
 from athanor.orm.exc import ConcurrentSessionUseError
 from athanor.orm.flush import run_plan
 from athanor.orm.loading import overwrite_state, populate_state
@@ -649,11 +650,19 @@ class AsyncSession:
         """The object with this primary key: from the identity map (the sync ``get()``'s own
         lookup), else loaded with one awaited SELECT."""
         sync = self.sync_session
-        try:
-            return sync.get(entity, ident, populate_existing=populate_existing)
+        if execution_options and execution_options.get("populate_existing"):
+            populate_existing = True
+        try:  # FOR UPDATE always selects, as populate_existing does
+            return sync.get(entity, ident, populate_existing=populate_existing or bool(
+                with_for_update))
         except _NeedRow as need:
             sync._check_usable("Session.get()")
             await self._autoflush()
+            if options or with_for_update:  # loader options, FOR UPDATE: an ORM SELECT
+                stmt = _deferred.get_select(need.mapper, need.key, options, with_for_update)
+                result = await self.execute(stmt, execution_options={
+                    "populate_existing": populate_existing})
+                return result.scalars().first()
             if need.mapper._extra is not None:  # deferred columns / column_property()
                 obj = await self._run_twin(_deferred.get_by_pk, sync, need.mapper, need.key,
                                            need.populate_existing)
@@ -698,8 +707,12 @@ class AsyncSession:
                 f"persistent in this session. Add and flush it first."
             )
         s._check_usable("Loading an attribute")
-        if attribute_names is not None or st.mapper._extra is not None:  # only those
-            rels = await self._run_twin(_deferred.refresh, s, st, instance, attribute_names)
+        if st.mapper._ievents is not None:  # as the sync refresh(): "expire", then "refresh"
+            fire_expire(st, instance, None if attribute_names is None else list(
+                attribute_names))
+        if attribute_names is not None or st.mapper._extra is not None or with_for_update:
+            rels = await self._run_twin(_deferred.refresh, s, st, instance, attribute_names,
+                                        with_for_update)
             for rel in rels:
                 await self._run_twin(strategies.load_on_access, st.mapper._props[rel],
                                      instance)
