@@ -24,9 +24,13 @@ from typing import Any, TypeVar
 from athanor import exc
 from athanor._event import EVENT_NAMES, NO_EVENTS, Dispatch
 from athanor.engine.base import Engine, OptionEngine
+from athanor.orm import _attr_events
 from athanor.orm import events as orm_events
+from athanor.orm._attr_events import ATTRIBUTE_EVENTS
 from athanor.orm._instance_events import INSTANCE_EVENTS, refresh_mappers
+from athanor.orm.attributes import InstrumentedAttribute
 from athanor.orm.mapper import Mapper
+from athanor.orm.relationships import RelationshipAttribute
 from athanor.orm.scoping import scoped_session
 from athanor.orm.session import Session, sessionmaker
 from athanor.pool.base import Pool
@@ -55,6 +59,18 @@ def _mapper_target(target: Any, identifier: str) -> Any:
         f"target must be a mapped "
         f"class, a declarative base or mixin, or Mapper, not {type(target).__name__!r}."
     )
+
+
+def _attr_target(target: Any, identifier: str) -> tuple[type, str] | None:
+    """``(class, key)`` for an attribute target (``User.name``, ``User.addresses``)."""
+    if not isinstance(target, (InstrumentedAttribute, RelationshipAttribute)):
+        return None
+    if identifier not in ATTRIBUTE_EVENTS:
+        raise exc.InvalidRequestError(
+            f"Listening failed: no event {identifier!r} for attribute {target}. Known "
+            f"attribute events: {', '.join(sorted(ATTRIBUTE_EVENTS))}."
+        )
+    return target.class_, target.key
 
 
 def _resolve(target: Any, identifier: str) -> Any:
@@ -129,6 +145,10 @@ def listen(target: Any, identifier: str, fn: Callable[..., Any], *args: Any, **k
     first time; ``retval=True`` (``before_cursor_execute``) lets ``fn`` return the
     ``(statement, parameters)`` to execute instead.
     """
+    attr = _attr_target(target, identifier)
+    if attr is not None:
+        _attr_events.listen(*attr, identifier, fn, kw)
+        return
     mapped = _mapper_target(target, identifier)
     if mapped is not None:
         if kw.get("raw"):  # the listener takes the InstanceState instead of the object
@@ -197,6 +217,11 @@ def _registered(dispatch: Dispatch, identifier: str, fn: Callable[..., Any]) -> 
 
 def remove(target: Any, identifier: str, fn: Callable[..., Any]) -> None:
     """Undo :func:`listen` for the same ``target``, ``identifier`` and ``fn``."""
+    attr = _attr_target(target, identifier)
+    if attr is not None:
+        if not _attr_events.remove(*attr, identifier, fn):
+            raise _not_listening(fn, identifier)
+        return
     mapped = _mapper_target(target, identifier)
     if mapped is not None:
         if not orm_events.remove(mapped, identifier, fn):
@@ -221,6 +246,9 @@ def _not_listening(fn: Callable[..., Any], identifier: str) -> exc.InvalidReques
 
 def contains(target: Any, identifier: str, fn: Callable[..., Any]) -> bool:
     """True when ``fn`` listens for ``identifier`` on ``target``."""
+    attr = _attr_target(target, identifier)
+    if attr is not None:
+        return _attr_events.contains(*attr, identifier, fn)
     mapped = _mapper_target(target, identifier)
     if mapped is not None:
         return orm_events.contains(mapped, identifier, fn)

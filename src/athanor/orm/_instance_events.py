@@ -126,6 +126,10 @@ def setup_mapper(mapper: Mapper) -> None:
     """Compute a newly mapped class's hooks (None in the usual case)."""
     _MAPPERS.add(mapper)
     _update(mapper)
+    from athanor.orm import _attr_events
+
+    if _attr_events.ACTIVE:
+        _attr_events.update_mapper(mapper)
 
 
 def _update(mapper: Mapper) -> None:

@@ -66,13 +66,15 @@ def _forward(name: str) -> Callable[..., Any]:
 class InstrumentedAttribute:
     """The class attribute of one mapped column: a descriptor and a SQL column expression."""
 
-    __slots__ = ("key", "class_", "prop", "column", "__weakref__")
+    __slots__ = ("key", "class_", "prop", "column", "_events", "__weakref__")
 
     def __init__(self, class_: type, key: str, prop: ColumnProperty) -> None:
         self.class_ = class_
         self.key = key
         self.prop = prop
         self.column = prop.expression  # a column_property()'s SQL, unlabelled
+        #: attribute-event hooks (athanor.orm._attr_events), or None
+        self._events: Any = None
 
     # -- descriptor ----------------------------------------------------------------------
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
@@ -80,6 +82,10 @@ class InstrumentedAttribute:
             return self
         st: InstanceState | None = obj.__dict__.get(STATE_KEY)
         if st is None or (st.key is None and st.expired is None):
+            if self._events is not None and self._events.init_scalar:
+                from athanor.orm._attr_events import fire_init_scalar
+
+                return fire_init_scalar(self, obj)
             return None
         return load_missing(st, obj, self.key)
 
@@ -232,3 +238,16 @@ def get_history(st: InstanceState, key: str) -> History:
                 (old,) if old is not NO_VALUE else (),
             )
     return History((), (current,) if current is not NO_VALUE else (), ())
+
+
+from athanor.orm._attr_events import (  # noqa: E402 - SQLAlchemy's home of these names
+    NEVER_SET,
+    AttributeEventToken,
+    Event,
+    flag_dirty,
+    flag_modified,
+)
+
+__all__ = ["NEVER_SET", "NO_VALUE", "AttributeEventToken", "Event", "History",
+           "InstrumentedAttribute", "flag_dirty", "flag_modified", "get_history",
+           "instrumented_setattr", "load_missing"]

@@ -30,13 +30,19 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from athanor import exc
+from athanor.orm._attr_events import (
+    fire_append,
+    fire_init_collection,
+    fire_remove,
+    fire_set,
+)
 from athanor.orm._validators import (
     validate_backref,
     validate_backref_remove,
     validate_item,
     validate_remove,
 )
-from athanor.orm.state import STATE_KEY, InstanceState, new_state
+from athanor.orm.state import NO_VALUE, STATE_KEY, InstanceState, new_state
 
 if TYPE_CHECKING:
     from athanor.orm.relationships import RelationshipProperty
@@ -108,6 +114,10 @@ def _added(prop: RelationshipProperty, st: InstanceState, item: Any) -> None:
 
 
 def _removed(prop: RelationshipProperty, st: InstanceState, item: Any) -> None:
+    if prop._events is not None and prop._events.remove:  # attribute events
+        owner = st()
+        if owner is not None:
+            fire_remove(prop, owner, item)
     ch = _change(st, prop.key)
     if ch is not None:
         ch.removed.append(item)
@@ -126,9 +136,30 @@ def _cascade(prop: RelationshipProperty, st: InstanceState, item: Any) -> None:
         session.add(item)
 
 
+def _appending(prop: RelationshipProperty, owner_state: InstanceState, item: Any) -> Any:
+    """An ``append`` listener sees the member before it goes in (it may replace it)."""
+    owner = owner_state()
+    return fire_append(prop, owner, item) if owner is not None and prop._events.append else item
+
+
+def _backref_event(rev: RelationshipProperty, item: Any, owner: Any) -> None:
+    """A backref puts ``owner`` into ``item.<rev>``: that attribute's set/append event."""
+    hooks = rev._events
+    rev.setup()
+    if rev.uselist:
+        coll = item.__dict__.get(rev.key)
+        if hooks.append and not (coll is not None and _contains(coll, owner)):
+            fire_append(rev, item, owner)
+    elif hooks.set and item.__dict__.get(rev.key, _MISSING) is not owner:
+        old = item.__dict__.get(rev.key, NO_VALUE)
+        fire_set(item, hooks, owner, old)
+
+
 def _reverse_add(rev: RelationshipProperty, item: Any, owner: Any) -> None:
     if rev._validator is not None:
         validate_backref(rev, item, owner)
+    if rev._events is not None:  # the other side's attribute events
+        _backref_event(rev, item, owner)
     d = item.__dict__
     ist = state_for(item)
     if rev.uselist:
@@ -162,15 +193,20 @@ def _reverse_remove(rev: RelationshipProperty, item: Any, owner: Any) -> None:
         validate_backref_remove(rev, item, owner)
     d = item.__dict__
     ist = state_for(item)
+    hooks = rev._events
     if rev.uselist:
         coll = d.get(rev.key)
         if coll is not None and _contains(coll, owner):
             _raw_remove(coll, owner)
+            if hooks is not None and hooks.remove:
+                fire_remove(rev, item, owner)
             ch = _change(ist, rev.key)
             if ch is not None:
                 ch.removed.append(owner)
         return
     if d.get(rev.key) is owner:
+        if hooks is not None and hooks.set:
+            fire_set(item, hooks, None, owner)
         d[rev.key] = None
         ch = _change(ist, rev.key)
         if ch is not None:
@@ -215,6 +251,8 @@ class InstrumentedList(list):  # type: ignore[type-arg]
     def append(self, item: Any) -> None:
         if self._sa_prop._validator is not None:  # @validates (orm/_validators.py)
             item = validate_item(self._sa_prop, self._sa_owner, item)
+        if self._sa_prop._events is not None:  # attribute events (orm/_attr_events.py)
+            item = _appending(self._sa_prop, self._sa_owner, item)
         list.append(self, item)
         _added(self._sa_prop, self._sa_owner, item)
 
@@ -229,6 +267,8 @@ class InstrumentedList(list):  # type: ignore[type-arg]
     def insert(self, index: Any, item: Any) -> None:
         if self._sa_prop._validator is not None:
             item = validate_item(self._sa_prop, self._sa_owner, item)
+        if self._sa_prop._events is not None:
+            item = _appending(self._sa_prop, self._sa_owner, item)
         list.insert(self, index, item)
         _added(self._sa_prop, self._sa_owner, item)
 
@@ -287,6 +327,8 @@ class InstrumentedSet(set):  # type: ignore[type-arg]
             return
         if self._sa_prop._validator is not None:
             item = validate_item(self._sa_prop, self._sa_owner, item)
+        if self._sa_prop._events is not None:
+            item = _appending(self._sa_prop, self._sa_owner, item)
         set.add(self, item)
         _added(self._sa_prop, self._sa_owner, item)
 
@@ -345,6 +387,10 @@ def make_collection(prop: RelationshipProperty, st: InstanceState, items: Iterab
         items)
     coll._sa_owner = st
     coll._sa_prop = prop
+    if prop._events is not None and prop._events.init_collection:
+        owner = st()
+        if owner is not None:
+            fire_init_collection(prop, owner, coll)
     return coll
 
 
@@ -376,12 +422,15 @@ def _set_collection(prop: RelationshipProperty, st: InstanceState, obj: Any, val
     old_items = list(old)
     coll = make_collection(prop, st, items)
     d[prop.key] = coll
+    appending = prop._events is not None and prop._events.append
+    for item in items:  # as SQLAlchemy: the new members first, then the ones leaving
+        if not any(item is o for o in old_items):
+            if appending:
+                fire_append(prop, obj, item)
+            _added(prop, st, item)
     for item in old_items:
         if not any(item is n for n in items):
             _removed(prop, st, item)
-    for item in items:
-        if not any(item is o for o in old_items):
-            _added(prop, st, item)
 
 
 def _set_scalar(prop: RelationshipProperty, st: InstanceState, obj: Any, value: Any) -> None:

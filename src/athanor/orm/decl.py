@@ -274,7 +274,7 @@ def _declarative_constructor(self: Any, **kwargs: Any) -> None:
     mapper = getattr(cls, "__mapper__", None)
     d = self.__dict__
     if mapper is not None and STATE_KEY not in d and mapper._column_keys.issuperset(
-            kwargs) and not mapper._validators:
+            kwargs) and not mapper._validators and mapper._attr_events is None:
         d.update(kwargs)
         return
     for key, value in kwargs.items():

@@ -342,6 +342,8 @@ class Mapper:
     _ievents: Any = None
     #: False from mapping until the next configure pass (athanor.orm._config_events)
     configured = True
+    #: attribute-event hooks by key (athanor.orm._attr_events), or None
+    _attr_events: Any = None
 
     @property
     def validators(self) -> dict[str, Any]:
