@@ -188,3 +188,32 @@ def test_instance_event_on_a_session_is_refused() -> None:
     with pytest.raises(sa.exc.InvalidRequestError, match="instance event"):
         event.listen(orm.Session, "load", lambda *a: None)
     assert orm.InstanceEvents.__name__ == "InstanceEvents"
+
+
+def test_refresh_flush_reports_server_generated_values(engine: Any, listen: Listening) -> None:
+    class Base(orm.DeclarativeBase):
+        pass
+
+    class Stamp(Base):
+        __tablename__ = "ie_stamp"
+        id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+        label: orm.Mapped[str] = orm.mapped_column(sa.String(20), server_default="fresh")
+        __mapper_args__ = {"eager_defaults": True}
+
+    Base.metadata.create_all(engine)
+    seen: list[Any] = []
+    listen(Stamp, "refresh_flush", lambda target, ctx, attrs: seen.append(
+        (target.__dict__.get("label"), attrs, type(ctx).__name__)))
+    try:
+        with orm.Session(engine) as s:
+            stamp = Stamp()
+            s.add(stamp)
+            s.flush()
+            assert stamp.label == "fresh"
+            s.commit()
+        # fired when the INSERT gave the value back (RETURNING); without RETURNING athanor
+        # loads it on first access instead (a "refresh" event), even with eager_defaults
+        returning = getattr(engine.dialect, "supports_returning", False)
+        assert seen == ([("fresh", ["label"], "UOWTransaction")] if returning else [])
+    finally:
+        Base.metadata.drop_all(engine)

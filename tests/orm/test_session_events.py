@@ -225,6 +225,8 @@ def test_async_session_events_through_the_sync_session(backend_url: str) -> None
 
     event.listen(Synced, "pending_to_persistent", _recorder(log, "pending_to_persistent"))
     event.listen(Synced, "after_flush_postexec", _recorder(log, "after_flush_postexec"))
+    every_async = _recorder(log, "before_commit")  # every AsyncSession's sync session
+    event.listen(AsyncSession.sync_session_class, "before_commit", every_async)
 
     async def main() -> None:
         aengine = create_async_engine(url)
@@ -248,6 +250,62 @@ def test_async_session_events_through_the_sync_session(backend_url: str) -> None
         finally:
             await aengine.dispose()
 
+    try:
+        asyncio.run(main())
+    finally:
+        event.remove(AsyncSession.sync_session_class, "before_commit", every_async)
+    assert log == ["before_commit()", "pending_to_persistent(Item)",
+                   "after_flush_postexec(UOWTransaction)", "after_commit()"]
+
+
+async def _async_program(session: Any, log: list[str]) -> None:
+    log.append("--add")
+    item = Item(name="a")
+    session.add(item)
+    log.append("--flush")
+    await session.flush()
+    log.append("--commit")
+    await session.commit()
+    log.append("--load")
+    session.expunge(item)
+    again = await session.get(Item, 1)
+    log.append("--nested")
+    nested = await session.begin_nested().start()
+    again.name = "b"
+    await nested.rollback()
+    log.append("--delete")
+    await session.delete(again)
+    await session.flush()
+    log.append("--rollback")
+    await session.rollback()
+    log.append("--add detached")
+    kept = await session.get(Item, 1)
+    session.expunge(kept)
+    session.add(kept)
+    log.append("--close")
+    await session.close()
+
+
+def test_async_session_fires_the_same_events(backend_url: str) -> None:
+    from athanor.ext.asyncio import async_sessionmaker, create_async_engine
+
+    url = backend_url.replace("sqlite://", "sqlite+aiosqlite://").replace(
+        "postgresql://", "postgresql+psycopg_async://").replace("mysql://", "mysql+asyncmy://")
+    log: list[str] = []
+
+    async def main() -> None:
+        aengine = create_async_engine(url)
+        try:
+            async with aengine.begin() as conn:
+                await conn.run_sync(Base.metadata.create_all)
+            session = async_sessionmaker(aengine, expire_on_commit=True)()
+            _listen_all(session.sync_session, log)
+            await _async_program(session, log)
+            async with aengine.begin() as conn:
+                await conn.run_sync(Base.metadata.drop_all)
+        finally:
+            await aengine.dispose()
+
     asyncio.run(main())
-    assert log == ["pending_to_persistent(Item)", "after_flush_postexec(UOWTransaction)",
-                   "after_commit()"]
+    # after_begin gets the AsyncConnection (athanor has no sync Connection behind it)
+    assert [e.replace("AsyncConnection", "Connection") for e in log] == EXPECTED

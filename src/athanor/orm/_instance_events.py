@@ -40,6 +40,8 @@ _MAPPERS: weakref.WeakSet[Mapper] = weakref.WeakSet()
 EXPIRE = False
 #: True while any mapper has a ``load`` hook (polymorphic loaders' one check per batch).
 LOAD = False
+#: True while any mapper has a ``refresh_flush`` listener (the flush's one check).
+REFRESH_FLUSH = False
 
 
 class InstanceHooks:
@@ -133,19 +135,20 @@ def setup_mapper(mapper: Mapper) -> None:
 
 
 def _update(mapper: Mapper) -> None:
-    global EXPIRE, LOAD
+    global EXPIRE, LOAD, REFRESH_FLUSH
     hooks = mapper._ievents = _hooks_for(mapper)
     if hooks is not None:
         EXPIRE = EXPIRE or bool(hooks.expire)
         LOAD = LOAD or bool(hooks.load)
+        REFRESH_FLUSH = REFRESH_FLUSH or bool(hooks.refresh_flush)
         if hooks.init or hooks.init_failure:
             _install_init(mapper.class_)
 
 
 def refresh_mappers() -> None:
     """Recompute every mapper's hooks after a ``listen`` / ``remove``."""
-    global EXPIRE, LOAD
-    EXPIRE = LOAD = False
+    global EXPIRE, LOAD, REFRESH_FLUSH
+    EXPIRE = LOAD = REFRESH_FLUSH = False
     for mapper in list(_MAPPERS):
         _update(mapper)
 
@@ -227,12 +230,21 @@ def fire_expire(st: InstanceState, obj: Any, attrs: Iterable[str] | None) -> Non
             fn(obj, names)
 
 
-def fire_refresh_flush(st: InstanceState, obj: Any, attrs: Iterable[str]) -> None:
-    hooks = st.mapper._ievents
-    if hooks is not None and hooks.refresh_flush:
-        names = list(attrs)
-        for fn in hooks.refresh_flush:
-            fn(obj, None, names)
+def fire_refresh_flush(flush_context: Any, inserted: list[tuple[Any, Any]]) -> None:
+    """After a flush: ``refresh_flush`` for each inserted object whose row gave back
+    server-generated values (server defaults, identities; not the primary key)."""
+    from athanor.orm.persistence import write_info
+
+    for st, obj in inserted:
+        hooks = st.mapper._ievents
+        if hooks is None or not hooks.refresh_flush or st.key is None:
+            continue
+        pk = st.mapper._pk_keyset
+        d = obj.__dict__
+        names = [k for k in write_info(st.mapper).server_keys if k not in pk and k in d]
+        if names:
+            for fn in hooks.refresh_flush:
+                fn(obj, flush_context, names)
 
 
 def expiring(expire: Callable[..., None]) -> Callable[..., None]:

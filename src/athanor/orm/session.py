@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from athanor import _event, exc
-from athanor.orm import _config_events, context
+from athanor.orm import _config_events, _instance_events, context
 from athanor.orm import _session_events as _sev
 from athanor.orm import events as orm_events
 from athanor.orm._instance_events import fire_expire
@@ -514,11 +514,14 @@ class Session(TransactionMixin):
         if d.before_flush:
             d.fire("before_flush", self, snap, None)
         sub = _sev.flush_transaction(self) if d.tx_events else None
+        pending = list(self._new.items()) if _instance_events.REFRESH_FLUSH else None
         self._flushing = True
         try:
             self._flush_all(snap)
         finally:
             self._flushing = False
+        if pending:
+            _instance_events.fire_refresh_flush(snap or _sev.UOWTransaction(self), pending)
         if sub is not None:
             _sev.transaction_ended(self, sub)
 

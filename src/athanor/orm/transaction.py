@@ -213,13 +213,17 @@ class TransactionMixin:
             if root.core is not None:
                 root.core.commit()
             self._release_connection()
-            self._end_all(COMMITTED)
-            if self._dispatch.after_commit:
-                self._dispatch.fire("after_commit", self)
-            if self._dispatch.tx_events:
-                _sev.transaction_ended(self, root)
+            self._committed(root)
         finally:
             self._op_thread = prev
+
+    def _committed(self, root: SessionTransaction) -> None:
+        """The root transaction committed: end every level, then the commit events."""
+        self._end_all(COMMITTED)
+        if self._dispatch.after_commit:
+            self._dispatch.fire("after_commit", self)
+        if self._dispatch.tx_events:
+            _sev.transaction_ended(self, root)
 
     def rollback(self) -> None:
         prev = self._enter()

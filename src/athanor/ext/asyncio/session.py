@@ -46,7 +46,7 @@ from athanor import exc
 from athanor.ext.asyncio import _bridge
 from athanor.ext.asyncio._bridge import BRIDGE, Bridge
 from athanor.ext.asyncio._twin import twin
-from athanor.orm import _deferred, context, dependency, strategies
+from athanor.orm import _deferred, _instance_events, context, dependency, strategies
 from athanor.orm import _session_events as _sev
 from athanor.orm import events as orm_events
 from athanor.orm._instance_events import fire_expire
@@ -375,6 +375,8 @@ class AsyncSession:
             if self._owns_conn:
                 await conn.close()
             raise
+        if s._dispatch.after_begin:
+            s._dispatch.fire("after_begin", s, root, getattr(conn, "sync_connection", None) or conn)
         return conn
 
     async def _release_connection(self) -> None:
@@ -397,6 +399,8 @@ class AsyncSession:
         await self._autoflush()
         conn = await self._connection()
         tx = SessionTransaction(s, s._stack[-1], True)
+        if s._dispatch.tx_events:
+            _sev.transaction_created(s, tx)
         tx.core = await conn.begin_nested().start()
         s._stack.append(tx)
         return tx
@@ -410,13 +414,15 @@ class AsyncSession:
                 return
             s._autobegin("commit()")
         s._stack[-1]._check_active("commit()")
+        if s._dispatch.before_commit:
+            s._dispatch.fire("before_commit", s)
         await self._flush()
         root = s._stack[0]
         if root.core is not None:
             core, root.core = root.core, _SETTLED
             await core.commit()
         await self._release_connection()
-        s.commit()  # bookkeeping only: nothing left to flush, the transaction is settled
+        s._committed(root)  # bookkeeping and the after-commit events
 
     @_exclusive
     async def rollback(self) -> None:
@@ -534,11 +540,14 @@ class AsyncSession:
         if s._dispatch.before_flush:
             s._dispatch.fire("before_flush", s, snap, None)
         sub = _sev.flush_transaction(s) if s._dispatch.tx_events else None
+        pending = list(s._new.items()) if _instance_events.REFRESH_FLUSH else None
         s._flushing = True
         try:
             await self._flush_all(snap)
         finally:
             s._flushing = False
+        if pending:
+            _instance_events.fire_refresh_flush(snap or _sev.UOWTransaction(s), pending)
         if sub is not None:
             _sev.transaction_ended(s, sub)
 
