@@ -42,6 +42,10 @@ EVENT_NAMES: tuple[str, ...] = (
 )
 
 
+#: The events a Session (class, instance, sessionmaker) takes: the names from here on.
+SESSION_EVENT_NAMES: tuple[str, ...] = EVENT_NAMES[EVENT_NAMES.index("before_flush"):]
+
+
 class Dispatch:
     """The listeners of one target, as one tuple attribute per event name."""
 
@@ -203,4 +207,4 @@ def execute_with_events(
         fn(conn, cursor, sql, params, context, many)
 
 
-__all__ = ["Dispatch", "EVENT_NAMES", "NO_EVENTS", "execute_with_events"]
+__all__ = ["Dispatch", "EVENT_NAMES", "NO_EVENTS", "SESSION_EVENT_NAMES", "execute_with_events"]

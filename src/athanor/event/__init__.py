@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from athanor import exc
-from athanor._event import EVENT_NAMES, NO_EVENTS, Dispatch
+from athanor._event import NO_EVENTS, SESSION_EVENT_NAMES, Dispatch
 from athanor.engine.base import Engine, OptionEngine
 from athanor.orm import _attr_events
 from athanor.orm import events as orm_events
@@ -40,7 +40,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 POOL_EVENTS = frozenset({"connect", "first_connect", "checkout", "checkin"})
 ENGINE_EVENTS = frozenset({"before_cursor_execute", "after_cursor_execute", "before_execute",
                            "after_execute", "begin", "commit", "rollback", "engine_connect"})
-SESSION_EVENTS = frozenset(EVENT_NAMES[EVENT_NAMES.index("before_flush"):])
+SESSION_EVENTS = frozenset(SESSION_EVENT_NAMES)
 _ROOTS: tuple[type, ...] = (Pool, Engine, Session)
 
 
