@@ -83,13 +83,22 @@ def test_sync_get_and_refresh_with_for_update(seeded: Any) -> None:
 
 def test_async_get_options_and_for_update(seeded: Any, run: Runner) -> None:
     async def main(engine: AsyncEngine) -> None:
+        statements: list[str] = []
+        # cursor events of an AsyncEngine are registered on its sync_engine, as in SQLAlchemy
+        event.listen(engine.sync_engine, "before_cursor_execute",
+                     lambda conn, cur, sql, params, ctx, many: statements.append(sql))
         maker = async_sessionmaker(engine, expire_on_commit=False)
         async with maker() as s:
             owner = await s.get(Owner, 1, options=[orm.selectinload(Owner.pets)])
             assert sorted(p.id for p in owner.pets) == [1, 2]
+            assert len(statements) == 2  # the owner, then its pets (selectin)
             # already loaded: the identity map answers, options or not
             assert await s.get(Owner, 1, options=[orm.selectinload(Owner.pets)]) is owner
+            assert len(statements) == 2
             assert await s.get(Owner, 1, with_for_update=True) is owner
+            assert len(statements) == 3
+            locking = seeded.dialect.name != "sqlite"
+            assert ("FOR UPDATE" in statements[-1]) == locking
             assert _row_is_locked(seeded) == (seeded.dialect.name != "sqlite")
             await s.rollback()
             owner.__dict__["name"] = "stale"
