@@ -74,6 +74,7 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "UserDefinedOption contains_alias create_session merge_frozen_result merge_result "
         "query_expression synonym_for was_deleted with_expression "
         "selectin_polymorphic polymorphic_union ConcreteBase AbstractConcreteBase "
+        "InstanceEvents reconstructor clear_mappers "
     ),
     "athanor.exc": _names(
         "AmbiguousForeignKeysError NoForeignKeysError NoInspectionAvailable NoReferenceError "

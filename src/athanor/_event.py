@@ -32,8 +32,18 @@ EVENT_NAMES: tuple[str, ...] = (
     # session
     "before_flush", "after_flush", "after_commit", "after_rollback",
     "after_begin", "before_commit", "after_flush_postexec", "after_soft_rollback",
-    "after_attach", "do_orm_execute",
+    "after_attach", "do_orm_execute", "before_attach", "after_transaction_create",
+    "after_transaction_end", "after_bulk_update", "after_bulk_delete",
+    # session: object state transitions
+    "transient_to_pending", "pending_to_transient", "pending_to_persistent",
+    "persistent_to_detached", "persistent_to_deleted", "deleted_to_detached",
+    "deleted_to_persistent", "persistent_to_transient", "loaded_as_persistent",
+    "detached_to_persistent",
 )
+
+
+#: The events a Session (class, instance, sessionmaker) takes: the names from here on.
+SESSION_EVENT_NAMES: tuple[str, ...] = EVENT_NAMES[EVENT_NAMES.index("before_flush"):]
 
 
 class Dispatch:
@@ -62,11 +72,29 @@ class Dispatch:
     after_soft_rollback: tuple[Callable[..., Any], ...]
     after_attach: tuple[Callable[..., Any], ...]
     do_orm_execute: tuple[Callable[..., Any], ...]
+    before_attach: tuple[Callable[..., Any], ...]
+    after_transaction_create: tuple[Callable[..., Any], ...]
+    after_transaction_end: tuple[Callable[..., Any], ...]
+    after_bulk_update: tuple[Callable[..., Any], ...]
+    after_bulk_delete: tuple[Callable[..., Any], ...]
+    transient_to_pending: tuple[Callable[..., Any], ...]
+    pending_to_transient: tuple[Callable[..., Any], ...]
+    pending_to_persistent: tuple[Callable[..., Any], ...]
+    persistent_to_detached: tuple[Callable[..., Any], ...]
+    persistent_to_deleted: tuple[Callable[..., Any], ...]
+    deleted_to_detached: tuple[Callable[..., Any], ...]
+    deleted_to_persistent: tuple[Callable[..., Any], ...]
+    persistent_to_transient: tuple[Callable[..., Any], ...]
+    loaded_as_persistent: tuple[Callable[..., Any], ...]
+    detached_to_persistent: tuple[Callable[..., Any], ...]
 
-    def __init__(self, parent: Dispatch | None = None, *, frozen: bool = False) -> None:
+    def __init__(self, parent: Dispatch | tuple[Dispatch, ...] | None = None, *,
+                 frozen: bool = False) -> None:
         self._own: dict[str, list[Callable[..., Any]]] = {}
         self._once: set[int] = set()
-        self._parent = parent
+        #: parents (several for a class with several listened-to bases), their listeners first
+        self._parents = parent if isinstance(parent, tuple) else (
+            () if parent is None else (parent,))
         self._children: weakref.WeakSet[Dispatch] = weakref.WeakSet()
         self._frozen = frozen
         #: True once ``first_connect`` has run for this target.
@@ -77,18 +105,34 @@ class Dispatch:
         self.statement_events = False
         #: True when ``connect`` or ``first_connect`` has a listener (the pool's one check).
         self.connect_events = False
-        if parent is not None:
-            parent._children.add(self)
+        #: True when a flush has listeners (it then makes a flush context for them)
+        self.flush_events = False
+        #: True when a Session transaction's start or end has a listener
+        self.tx_events = False
+        #: True when objects leaving a Session (expunge, close, rollback) have a listener
+        self.detach_events = False
+        for p in self._parents:
+            p._children.add(self)
         self._refresh()
 
     def _refresh(self) -> None:
-        parent = self._parent
+        parents = self._parents
         for name in EVENT_NAMES:
-            inherited = getattr(parent, name) if parent is not None else ()
+            if len(parents) == 1:
+                inherited = getattr(parents[0], name)
+            else:  # a listener reached through two bases runs once
+                inherited = tuple(dict.fromkeys(fn for p in parents for fn in getattr(p, name)))
             setattr(self, name, inherited + tuple(self._own.get(name, ())))
         self.cursor_events = bool(self.before_cursor_execute or self.after_cursor_execute)
         self.statement_events = bool(self.before_execute or self.after_execute)
         self.connect_events = bool(self.connect or self.first_connect)
+        self.flush_events = bool(
+            self.before_flush or self.after_flush or self.after_flush_postexec
+            or self.pending_to_persistent or self.persistent_to_deleted)
+        self.tx_events = bool(self.after_transaction_create or self.after_transaction_end)
+        self.detach_events = bool(
+            self.persistent_to_detached or self.pending_to_transient or self.deleted_to_detached
+            or self.deleted_to_persistent or self.persistent_to_transient)
         for child in list(self._children):
             child._refresh()
 
@@ -165,4 +209,4 @@ def execute_with_events(
         fn(conn, cursor, sql, params, context, many)
 
 
-__all__ = ["Dispatch", "EVENT_NAMES", "NO_EVENTS", "execute_with_events"]
+__all__ = ["Dispatch", "EVENT_NAMES", "NO_EVENTS", "SESSION_EVENT_NAMES", "execute_with_events"]

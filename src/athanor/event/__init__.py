@@ -22,10 +22,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from athanor import exc
-from athanor._event import NO_EVENTS, Dispatch
+from athanor._event import NO_EVENTS, SESSION_EVENT_NAMES, Dispatch
 from athanor.engine.base import Engine, OptionEngine
+from athanor.orm import _attr_events
 from athanor.orm import events as orm_events
+from athanor.orm._attr_events import ATTRIBUTE_EVENTS
+from athanor.orm._instance_events import INSTANCE_EVENTS, refresh_mappers
+from athanor.orm.attributes import InstrumentedAttribute
 from athanor.orm.mapper import Mapper
+from athanor.orm.relationships import RelationshipAttribute
 from athanor.orm.scoping import scoped_session
 from athanor.orm.session import Session, sessionmaker
 from athanor.pool.base import Pool
@@ -36,27 +41,37 @@ POOL_EVENTS = frozenset({"connect", "first_connect", "checkout", "checkin"})
 ENGINE_EVENTS = frozenset({"before_cursor_execute", "after_cursor_execute", "before_execute",
                            "after_execute", "begin", "commit", "rollback", "engine_connect",
                            "handle_error"})
-SESSION_EVENTS = frozenset(
-    {"before_flush", "after_flush", "after_commit", "after_rollback", "after_begin",
-     "before_commit", "after_flush_postexec", "after_soft_rollback", "after_attach",
-     "do_orm_execute"}
-)
+SESSION_EVENTS = frozenset(SESSION_EVENT_NAMES)
 _ROOTS: tuple[type, ...] = (Pool, Engine, Session)
 
 
 def _mapper_target(target: Any, identifier: str) -> Any:
     """The class keeping mapper-event listeners for ``target``, or None for other events:
     a mapped class, a base or mixin (``propagate=True``), a Mapper, or ``Mapper`` (all)."""
-    if identifier not in orm_events.MAPPER_EVENTS:
+    if identifier not in orm_events.MAPPER_EVENTS and identifier not in INSTANCE_EVENTS and (
+            identifier not in orm_events.CONFIG_EVENTS):
         return None
     if isinstance(target, Mapper):
         return target.class_
     if isinstance(target, type) and not issubclass(target, _ROOTS):
         return target
     raise exc.InvalidRequestError(
-        f"Listening failed: {identifier!r} is a mapper event; its target must be a mapped "
+        f"Listening failed: {identifier!r} is a mapper event (or an instance event); its "
+        f"target must be a mapped "
         f"class, a declarative base or mixin, or Mapper, not {type(target).__name__!r}."
     )
+
+
+def _attr_target(target: Any, identifier: str) -> tuple[type, str] | None:
+    """``(class, key)`` for an attribute target (``User.name``, ``User.addresses``)."""
+    if not isinstance(target, (InstrumentedAttribute, RelationshipAttribute)):
+        return None
+    if identifier not in ATTRIBUTE_EVENTS:
+        raise exc.InvalidRequestError(
+            f"Listening failed: no event {identifier!r} for attribute {target}. Known "
+            f"attribute events: {', '.join(sorted(ATTRIBUTE_EVENTS))}."
+        )
+    return target.class_, target.key
 
 
 def _resolve(target: Any, identifier: str) -> Any:
@@ -113,9 +128,10 @@ def _dispatch_for(obj: Any) -> Dispatch:
     own = _own_dispatch(obj)
     if own is not None:
         return own
-    if isinstance(obj, type):
-        bases = [b for b in obj.__mro__[1:] if issubclass(b, _ROOTS)]
-        parent = _dispatch_for(bases[0]) if obj not in _ROOTS and bases else None
+    parent: Dispatch | tuple[Dispatch, ...] | None
+    if isinstance(obj, type):  # each direct base on the way to a root (Session, ...)
+        bases = [b for b in obj.__bases__ if issubclass(b, _ROOTS)]
+        parent = tuple(_dispatch_for(b) for b in bases) if obj not in _ROOTS else None
     else:
         parent = _dispatch_for(type(obj))
     dispatch = Dispatch(parent)
@@ -130,9 +146,17 @@ def listen(target: Any, identifier: str, fn: Callable[..., Any], *args: Any, **k
     first time; ``retval=True`` (``before_cursor_execute``) lets ``fn`` return the
     ``(statement, parameters)`` to execute instead.
     """
+    attr = _attr_target(target, identifier)
+    if attr is not None:
+        _attr_events.listen(*attr, identifier, fn, kw)
+        return
     mapped = _mapper_target(target, identifier)
     if mapped is not None:
+        if kw.get("raw"):  # the listener takes the InstanceState instead of the object
+            fn = _raw(fn)
         orm_events.listen(mapped, identifier, fn, bool(kw.get("propagate")))
+        if identifier in INSTANCE_EVENTS:
+            refresh_mappers()
         return
     owner = _resolve(target, identifier)
     own = _own_dispatch(owner)
@@ -165,6 +189,16 @@ def _retval(fn: Callable[..., Any]) -> Callable[..., Any]:
     return returning
 
 
+def _raw(fn: Callable[..., Any]) -> Callable[..., Any]:
+    from athanor.orm.state import STATE_KEY
+
+    def with_state(target: Any, *args: Any) -> Any:
+        return fn(target.__dict__.get(STATE_KEY, target), *args)
+
+    with_state._athanor_wraps = fn  # type: ignore[attr-defined]
+    return with_state
+
+
 def listens_for(target: Any, identifier: str, *args: Any, **kw: Any) -> Callable[[_F], _F]:
     """Decorator form of :func:`listen`."""
 
@@ -184,10 +218,17 @@ def _registered(dispatch: Dispatch, identifier: str, fn: Callable[..., Any]) -> 
 
 def remove(target: Any, identifier: str, fn: Callable[..., Any]) -> None:
     """Undo :func:`listen` for the same ``target``, ``identifier`` and ``fn``."""
+    attr = _attr_target(target, identifier)
+    if attr is not None:
+        if not _attr_events.remove(*attr, identifier, fn):
+            raise _not_listening(fn, identifier)
+        return
     mapped = _mapper_target(target, identifier)
     if mapped is not None:
         if not orm_events.remove(mapped, identifier, fn):
             raise _not_listening(fn, identifier)
+        if identifier in INSTANCE_EVENTS:
+            refresh_mappers()
         return
     dispatch = _own_dispatch(_resolve(target, identifier))
     found = _registered(dispatch, identifier, fn) if dispatch is not None else None
@@ -206,6 +247,9 @@ def _not_listening(fn: Callable[..., Any], identifier: str) -> exc.InvalidReques
 
 def contains(target: Any, identifier: str, fn: Callable[..., Any]) -> bool:
     """True when ``fn`` listens for ``identifier`` on ``target``."""
+    attr = _attr_target(target, identifier)
+    if attr is not None:
+        return _attr_events.contains(*attr, identifier, fn)
     mapped = _mapper_target(target, identifier)
     if mapped is not None:
         return orm_events.contains(mapped, identifier, fn)

@@ -27,6 +27,7 @@ from athanor.orm._colprops import (
     synonym,
 )
 from athanor.orm._composites import CompositeProperty, composite
+from athanor.orm._config_events import clear_mappers
 from athanor.orm._constants import (
     EXT_CONTINUE,
     EXT_SKIP,
@@ -48,6 +49,7 @@ from athanor.orm._inheritance_load import (
     polymorphic_union,
     selectin_polymorphic,
 )
+from athanor.orm._instance_events import InstanceEvents, reconstructor
 from athanor.orm._validators import validates
 from athanor.orm.attributes import History, InstrumentedAttribute, PropComparator
 from athanor.orm.decl import (
@@ -137,6 +139,7 @@ __all__ = [
     "WriteOnlyCollection",
     "WriteOnlyMapped",
     "aliased",
+    "InstanceEvents",
     "Load",
     "MANYTOMANY",
     "MANYTOONE",
@@ -154,6 +157,7 @@ __all__ = [
     "load_only",
     "noload",
     "raiseload",
+    "reconstructor",
     "relationship",
     "selectinload",
     "subqueryload",
@@ -182,6 +186,7 @@ __all__ = [
     "Session",
     "SessionTransaction",
     "class_mapper",
+    "clear_mappers",
     "close_all_sessions",
     "configure_mappers",
     "column_property",

@@ -284,21 +284,31 @@ def pk_select(mapper: Mapper, keys: tuple[str, ...]) -> Any:
     return stmt
 
 
-def fetch_row(session: Any, mapper: Mapper, ident: Any, keys: tuple[str, ...]
-              ) -> tuple[Any, ...] | None:
+def for_update(stmt: Any, arg: Any) -> Any:
+    """``stmt`` with the FOR UPDATE that a ``with_for_update=`` argument asks for
+    (True, or a dict of ``Select.with_for_update()`` options); unchanged for None/False."""
+    if arg is None or arg is False:
+        return stmt
+    return stmt.with_for_update(**(arg if isinstance(arg, dict) else {}))
+
+
+def fetch_row(session: Any, mapper: Mapper, ident: Any, keys: tuple[str, ...],
+              with_for_update: Any = None) -> tuple[Any, ...] | None:
     """One row of ``keys`` for the object with primary key ``ident`` (None: gone)."""
     from athanor.orm.context import _pk_bind_params, _tuples
 
     prev = session._enter()
     try:
         session._check_usable("Loading an attribute")
-        if session._dispatch.do_orm_execute and "_async_owner" not in session.__dict__:
+        if session._dispatch.do_orm_execute and "_async_owner" not in session.__dict__ and (
+                not with_for_update):
             from athanor.orm._execute_state import column_rows
 
             rows = column_rows(session, mapper, ident, keys)
         else:
             rows = _tuples(session._connection().execute(
-                pk_select(mapper, keys), _pk_bind_params(mapper, ident)))
+                for_update(pk_select(mapper, keys), with_for_update),
+                _pk_bind_params(mapper, ident)))
     finally:
         session._op_thread = prev
     return rows[0] if rows else None
@@ -323,16 +333,23 @@ def get_by_pk(session: Any, mapper: Mapper, ident: Any, populate_existing: bool)
     return loader([row])[0]
 
 
-def get_with_options(session: Any, mapper: Mapper, ident: Any, options: Any,
-                     populate_existing: bool) -> Any:
-    """``Session.get(Model, pk, options=[...])``: one ORM SELECT by primary key."""
+def get_select(mapper: Mapper, ident: Any, options: Any, with_for_update: Any = None) -> Any:
+    """The ORM SELECT behind ``get(Model, pk, options=[...], with_for_update=...)``."""
     from athanor.sql._select import select
     from athanor.sql.elements import and_
 
     values = ident if mapper._pk_composite else (ident,)
     stmt = select(mapper.class_).where(and_(*[
-        c == v for c, v in zip(mapper.primary_key, values, strict=False)])).options(
-        *(options if isinstance(options, (list, tuple)) else [options]))
+        c == v for c, v in zip(mapper.primary_key, values, strict=False)]))
+    if options:
+        stmt = stmt.options(*(options if isinstance(options, (list, tuple)) else [options]))
+    return for_update(stmt, with_for_update)
+
+
+def get_with_options(session: Any, mapper: Mapper, ident: Any, options: Any,
+                     populate_existing: bool, with_for_update: Any = None) -> Any:
+    """``Session.get(Model, pk, options=[...])``: one ORM SELECT by primary key."""
+    stmt = get_select(mapper, ident, options, with_for_update)
     return session.execute(stmt, execution_options={
         "populate_existing": populate_existing}).scalars().first()
 
@@ -369,6 +386,8 @@ def fill(st: InstanceState, obj: Any, keys: Any, row: Any, overwrite: bool) -> N
     d = obj.__dict__
     committed = st.committed
     expired = st.expired
+    hooks = st.mapper._ievents
+    filled: list[str] | None = [] if hooks is not None and hooks.refresh else None
     for k, v in zip(keys, row, strict=False):
         if overwrite:
             d[k] = v
@@ -376,6 +395,10 @@ def fill(st: InstanceState, obj: Any, keys: Any, row: Any, overwrite: bool) -> N
                 committed.pop(k, None)
         elif k not in d:
             d[k] = v
+        else:
+            continue
+        if filled is not None:
+            filled.append(k)
         if expired is not None:
             expired.pop(k, None)
     if expired is not None and not expired:
@@ -384,6 +407,10 @@ def fill(st: InstanceState, obj: Any, keys: Any, row: Any, overwrite: bool) -> N
         st.committed = None
         if st.session is not None:
             st.session._modified.pop(st, None)
+    if filled is not None:
+        from athanor.orm._instance_events import fire_refresh
+
+        fire_refresh(st, obj, filled)
 
 
 def load_attribute(st: InstanceState, obj: Any, key: str) -> Any:
@@ -416,7 +443,8 @@ def load_attribute(st: InstanceState, obj: Any, key: str) -> Any:
     return d[key]
 
 
-def refresh(session: Any, st: InstanceState, obj: Any, names: Any) -> list[str]:
+def refresh(session: Any, st: InstanceState, obj: Any, names: Any,
+            with_for_update: Any = None) -> list[str]:
     """``Session.refresh(obj, [names])`` / refresh of a mapper with extras; returns the
     relationship names among ``names`` (unloaded here, for the caller to load)."""
     mapper = st.mapper
@@ -446,7 +474,8 @@ def refresh(session: Any, st: InstanceState, obj: Any, names: Any) -> list[str]:
             st.committed = None
             session._modified.pop(st, None)
     session._autoflush()
-    row = fetch_row(session, mapper, st.key, keys) if keys or not rel_keys else None
+    row = fetch_row(session, mapper, st.key, keys, with_for_update) if (
+        keys or not rel_keys) else None
     if keys or not rel_keys:
         if row is None:
             from athanor.orm.session import _deleted_error

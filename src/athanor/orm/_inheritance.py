@@ -617,6 +617,7 @@ def polymorphic_loader(
     imap_get = imap.get
     note_added = identity_map._note_added
     new = object.__new__
+    from athanor.orm import _instance_events
     from athanor.orm.loading import _refresh_from_row
 
     def unknown(value: Any) -> NoReturn:
@@ -679,7 +680,7 @@ def polymorphic_loader(
             note_added(imap, added)
         return out
 
-    def load(rows: list[tuple[Any, ...]]) -> list[Any]:
+    def load_batch(rows: list[tuple[Any, ...]]) -> list[Any]:
         if len(rows) >= 64 and gc_isenabled():
             gc_disable()
             try:
@@ -687,6 +688,15 @@ def polymorphic_loader(
             finally:
                 gc_enable()
         return load_rows(rows)
+
+    def row_key(row: tuple[Any, ...]) -> Any:
+        return row[single_pk] if single_pk is not None else tuple(row[p] for p in pk_pos)
+
+    def load(rows: list[tuple[Any, ...]]) -> list[Any]:
+        # a class of the hierarchy may have load hooks; or a session listener
+        if _instance_events.LOAD or session._dispatch.loaded_as_persistent:
+            return _instance_events.load_firing(load_batch, rows, row_key, imap, session)
+        return load_batch(rows)
 
     return load
 

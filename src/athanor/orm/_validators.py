@@ -93,13 +93,18 @@ def install_validators(mapper: Mapper) -> None:
     from athanor.orm.attributes import instrumented_setattr
 
     if cls.__dict__.get("__setattr__", instrumented_setattr) is instrumented_setattr:
-        type.__setattr__(cls, "__setattr__", validated_setattr)
+        type.__setattr__(cls, "__setattr__", validated_setattr)  # (evented_setattr validates too)
 
 
 def validated_setattr(self: Any, key: str, value: Any) -> None:
     """``__setattr__`` of classes with validators: validate, then track as usual."""
     from athanor.orm.attributes import instrumented_setattr
 
+    instrumented_setattr(self, key, validated_value(self, key, value))
+
+
+def validated_value(self: Any, key: str, value: Any) -> Any:
+    """``value`` as the validator of ``key`` returns it (unchanged without one)."""
     v = type(self).__mapper__._validators.get(key)
     if v is not None:
         prop = type(self).__mapper__._props[key]
@@ -123,7 +128,7 @@ def validated_setattr(self: Any, key: str, value: Any) -> None:
                 value = v(self, key, value)
         else:
             value = v(self, key, value)
-    instrumented_setattr(self, key, value)
+    return value
 
 
 def validate_item(prop: Any, owner_state: Any, item: Any) -> Any:

@@ -66,13 +66,15 @@ def _forward(name: str) -> Callable[..., Any]:
 class InstrumentedAttribute:
     """The class attribute of one mapped column: a descriptor and a SQL column expression."""
 
-    __slots__ = ("key", "class_", "prop", "column", "__weakref__")
+    __slots__ = ("key", "class_", "prop", "column", "_events", "__weakref__")
 
     def __init__(self, class_: type, key: str, prop: ColumnProperty) -> None:
         self.class_ = class_
         self.key = key
         self.prop = prop
         self.column = prop.expression  # a column_property()'s SQL, unlabelled
+        #: attribute-event hooks (athanor.orm._attr_events), or None
+        self._events: Any = None
 
     # -- descriptor ----------------------------------------------------------------------
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
@@ -80,6 +82,10 @@ class InstrumentedAttribute:
             return self
         st: InstanceState | None = obj.__dict__.get(STATE_KEY)
         if st is None or (st.key is None and st.expired is None):
+            if self._events is not None and self._events.init_scalar:
+                from athanor.orm._attr_events import fire_init_scalar
+
+                return fire_init_scalar(self, obj)
             return None
         return load_missing(st, obj, self.key)
 
@@ -265,7 +271,6 @@ def _column_history(st: InstanceState, key: str) -> History:
 
 #: History of an attribute with no value and no change.
 HISTORY_BLANK = History((), (), ())
-NEVER_SET = NO_VALUE
 
 
 def instance_state(obj: Any) -> InstanceState:
@@ -293,39 +298,6 @@ def instance_dict(obj: Any) -> dict[str, Any]:
 
 def get_state_history(st: InstanceState, key: str, passive: Any = None) -> History:
     return get_history(st, key)
-
-
-def _mark_changed(st: InstanceState, obj: Any, key: str | None) -> None:
-    """Register ``obj`` as modified with its session; ``key`` (a column) is written at flush."""
-    if st.key is None:
-        return  # pending: the INSERT writes every column anyway
-    committed = st.committed
-    if committed is None:
-        committed = st.committed = {}
-        if st.session is not None:
-            st.session._modified[st] = obj
-    if key is not None:
-        committed[key] = NO_VALUE  # "changed": the flush writes the current value
-
-
-def flag_modified(instance: Any, key: str) -> None:
-    """Mark attribute ``key`` of ``instance`` as changed, so the next flush writes it: for a
-    value mutated in place (a dict or list in a JSON column) that no assignment announced."""
-    st = instance_state(instance)
-    if key not in instance.__dict__:
-        from athanor.exc import InvalidRequestError
-
-        raise InvalidRequestError(
-            f"flag_modified({type(instance).__name__}, {key!r}) failed: the attribute is not "
-            f"loaded on this object (it is expired, deferred or was never set). Load it (read "
-            f"the attribute) or assign it instead of flagging it."
-        )
-    _mark_changed(st, instance, key if key in st.mapper._column_keys else None)
-
-
-def flag_dirty(instance: Any) -> None:
-    """Put ``instance`` among ``session.dirty`` (flush events fire) without changing a column."""
-    _mark_changed(instance_state(instance), instance, None)
 
 
 def set_attribute(instance: Any, key: str, value: Any) -> None:
@@ -404,3 +376,19 @@ class PropComparator:
 
     def __ge__(self, other: Any) -> Any:
         return self.__clause_element__() >= other
+
+
+
+from athanor.orm._attr_events import (  # noqa: E402 - SQLAlchemy's home of these names
+    NEVER_SET,
+    AttributeEventToken,
+    Event,
+    flag_dirty,
+    flag_modified,
+)
+
+__all__ = ["HISTORY_BLANK", "NEVER_SET", "NO_VALUE", "AttributeEventToken", "Event",
+           "History", "InstrumentedAttribute", "PropComparator", "del_attribute", "flag_dirty",
+           "flag_modified", "get_attribute", "get_history", "get_state_history",
+           "instance_dict", "instance_state", "instrumented_setattr", "load_missing",
+           "set_attribute", "set_committed_value"]

@@ -30,6 +30,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from athanor import exc
+from athanor.orm._attr_events import (
+    fire_append,
+    fire_init_collection,
+    fire_remove,
+    fire_set,
+)
 from athanor.orm._validators import (
     validate_backref,
     validate_backref_remove,
@@ -45,7 +51,7 @@ from athanor.orm.mapped_collection import column_keyed_dict as column_keyed_dict
 from athanor.orm.mapped_collection import column_mapped_collection as column_mapped_collection
 from athanor.orm.mapped_collection import keyfunc_mapping as keyfunc_mapping
 from athanor.orm.mapped_collection import mapped_collection as mapped_collection
-from athanor.orm.state import STATE_KEY, InstanceState, new_state
+from athanor.orm.state import NO_VALUE, STATE_KEY, InstanceState, new_state
 
 if TYPE_CHECKING:
     from athanor.orm.relationships import RelationshipProperty
@@ -117,6 +123,10 @@ def _added(prop: RelationshipProperty, st: InstanceState, item: Any) -> None:
 
 
 def _removed(prop: RelationshipProperty, st: InstanceState, item: Any) -> None:
+    if prop._events is not None and prop._events.remove:  # attribute events
+        owner = st()
+        if owner is not None:
+            fire_remove(prop, owner, item)
     ch = _change(st, prop.key)
     if ch is not None:
         ch.removed.append(item)
@@ -135,9 +145,30 @@ def _cascade(prop: RelationshipProperty, st: InstanceState, item: Any) -> None:
         session.add(item)
 
 
+def _appending(prop: RelationshipProperty, owner_state: InstanceState, item: Any) -> Any:
+    """An ``append`` listener sees the member before it goes in (it may replace it)."""
+    owner = owner_state()
+    return fire_append(prop, owner, item) if owner is not None and prop._events.append else item
+
+
+def _backref_event(rev: RelationshipProperty, item: Any, owner: Any) -> None:
+    """A backref puts ``owner`` into ``item.<rev>``: that attribute's set/append event."""
+    hooks = rev._events
+    rev.setup()
+    if rev.uselist:
+        coll = item.__dict__.get(rev.key)
+        if hooks.append and not (coll is not None and _contains(coll, owner)):
+            fire_append(rev, item, owner)
+    elif hooks.set and item.__dict__.get(rev.key, _MISSING) is not owner:
+        old = item.__dict__.get(rev.key, NO_VALUE)
+        fire_set(item, hooks, owner, old)
+
+
 def _reverse_add(rev: RelationshipProperty, item: Any, owner: Any) -> None:
     if rev._validator is not None:
         validate_backref(rev, item, owner)
+    if rev._events is not None:  # the other side's attribute events
+        _backref_event(rev, item, owner)
     d = item.__dict__
     ist = state_for(item)
     if rev.uselist:
@@ -171,16 +202,21 @@ def _reverse_remove(rev: RelationshipProperty, item: Any, owner: Any) -> None:
         validate_backref_remove(rev, item, owner)
     d = item.__dict__
     ist = state_for(item)
+    hooks = rev._events
     if rev.uselist:
         coll = d.get(rev.key)
         if coll is not None and _contains(coll, owner):
             _raw_remove(coll, owner)
+            if hooks is not None and hooks.remove:
+                fire_remove(rev, item, owner)
             ch = _change(ist, rev.key)
             if ch is not None:
                 ch.removed.append(owner)
         return
     current = d.get(rev.key, _MISSING)
     if current is owner or current is _MISSING and ist.key is not None:  # unloaded: it was
+        if hooks is not None and hooks.set and current is owner:
+            fire_set(item, hooks, None, owner)
         d[rev.key] = None
         ch = _change(ist, rev.key)
         if ch is not None:
@@ -240,6 +276,8 @@ class InstrumentedList(list):  # type: ignore[type-arg]
     def append(self, item: Any) -> None:
         if self._sa_prop._validator is not None:  # @validates (orm/_validators.py)
             item = validate_item(self._sa_prop, self._sa_owner, item)
+        if self._sa_prop._events is not None:  # attribute events (orm/_attr_events.py)
+            item = _appending(self._sa_prop, self._sa_owner, item)
         list.append(self, item)
         _added(self._sa_prop, self._sa_owner, item)
 
@@ -254,6 +292,8 @@ class InstrumentedList(list):  # type: ignore[type-arg]
     def insert(self, index: Any, item: Any) -> None:
         if self._sa_prop._validator is not None:
             item = validate_item(self._sa_prop, self._sa_owner, item)
+        if self._sa_prop._events is not None:
+            item = _appending(self._sa_prop, self._sa_owner, item)
         list.insert(self, index, item)
         _added(self._sa_prop, self._sa_owner, item)
 
@@ -312,6 +352,8 @@ class InstrumentedSet(set):  # type: ignore[type-arg]
             return
         if self._sa_prop._validator is not None:
             item = validate_item(self._sa_prop, self._sa_owner, item)
+        if self._sa_prop._events is not None:
+            item = _appending(self._sa_prop, self._sa_owner, item)
         set.add(self, item)
         _added(self._sa_prop, self._sa_owner, item)
 
@@ -369,6 +411,8 @@ def make_collection(prop: RelationshipProperty, st: InstanceState, items: Iterab
     coll: Any
     if prop.collection_class is None:
         coll = InstrumentedList(items)
+        coll._sa_owner = st
+        coll._sa_prop = prop
     else:
         kind, factory = collection_factory(prop)
         coll = factory()
@@ -382,9 +426,10 @@ def make_collection(prop: RelationshipProperty, st: InstanceState, items: Iterab
             set.update(coll, items)
         else:
             list.extend(coll, items)
-        return coll
-    coll._sa_owner = st
-    coll._sa_prop = prop
+    if prop._events is not None and prop._events.init_collection:
+        owner = st()
+        if owner is not None:
+            fire_init_collection(prop, owner, coll)
     return coll
 
 
@@ -522,12 +567,15 @@ def _set_collection(prop: RelationshipProperty, st: InstanceState, obj: Any, val
     old_items = list(members(old))
     coll = make_collection(prop, st, items)
     d[prop.key] = coll
+    appending = prop._events is not None and prop._events.append
+    for item in items:  # as SQLAlchemy: the new members first, then the ones leaving
+        if not any(item is o for o in old_items):
+            if appending:
+                fire_append(prop, obj, item)
+            _added(prop, st, item)
     for item in old_items:
         if not any(item is n for n in items):
             _removed(prop, st, item)
-    for item in items:
-        if not any(item is o for o in old_items):
-            _added(prop, st, item)
 
 
 def _set_scalar(prop: RelationshipProperty, st: InstanceState, obj: Any, value: Any) -> None:

@@ -230,6 +230,9 @@ def _load(session: Session, layout: EntityLayout, rows: list[tuple[Any, ...]],
 
 
 def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -> Any:
+    own = getattr(stmt, "_execution_options", None)  # select(...).execution_options(...)
+    if own:
+        options = {**own, **options}
     if type(stmt) is Select:
         if session._new or session._modified or session._deleted or session.__dict__.get(
                 "_athanor_rel"):  # relationship changes (orm/collections.py)

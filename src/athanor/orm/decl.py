@@ -29,6 +29,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from athanor.orm import _config_events
 from athanor.orm.exc import MappingError
 from athanor.orm.mapper import ColumnProperty, Mapper
 from athanor.orm.state import STATE_KEY
@@ -297,11 +298,13 @@ def _is_mapped_annotation(ann: Any) -> bool:
 
 def _declarative_constructor(self: Any, **kwargs: Any) -> None:
     """Set each keyword as an attribute; unknown names raise TypeError listing the real ones."""
+    if _config_events.PENDING:  # mapped classes wait for their configure pass
+        _config_events.configure()
     cls = type(self)
     mapper = getattr(cls, "__mapper__", None)
     d = self.__dict__
     if mapper is not None and STATE_KEY not in d and mapper._column_keys.issuperset(
-            kwargs) and not mapper._validators:
+            kwargs) and not mapper._validators and mapper._attr_events is None:
         d.update(kwargs)
         return
     for key, value in kwargs.items():
@@ -380,7 +383,8 @@ class registry:  # noqa: N801 - SQLAlchemy's public name
         return mapper
 
     def configure(self, cascade: bool = False) -> None:
-        """Mappers are configured eagerly; kept for API compatibility."""
+        """Run the pending configure pass (mappers are otherwise built eagerly)."""
+        _config_events.configure()
 
     def dispose(self) -> None:
         self._mappers.clear()
@@ -398,6 +402,7 @@ def configure_mappers() -> None:
     """
     from athanor.orm import loading
 
+    _config_events.configure()
     try:
         from athanor.orm import collections, joined, strategies  # noqa: F401
     except ImportError:  # relationship support not installed in this tree

@@ -1,5 +1,6 @@
 """Mapper events: ``before_insert`` / ``after_insert`` / ``before_update`` / ``after_update`` /
-``before_delete`` / ``after_delete`` listeners on mapped classes.
+``before_delete`` / ``after_delete`` listeners on mapped classes (and the storage of the
+instance events, which :mod:`athanor.orm._instance_events` turns into per-mapper hooks).
 
 Listeners are kept here, by target class, not on the mappers: a target may be a mapped class,
 a declarative base or mixin (with ``propagate=True`` its mapped subclasses get the listener,
@@ -22,27 +23,37 @@ MAPPER_EVENTS = frozenset({
     "after_delete", "mapper_configured",
 })
 
+#: mapper configuration events (athanor.orm._config_events)
+CONFIG_EVENTS = frozenset({"instrument_class", "before_mapper_configured",
+                           "mapper_configured", "before_configured", "after_configured"})
 #: target class -> event -> [(fn, propagate)]
 _REGISTRY: dict[Any, dict[str, list[tuple[Callable[..., Any], bool]]]] = {}
 _CACHE: dict[tuple[type, str], tuple[Callable[..., Any], ...]] = {}
 #: True once any mapper listener exists (the flush's single check).
 ACTIVE = False
+#: True once any configuration listener exists (the configure pass's check).
+CONFIGURE = False
 
 
 def listen(target: Any, identifier: str, fn: Callable[..., Any], propagate: bool) -> None:
-    global ACTIVE
+    global ACTIVE, CONFIGURE
     entries = _REGISTRY.setdefault(target, {}).setdefault(identifier, [])
-    if any(f is fn for f, _ in entries):
+    if any(_same(f, fn) for f, _ in entries):
         return
     entries.append((fn, propagate))
     _CACHE.clear()
-    ACTIVE = True
+    ACTIVE = ACTIVE or identifier in MAPPER_EVENTS
+    CONFIGURE = CONFIGURE or identifier in CONFIG_EVENTS
+
+
+def _same(registered: Callable[..., Any], fn: Callable[..., Any]) -> bool:
+    return registered is fn or getattr(registered, "_athanor_wraps", None) is fn
 
 
 def remove(target: Any, identifier: str, fn: Callable[..., Any]) -> bool:
     entries = _REGISTRY.get(target, {}).get(identifier, [])
     for i, (f, _) in enumerate(entries):
-        if f is fn:
+        if _same(f, fn):
             del entries[i]
             _CACHE.clear()
             return True
@@ -50,7 +61,7 @@ def remove(target: Any, identifier: str, fn: Callable[..., Any]) -> bool:
 
 
 def contains(target: Any, identifier: str, fn: Callable[..., Any]) -> bool:
-    return any(f is fn for f, _ in _REGISTRY.get(target, {}).get(identifier, []))
+    return any(_same(f, fn) for f, _ in _REGISTRY.get(target, {}).get(identifier, []))
 
 
 def listeners(cls: type, identifier: str) -> tuple[Callable[..., Any], ...]:
@@ -70,6 +81,11 @@ def listeners(cls: type, identifier: str) -> tuple[Callable[..., Any], ...]:
     out += [fn for fn, _ in _REGISTRY.get(Mapper, {}).get(identifier, ())]
     _CACHE[key] = tuple(out)
     return _CACHE[key]
+
+
+def all_listeners(identifier: str) -> list[Callable[..., Any]]:
+    """Every listener of a global event (``before_configured``), whatever its target."""
+    return [fn for events in list(_REGISTRY.values()) for fn, _ in events.get(identifier, ())]
 
 
 def _fire(identifier: str, conn: Any, objects: Iterable[tuple[Any, Any]]) -> None:
@@ -103,5 +119,6 @@ def fire_after(conn: Any, new: list[tuple[Any, Any]], dirty: list[tuple[Any, Any
     _fire("after_delete", conn, deleted)
 
 
-__all__ = ["ACTIVE", "MAPPER_EVENTS", "contains", "fire_after", "fire_before", "fire_configured",
-           "listen", "listeners", "remove"]
+__all__ = ["ACTIVE", "CONFIGURE", "CONFIG_EVENTS", "MAPPER_EVENTS", "all_listeners",
+           "contains", "fire_after", "fire_before", "fire_configured", "listen", "listeners",
+           "remove"]

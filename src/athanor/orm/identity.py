@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from athanor.orm import _instance_events
+
 if TYPE_CHECKING:
     from athanor.orm.mapper import Mapper
     from athanor.orm.state import InstanceState
@@ -96,6 +98,8 @@ class IdentityMap:
 
     def _expire_all(self, expire: Any) -> None:
         """Call ``expire(state, obj)`` for every live entry and sweep the dead ones."""
+        if _instance_events.EXPIRE:  # someone listens for "expire"
+            expire = _instance_events.expiring(expire)
         for m in self._maps.values():
             dead = []
             for k, st in m.items():

@@ -26,6 +26,7 @@ from gc import isenabled as gc_isenabled
 from typing import TYPE_CHECKING, Any
 
 from athanor.orm._deferred import Partial
+from athanor.orm._instance_events import fire_refresh, load_firing
 from athanor.orm.state import STATE_KEY
 from athanor.orm.state import InstanceState as _State
 
@@ -89,6 +90,7 @@ def instance_loader(
         "imap_get": imap.get,
         "note_added": identity_map._note_added,
         "refresh": _refresh_from_row,
+        "load_firing": load_firing,
         "populate_existing": populate_existing,
         "gc_isenabled": gc_isenabled,
         "gc_disable": gc_disable,
@@ -141,6 +143,15 @@ def _loader_source(mapper: Mapper, cols: tuple[int, ...], exact: bool,
     assign = "\n".join(f"            d[{k!r}] = row[{c}]" for k, c in zip(keys, cols, strict=False))
     return f"""
 def load(rows):
+    hooks = mapper._ievents  # load listeners / a reconstructor / loaded_as_persistent
+    if hooks is not None and hooks.load or session._dispatch.loaded_as_persistent:
+        return load_firing(load_batch, rows, row_key, imap, session)
+    return load_batch(rows)
+
+def row_key(row):
+    return {key_expr}
+
+def load_batch(rows):
     # The cyclic GC would scan the young objects every ~700 allocations while we build
     # several per row, none of them cyclic garbage: pause it for big batches (only when
     # it was on, so a user's gc.disable() is respected).
@@ -194,10 +205,16 @@ def _refresh_from_row(
 ) -> None:
     d = obj.__dict__
     committed = st.committed or {}
+    hooks = st.mapper._ievents
+    filled: list[str] | None = [] if hooks is not None and hooks.refresh and not overwrite else None
     for key, value in zip(keys, values, strict=False):
         if overwrite and key not in committed or key not in d:
+            if filled is not None:
+                filled.append(key)
             d[key] = value
     st.expired = None
+    if hooks is not None and hooks.refresh:
+        fire_refresh(st, obj, filled)
 
 
 def populate_state(st: _State, obj: Any, keys: tuple[str, ...], values: Any) -> None:
@@ -212,6 +229,8 @@ def overwrite_state(st: _State, obj: Any, keys: tuple[str, ...], values: Any) ->
         d[key] = value
     st.expired = None
     st.committed = None
+    if st.mapper._ievents is not None:
+        fire_refresh(st, obj, None)
 
 
 def expire_state(st: _State, obj: Any, keys: Any = None) -> None:

@@ -312,6 +312,9 @@ class Mapper:
 
     def _instrument(self) -> None:
         cls = self.class_
+        from athanor.orm._config_events import mapped
+
+        mapped(self)  # instrument_class; waits for the next configure pass
         for prop in self._props.values():
             if prop.parent is self:
                 prop.instrument_class(self)
@@ -334,6 +337,9 @@ class Mapper:
         from athanor.orm._validators import install_validators
 
         install_validators(self)
+        from athanor.orm._instance_events import setup_mapper
+
+        setup_mapper(self)  # instance events and @reconstructor (usually: none)
 
     # -- public inspection API --------------------------------------------------------------
     @property
@@ -350,6 +356,12 @@ class Mapper:
 
     #: ``@validates`` methods by attribute key (see athanor.orm._validators)
     _validators: dict[str, Any] = {}  # noqa: RUF012 - replaced per mapper, never mutated
+    #: instance-event hooks (athanor.orm._instance_events.InstanceHooks), or None
+    _ievents: Any = None
+    #: False from mapping until the next configure pass (athanor.orm._config_events)
+    configured = True
+    #: attribute-event hooks by key (athanor.orm._attr_events), or None
+    _attr_events: Any = None
 
     @property
     def validators(self) -> dict[str, Any]:

@@ -473,6 +473,11 @@ class Query:
         session = self._session("update()")
         opts = {"synchronize_session": synchronize_session}
         result = session.execute(stmt, execution_options=opts)
+        if session._dispatch.after_bulk_update:
+            from athanor.orm._session_events import BulkContext
+
+            session._dispatch.fire("after_bulk_update",
+                                   BulkContext(session, self, mapper, result, values))
         return result.rowcount
 
     def delete(self, synchronize_session: Any = "auto", delete_args: Any = None) -> int:
@@ -484,6 +489,11 @@ class Query:
         session = self._session("delete()")
         opts = {"synchronize_session": synchronize_session}
         result = session.execute(stmt, execution_options=opts)
+        if session._dispatch.after_bulk_delete:
+            from athanor.orm._session_events import BulkContext
+
+            session._dispatch.fire("after_bulk_delete",
+                                   BulkContext(session, self, mapper, result))
         return result.rowcount
 
 

@@ -155,6 +155,8 @@ class RelationshipProperty(MapperProperty):
     strategy_key = "select"
     #: ``@validates`` for this relationship: (fn, include_removes, include_backrefs) or None
     _validator: Any = None
+    #: attribute-event hooks (athanor.orm._attr_events.AttrHooks), or None
+    _events: Any = None
 
     # resolved by setup() (athanor.orm.relconfig.resolve)
     mapper: Any
@@ -466,7 +468,7 @@ def _ann_text(ann: Any) -> str | None:
         return None
     name = getattr(origin, "__name__", str(origin))
     inner = ", ".join(_ann_text(a) or "" for a in args)
-    if name == "Union":
+    if name in ("Union", "UnionType"):  # Optional[X], X | None
         return [(_ann_text(a) or "") for a in args if a is not type(None)][0]
     return f"{name}[{inner}]"
 

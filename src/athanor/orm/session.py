@@ -30,8 +30,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from athanor import _event, exc
-from athanor.orm import context
+from athanor.orm import _config_events, _instance_events, context
+from athanor.orm import _session_events as _sev
 from athanor.orm import events as orm_events
+from athanor.orm._instance_events import fire_expire
 from athanor.orm.context import _pk_bind_params as _pk_bind_params  # athanor.ext.asyncio
 from athanor.orm.context import select_by_pk
 from athanor.orm.exc import (
@@ -118,6 +120,8 @@ class Session(TransactionMixin):
                 "a Session always works in a transaction, begun on first use. Drop the "
                 "argument, and call commit() where the old code relied on autocommit."
             )
+        if _config_events.PENDING:  # mapped classes wait for their configure pass
+            _config_events.configure()
         self.bind = bind
         self.autoflush = autoflush
         self.expire_on_commit = expire_on_commit
@@ -321,15 +325,22 @@ class Session(TransactionMixin):
                 f"session.merge(obj) to copy it into this one."
             )
         self._autobegin("Session.add()")
+        d = self._dispatch
+        if d.before_attach:
+            d.fire("before_attach", self, instance)
         if st.key is None:
-            attached = st.session is not self
             st.session = self
             self._new[st] = instance
+            if d.after_attach:
+                d.fire("after_attach", self, instance)
+            if d.transient_to_pending:
+                d.fire("transient_to_pending", self, instance)
         else:
-            attached = st.session is not self
             self._attach_detached(st, instance)
-        if attached and self._dispatch.after_attach:
-            self._dispatch.fire("after_attach", self, instance)
+            if d.after_attach:
+                d.fire("after_attach", self, instance)
+            if d.detached_to_persistent:
+                d.fire("detached_to_persistent", self, instance)
         if st.mapper in _rel_mappers:  # save-update cascade (orm/dependency.py)
             cascade_add(self, instance)
 
@@ -384,6 +395,8 @@ class Session(TransactionMixin):
         self._detach(st)
 
     def _detach(self, st: InstanceState) -> None:
+        if self._dispatch.detach_events:
+            _sev.fire_detached(self, [st])
         self._new.pop(st, None)
         self._modified.pop(st, None)
         self._deleted.pop(st, None)
@@ -391,6 +404,9 @@ class Session(TransactionMixin):
         st.session = None
 
     def expunge_all(self) -> None:
+        if self._dispatch.detach_events:
+            _sev.fire_detached(self, dict.fromkeys(
+                [*self._identity_map._all_states(), *self._new, *self._deleted]))
         for st in self._identity_map._all_states():
             st.session = None
         for st in self._new:
@@ -407,7 +423,10 @@ class Session(TransactionMixin):
         if st.key is None:
             return
         self._modified.pop(st, None)
-        expire_state(st, instance, list(attribute_names) if attribute_names else None)
+        names = list(attribute_names) if attribute_names else None
+        expire_state(st, instance, names)
+        if st.mapper._ievents is not None:
+            fire_expire(st, instance, names)
 
     def expire_all(self) -> None:
         self._identity_map._expire_all(expire_state)
@@ -425,11 +444,14 @@ class Session(TransactionMixin):
                 f"Session.refresh() failed: the {type(instance).__name__} object is not "
                 f"persistent in this Session. Add and flush it first."
             )
-        if attribute_names is not None or st.mapper._extra is not None:
+        if st.mapper._ievents is not None:  # as SQLAlchemy: "expire", then "refresh"
+            fire_expire(st, instance, None if attribute_names is None else list(
+                attribute_names))
+        if attribute_names is not None or st.mapper._extra is not None or with_for_update:
             from athanor.orm._deferred import refresh
 
-            for rel in refresh(self, st, instance, attribute_names):  # only those attributes
-                getattr(instance, rel)
+            for rel in refresh(self, st, instance, attribute_names, with_for_update):
+                getattr(instance, rel)  # relationships among the names: loaded again
             return
         row = self._fetch_row(st)
         if row is None:
@@ -527,61 +549,73 @@ class Session(TransactionMixin):
                 "Session.flush() failed: the Session is already flushing. Do not call flush() "
                 "from inside a flush (for example from an attribute event)."
             )
-        if self._dispatch.before_flush:
-            self._dispatch.fire("before_flush", self, None, None)
+        d = self._dispatch
+        snap = _sev.UOWTransaction(self) if d.flush_events else None
+        if d.before_flush:
+            d.fire("before_flush", self, snap, None)
+        sub = _sev.flush_transaction(self) if d.tx_events else None
+        pending = list(self._new.items()) if _instance_events.REFRESH_FLUSH else None
         self._flushing = True
         try:
-            conn = self._conn
-            if conn is None:
-                conn = self._connection()
-            caps_memo = self._caps  # self._capabilities(conn), inline
-            caps = (caps_memo[1] if caps_memo is not None and caps_memo[0] is conn.dialect
-                    else self._capabilities(conn))
-            deleted = self._deleted
-            mapper_events = _mapper_events(self, conn) if orm_events.ACTIVE else None
-            modified = [(st, o) for st, o in self._modified.items()
-                        if st not in deleted] if self._modified else []
-            plan: FlushPlan | None = None
-            new = self._new
-            if len(new) == 1 and not modified and not deleted and mapper_events is None:
-                ((st, obj),) = new.items()
-                mapper = st.mapper
-                if mapper not in _rel_mappers and not self.__dict__.get("_athanor_rel"):
-                    info = mapper._stmt_cache.get("write_info") or write_info(mapper)
-                    if info.one_row_insert and self._flush_one(conn, caps, info, st, obj):
-                        return
-            try:
-                if _rel_mappers or self.__dict__.get("_athanor_rel"):
-                    from athanor.orm import dependency
-
-                    if dependency.needed(self):  # relationships: row-ordered rounds
-                        dependency.flush(self, conn, caps)
-                        if mapper_events is not None:
-                            orm_events.fire_after(conn, *mapper_events)
-                        if self._dispatch.after_flush:
-                            self._dispatch.fire("after_flush", self, None)
-                        if self._dispatch.after_flush_postexec:
-                            self._dispatch.fire("after_flush_postexec", self, None)
-                        return
-                plan = plan_flush(list(self._new.items()), modified, list(deleted.items()), caps)
-                run_plan(conn, plan, caps)
-                if mapper_events is not None:
-                    orm_events.fire_after(conn, *mapper_events)
-            except BaseException as err:
-                if plan is not None:
-                    undo_journal(plan)
-                self._fail(err)
-                raise
-            if self._dispatch.after_flush:
-                self._dispatch.fire("after_flush", self, None)
-            self._finalize(plan)
-            if self._dispatch.after_flush_postexec:
-                self._dispatch.fire("after_flush_postexec", self, None)
+            self._flush_all(snap)
         finally:
             self._flushing = False
+        if pending:
+            _instance_events.fire_refresh_flush(snap or _sev.UOWTransaction(self), pending)
+        if sub is not None:
+            _sev.transaction_ended(self, sub)
+
+    def _flush_all(self, snap: _sev.UOWTransaction | None) -> None:
+        conn = self._conn
+        if conn is None:
+            conn = self._connection()
+        caps_memo = self._caps  # self._capabilities(conn), inline
+        caps = (caps_memo[1] if caps_memo is not None and caps_memo[0] is conn.dialect
+                else self._capabilities(conn))
+        deleted = self._deleted
+        mapper_events = _mapper_events(self, conn) if orm_events.ACTIVE else None
+        modified = [(st, o) for st, o in self._modified.items()
+                    if st not in deleted] if self._modified else []
+        plan: FlushPlan | None = None
+        new = self._new
+        if len(new) == 1 and not modified and not deleted and mapper_events is None:
+            ((st, obj),) = new.items()
+            mapper = st.mapper
+            if mapper not in _rel_mappers and not self.__dict__.get("_athanor_rel"):
+                info = mapper._stmt_cache.get("write_info") or write_info(mapper)
+                if info.one_row_insert and self._flush_one(conn, caps, info, st, obj, snap):
+                    if snap is not None:
+                        _sev.fire_flushed(self, snap)
+                    return
+        try:
+            if _rel_mappers or self.__dict__.get("_athanor_rel"):
+                from athanor.orm import dependency
+
+                if dependency.needed(self):  # relationships: row-ordered rounds
+                    dependency.flush(self, conn, caps)
+                    if mapper_events is not None:
+                        orm_events.fire_after(conn, *mapper_events)
+                    if snap is not None:  # after_flush, the objects' moves, after_flush_postexec
+                        _sev.fire_flushed(self, snap, after_flush=True)
+                    return
+            plan = plan_flush(list(self._new.items()), modified, list(deleted.items()), caps)
+            run_plan(conn, plan, caps)
+            if mapper_events is not None:
+                orm_events.fire_after(conn, *mapper_events)
+        except BaseException as err:
+            if plan is not None:
+                undo_journal(plan)
+            self._fail(err)
+            raise
+        if self._dispatch.after_flush:
+            self._dispatch.fire("after_flush", self, snap)
+        self._finalize(plan)
+        if snap is not None:
+            _sev.fire_flushed(self, snap)
 
     def _flush_one(
-        self, conn: Any, caps: Capabilities, info: WriteInfo, st: InstanceState, obj: Any
+        self, conn: Any, caps: Capabilities, info: WriteInfo, st: InstanceState, obj: Any,
+        snap: _sev.UOWTransaction | None = None,
     ) -> bool:
         """Flush a session whose only change is one new object (see ``flush.insert_one``);
         False when that needs the planned flush after all."""
@@ -596,15 +630,13 @@ class Session(TransactionMixin):
             self._fail(err)
             raise
         if self._dispatch.after_flush:
-            self._dispatch.fire("after_flush", self, None)
+            self._dispatch.fire("after_flush", self, snap)
         keys = st.mapper._pk_keys  # what _finalize does for one inserted object
         st.key = d[keys[0]] if len(keys) == 1 else tuple([d[k] for k in keys])
         st.committed = None
         self._identity_map._add_state(st)
         del self._new[st]
         self._stack[-1].new.append(st)
-        if self._dispatch.after_flush_postexec:
-            self._dispatch.fire("after_flush_postexec", self, None)
         return True
 
     def _finalize(self, plan: FlushPlan) -> None:
@@ -725,8 +757,10 @@ class Session(TransactionMixin):
         identity_token: Any = None,
         execution_options: Any = None,
     ) -> Any:
+        if execution_options and execution_options.get("populate_existing"):
+            populate_existing = True
         m = self._identity_map._by_class.get(entity)
-        if m is not None and not populate_existing:
+        if m is not None and not populate_existing and with_for_update is None:
             try:
                 st = m.get(ident)
             except TypeError:  # an unhashable identity (dict, list): normalised below
@@ -744,7 +778,7 @@ class Session(TransactionMixin):
         if mapper._pk_composite or isinstance(ident, (tuple, list, dict)):
             key = _normalize_ident(mapper, ident)
             m = self._identity_map._maps.get(mapper)
-            if m is not None and not populate_existing:
+            if m is not None and not populate_existing and with_for_update is None:
                 st = m.get(key)
                 if st is not None:
                     obj = st()
@@ -756,16 +790,18 @@ class Session(TransactionMixin):
                         return obj
         else:
             key = ident
-        if mapper.inherits is not None and not populate_existing:  # a subclass: base's map
+        if mapper.inherits is not None and not populate_existing and with_for_update is None:
             from athanor.orm._inheritance import identity_lookup
 
             found, obj = identity_lookup(self, mapper, key)
             if found:
                 return obj
-        if options or self._dispatch.do_orm_execute:  # an ORM SELECT (loader options, or
-            from athanor.orm._deferred import get_with_options  # the listeners see it)
+        if options or with_for_update or self._dispatch.do_orm_execute:
+            # an ORM SELECT: loader options, FOR UPDATE, or do_orm_execute listeners see it
+            from athanor.orm._deferred import get_with_options
 
-            return get_with_options(self, mapper, key, options or (), populate_existing)
+            return get_with_options(self, mapper, key, options or (), populate_existing,
+                                    with_for_update)
         return self._get_by_sql(mapper, key, populate_existing)
 
     def _get_expired(self, st: InstanceState, obj: Any) -> Any:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from athanor import exc
+from athanor.orm import _session_events as _sev
 from athanor.orm.loading import expire_state
 
 if TYPE_CHECKING:
@@ -152,6 +153,8 @@ class TransactionMixin:
             )
         root = SessionTransaction(self, None, False)
         self._stack.append(root)
+        if self._dispatch.tx_events:
+            _sev.transaction_created(self, root)
         return root
 
     def _check_usable(self, what: str) -> None:
@@ -171,6 +174,8 @@ class TransactionMixin:
             )
         root = SessionTransaction(self, None, False)
         self._stack.append(root)
+        if self._dispatch.tx_events:
+            _sev.transaction_created(self, root)
         return root
 
     def begin_nested(self) -> SessionTransaction:
@@ -180,6 +185,8 @@ class TransactionMixin:
             self._autoflush()
             conn = self._connection()
             tx = SessionTransaction(self, self._stack[-1], True)
+            if self._dispatch.tx_events:
+                _sev.transaction_created(self, tx)
             tx.core = conn.begin_nested()
             self._stack.append(tx)
             return tx
@@ -211,11 +218,17 @@ class TransactionMixin:
                 root.core.commit()
             if self._conn is not None:
                 self._release_connection()
-            self._end_all(COMMITTED)
-            if self._dispatch.after_commit:
-                self._dispatch.fire("after_commit", self)
+            self._committed(root)
         finally:
             self._op_thread = prev
+
+    def _committed(self, root: SessionTransaction) -> None:
+        """The root transaction committed: end every level, then the commit events."""
+        self._end_all(COMMITTED)
+        if self._dispatch.after_commit:
+            self._dispatch.fire("after_commit", self)
+        if self._dispatch.tx_events:
+            _sev.transaction_ended(self, root)
 
     def rollback(self) -> None:
         prev = self._enter()
@@ -223,6 +236,8 @@ class TransactionMixin:
             if not self._stack:
                 return
             root = self._stack[0]
+            moves = _sev.rollback_moves(self, self._stack) if self._dispatch.detach_events \
+                else None
             try:
                 if root.core is not None and root.status != FAILED:
                     root.core.rollback()
@@ -240,6 +255,9 @@ class TransactionMixin:
                 self._stack.clear()
             if self._dispatch.after_rollback:
                 self._dispatch.fire("after_rollback", self)
+            _sev.fire_moves(self, moves)
+            if self._dispatch.tx_events:
+                _sev.transaction_ended(self, root)
             if self._dispatch.after_soft_rollback:
                 self._dispatch.fire("after_soft_rollback", self, root)
         finally:
@@ -256,16 +274,27 @@ class TransactionMixin:
         parent.updated.extend(tx.updated)
         tx.status = COMMITTED
         self._stack.pop()
+        if self._dispatch.tx_events:
+            _sev.transaction_ended(self, tx)
 
     def _rollback_nested(self, tx: SessionTransaction) -> None:
         self._check_top(tx, "rollback()")
         if tx.status != FAILED and tx.core is not None:
             tx.core.rollback()
+        moves = _sev.rollback_moves(self, [tx]) if self._dispatch.detach_events else None
         self._restore(tx, dirty_only=True)
         self._expunge_pending()
         self._deleted.clear()
         tx.status = ROLLED_BACK
         self._stack.pop()
+        d = self._dispatch
+        if d.after_rollback:
+            d.fire("after_rollback", self)
+        _sev.fire_moves(self, moves)
+        if d.tx_events:
+            _sev.transaction_ended(self, tx)
+        if d.after_soft_rollback:
+            d.fire("after_soft_rollback", self, tx)
 
     def _check_top(self, tx: SessionTransaction, what: str) -> None:
         if not self._stack or self._stack[-1] is not tx:
@@ -300,6 +329,9 @@ class TransactionMixin:
         self._new.clear()
 
     def _end_all(self, status: str) -> None:
+        if self._dispatch.deleted_to_detached:
+            _sev.fire_each(self, "deleted_to_detached",
+                           [(st, st()) for tx in self._stack for st in tx.deleted])
         for tx in self._stack:
             if tx.deleted:
                 for st in tx.deleted:
@@ -332,6 +364,7 @@ class TransactionMixin:
         self.close()
 
     def _release_all(self, *, close_connection: bool) -> None:
+        ended: list[SessionTransaction] = []
         try:
             if self._stack:
                 root = self._stack[0]
@@ -342,8 +375,11 @@ class TransactionMixin:
                         pass
                 for tx in self._stack:
                     tx.status = ROLLED_BACK
+                ended = list(self._stack) if self._dispatch.tx_events else []
                 self._stack.clear()
         finally:
             if close_connection:
                 self._release_connection()
             self.expunge_all()
+        for tx in reversed(ended):
+            _sev.transaction_ended(self, tx)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
+from types import SimpleNamespace
 from typing import Any, NoReturn
 
 from athanor import exc
@@ -437,10 +438,20 @@ class AsyncConnection:
         dbapi = await self._ready()
         if self._echo:
             self._log_statement(sql, params, many)
+        # cursor events registered on engine.sync_engine (or the Engine class)
+        events = self.engine.sync_engine._dispatch
+        context = None
+        if events.cursor_events:
+            context = SimpleNamespace(connection=self, cursor=None, statement=sql,
+                                      parameters=params, executemany=many)
+            sql, params = events.before_cursor(self, None, sql, params, context, many)
         try:
             cursor: BufferedCursor = await self.dialect.execute_async(dbapi, sql, params, many)
         except BaseException as err:
             self._raise_wrapped(err, sql, params)
+        if context is not None:
+            for fn in events.after_cursor_execute:
+                fn(self, cursor, sql, params, context, many)
         return cursor
 
     async def _execute_each(self, compiled: Any, param_sets: list[Any]) -> CursorResult:

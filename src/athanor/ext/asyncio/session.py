@@ -46,8 +46,10 @@ from athanor import exc
 from athanor.ext.asyncio import _bridge
 from athanor.ext.asyncio._bridge import BRIDGE, Bridge
 from athanor.ext.asyncio._twin import twin
-from athanor.orm import _deferred, context, dependency, strategies
+from athanor.orm import _deferred, _instance_events, context, dependency, strategies
+from athanor.orm import _session_events as _sev
 from athanor.orm import events as orm_events
+from athanor.orm._instance_events import fire_expire
 from athanor.orm.exc import ConcurrentSessionUseError
 from athanor.orm.flush import run_plan
 from athanor.orm.loading import overwrite_state, populate_state
@@ -373,6 +375,8 @@ class AsyncSession:
             if self._owns_conn:
                 await conn.close()
             raise
+        if s._dispatch.after_begin:
+            s._dispatch.fire("after_begin", s, root, getattr(conn, "sync_connection", None) or conn)
         return conn
 
     async def _release_connection(self) -> None:
@@ -395,6 +399,8 @@ class AsyncSession:
         await self._autoflush()
         conn = await self._connection()
         tx = SessionTransaction(s, s._stack[-1], True)
+        if s._dispatch.tx_events:
+            _sev.transaction_created(s, tx)
         tx.core = await conn.begin_nested().start()
         s._stack.append(tx)
         return tx
@@ -408,13 +414,15 @@ class AsyncSession:
                 return
             s._autobegin("commit()")
         s._stack[-1]._check_active("commit()")
+        if s._dispatch.before_commit:
+            s._dispatch.fire("before_commit", s)
         await self._flush()
         root = s._stack[0]
         if root.core is not None:
             core, root.core = root.core, _SETTLED
             await core.commit()
         await self._release_connection()
-        s.commit()  # bookkeeping only: nothing left to flush, the transaction is settled
+        s._committed(root)  # bookkeeping and the after-commit events
 
     @_exclusive
     async def rollback(self) -> None:
@@ -528,39 +536,52 @@ class AsyncSession:
                 "AsyncSession.flush() failed: the session is already flushing. Do not flush "
                 "from inside a flush."
             )
+        snap = _sev.UOWTransaction(s) if s._dispatch.flush_events else None
         if s._dispatch.before_flush:
-            s._dispatch.fire("before_flush", s, None, None)
+            s._dispatch.fire("before_flush", s, snap, None)
+        sub = _sev.flush_transaction(s) if s._dispatch.tx_events else None
+        pending = list(s._new.items()) if _instance_events.REFRESH_FLUSH else None
         s._flushing = True
         try:
-            conn = await self._connection()
-            caps = s._capabilities(conn)
-            deleted = s._deleted
-            events_conn = getattr(conn, "sync_connection", None) or conn
-            mapper_events = _mapper_events(s, events_conn) if orm_events.ACTIVE else None
-            modified = [(st, o) for st, o in s._modified.items() if st not in deleted]
-            plan: FlushPlan | None = None
-            try:
-                if dependency.needed(s):  # relationships: the row-ordered flush's twin
-                    await self._run_twin(dependency.flush, s, conn, caps)
-                    if mapper_events is not None:
-                        orm_events.fire_after(events_conn, *mapper_events)
-                    if s._dispatch.after_flush:
-                        s._dispatch.fire("after_flush", s, None)
-                    return
-                plan = plan_flush(list(s._new.items()), modified, list(deleted.items()), caps)
-                await twin(run_plan)(conn, plan, caps)
-                if mapper_events is not None:
-                    orm_events.fire_after(events_conn, *mapper_events)
-            except BaseException as err:
-                if plan is not None:
-                    undo_journal(plan)
-                await self._fail(err)
-                raise
-            if s._dispatch.after_flush:
-                s._dispatch.fire("after_flush", s, None)
-            s._finalize(plan)
+            await self._flush_all(snap)
         finally:
             s._flushing = False
+        if pending:
+            _instance_events.fire_refresh_flush(snap or _sev.UOWTransaction(s), pending)
+        if sub is not None:
+            _sev.transaction_ended(s, sub)
+
+    async def _flush_all(self, snap: _sev.UOWTransaction | None) -> None:
+        s = self.sync_session
+        conn = await self._connection()
+        caps = s._capabilities(conn)
+        deleted = s._deleted
+        events_conn = getattr(conn, "sync_connection", None) or conn
+        mapper_events = _mapper_events(s, events_conn) if orm_events.ACTIVE else None
+        modified = [(st, o) for st, o in s._modified.items() if st not in deleted]
+        plan: FlushPlan | None = None
+        try:
+            if dependency.needed(s):  # relationships: the row-ordered flush's twin
+                await self._run_twin(dependency.flush, s, conn, caps)
+                if mapper_events is not None:
+                    orm_events.fire_after(events_conn, *mapper_events)
+                if snap is not None:  # after_flush, the objects' moves, after_flush_postexec
+                    _sev.fire_flushed(s, snap, after_flush=True)
+                return
+            plan = plan_flush(list(s._new.items()), modified, list(deleted.items()), caps)
+            await twin(run_plan)(conn, plan, caps)
+            if mapper_events is not None:
+                orm_events.fire_after(events_conn, *mapper_events)
+        except BaseException as err:
+            if plan is not None:
+                undo_journal(plan)
+            await self._fail(err)
+            raise
+        if s._dispatch.after_flush:
+            s._dispatch.fire("after_flush", s, snap)
+        s._finalize(plan)
+        if snap is not None:
+            _sev.fire_flushed(s, snap)
 
     async def _run_twin(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Await the generated twin of a sync ORM I/O function (see ``_twin``)."""
@@ -648,11 +669,19 @@ class AsyncSession:
         """The object with this primary key: from the identity map (the sync ``get()``'s own
         lookup), else loaded with one awaited SELECT."""
         sync = self.sync_session
-        try:
-            return sync.get(entity, ident, populate_existing=populate_existing)
+        if execution_options and execution_options.get("populate_existing"):
+            populate_existing = True
+        try:  # FOR UPDATE always selects, as populate_existing does
+            return sync.get(entity, ident, populate_existing=populate_existing or bool(
+                with_for_update))
         except _NeedRow as need:
             sync._check_usable("Session.get()")
             await self._autoflush()
+            if options or with_for_update:  # loader options, FOR UPDATE: an ORM SELECT
+                stmt = _deferred.get_select(need.mapper, need.key, options, with_for_update)
+                result = await self.execute(stmt, execution_options={
+                    "populate_existing": populate_existing})
+                return result.scalars().first()
             if need.mapper._extra is not None:  # deferred columns / column_property()
                 obj = await self._run_twin(_deferred.get_by_pk, sync, need.mapper, need.key,
                                            need.populate_existing)
@@ -697,8 +726,12 @@ class AsyncSession:
                 f"persistent in this session. Add and flush it first."
             )
         s._check_usable("Loading an attribute")
-        if attribute_names is not None or st.mapper._extra is not None:  # only those
-            rels = await self._run_twin(_deferred.refresh, s, st, instance, attribute_names)
+        if st.mapper._ievents is not None:  # as the sync refresh(): "expire", then "refresh"
+            fire_expire(st, instance, None if attribute_names is None else list(
+                attribute_names))
+        if attribute_names is not None or st.mapper._extra is not None or with_for_update:
+            rels = await self._run_twin(_deferred.refresh, s, st, instance, attribute_names,
+                                        with_for_update)
             for rel in rels:
                 await self._run_twin(strategies.load_on_access, st.mapper._props[rel],
                                      instance)
