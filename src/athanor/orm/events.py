@@ -95,14 +95,6 @@ def _fire(identifier: str, conn: Any, objects: Iterable[tuple[Any, Any]]) -> Non
             fn(mapper, conn, obj)
 
 
-def fire_configured(mapper: Any) -> None:
-    """``mapper_configured(mapper, class_)``: a mapper finished building (mappers are set up
-    eagerly, so this runs as the class is mapped)."""
-    if ACTIVE:
-        for fn in listeners(mapper.class_, "mapper_configured"):
-            fn(mapper, mapper.class_)
-
-
 def fire_before(conn: Any, new: list[tuple[Any, Any]], dirty: list[tuple[Any, Any]],
                 deleted: list[tuple[Any, Any]]) -> None:
     """``before_insert`` / ``before_update`` / ``before_delete`` for a flush's objects."""
@@ -120,5 +112,5 @@ def fire_after(conn: Any, new: list[tuple[Any, Any]], dirty: list[tuple[Any, Any
 
 
 __all__ = ["ACTIVE", "CONFIGURE", "CONFIG_EVENTS", "MAPPER_EVENTS", "all_listeners",
-           "contains", "fire_after", "fire_before", "fire_configured", "listen", "listeners",
+           "contains", "fire_after", "fire_before", "listen", "listeners",
            "remove"]

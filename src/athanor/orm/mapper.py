@@ -212,9 +212,6 @@ class Mapper:
             )
             if polymorphic_abstract:
                 _inheritance.install_abstract_init(self)
-        from athanor.orm import events
-
-        events.fire_configured(self)
 
     # -- construction ---------------------------------------------------------------------
     def _build_properties(
