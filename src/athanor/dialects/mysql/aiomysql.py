@@ -36,20 +36,11 @@ class MySQLAiomysqlDialect(MySQLAsyncmyDialect):
     def _cursor(self, dbapi_connection: Any) -> Any:
         return dbapi_connection.cursorclass(dbapi_connection, False)
 
-    async def open_stream_async(self, dbapi_connection: Any, sql: str, params: Any) -> Any:
-        """An unbuffered cursor (``SSCursor``): rows are read from the socket as fetched."""
+    def _ss_cursor(self, dbapi_connection: Any) -> Any:
+        """An unbuffered cursor (``SSCursor``), built directly (``cursor()`` is awaitable)."""
         from aiomysql.cursors import SSCursor
 
-        cursor = SSCursor(dbapi_connection, False)
-        try:
-            await cursor.execute(sql, params)
-        except BaseException:
-            try:
-                await cursor.close()
-            except Exception:  # the connection may be unusable already
-                pass
-            raise
-        return cursor
+        return SSCursor(dbapi_connection, False)
 
 
 dialect = MySQLAiomysqlDialect

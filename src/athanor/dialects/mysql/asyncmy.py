@@ -48,11 +48,14 @@ class MySQLAsyncmyDialect(AsyncDialectMixin, MySQLDialect):
         )
         await super().initialize_async(dbapi_connection)
 
-    async def open_stream_async(self, dbapi_connection: Any, sql: str, params: Any) -> Any:
-        """An unbuffered cursor (``SSCursor``): rows are read from the socket as fetched."""
+    def _ss_cursor(self, dbapi_connection: Any) -> Any:
         from asyncmy.cursors import SSCursor
 
-        cursor = dbapi_connection.cursor(SSCursor)
+        return dbapi_connection.cursor(SSCursor)
+
+    async def open_stream_async(self, dbapi_connection: Any, sql: str, params: Any) -> Any:
+        """An unbuffered cursor (``SSCursor``): rows are read from the socket as fetched."""
+        cursor = self._ss_cursor(dbapi_connection)
         try:
             if params is None:
                 await cursor.execute(sql)
