@@ -127,6 +127,13 @@ def test_union_and_cte(conn: Any) -> None:
     walk = walk.union_all(select(posts.c.id, posts.c.user_id).join(
         walk, posts.c.id == walk.c.id + 1).where(posts.c.id < 3))
     assert sorted(conn.execute(select(walk.c.id)).scalars().all()) == [1, 2]
+    # the recursive part selecting the CTE's own columns (a depth counter) next to a join
+    lvl = select(posts.c.id, literal(0, Integer).label("depth")).where(
+        posts.c.id == 1).cte("lvl", recursive=True)
+    lvl = lvl.union_all(select(posts.c.id, (lvl.c.depth + 1).label("depth")).join(
+        lvl, posts.c.id == lvl.c.id + 1).where(posts.c.id < 4))
+    assert conn.execute(select(lvl.c.id, lvl.c.depth).order_by(lvl.c.id)).all() == [
+        (1, 0), (2, 1), (3, 2)]
     # IN (scalar subquery)
     best = select(posts.c.user_id).where(posts.c.score > 4).scalar_subquery()
     assert ids(conn.execute(select(users.c.id).where(users.c.id.in_(best)))) == [1]

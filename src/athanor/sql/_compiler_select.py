@@ -220,7 +220,8 @@ class SelectCompilerMixin:
         for j in select._setup_joins:
             froms = self._apply_join(froms, j)
         hidden = {id(h) for f in froms for h in f._hidden_froms}
-        froms = [f for f in froms if id(f) not in hidden]
+        froms = [f for f in froms if id(f) not in hidden and id(
+            getattr(f, "_restates", None)) not in hidden]  # a recursive CTE's own name, joined
         if correlate and self._stack:
             froms = self._correlate(select, froms)
         return froms
