@@ -183,3 +183,23 @@ def test_tuples_fast_paths(users: Any) -> None:
         assert result._tuples_many(2) == [("ann", 31), ("bob", 42)]
         assert result._tuples_all() == [("cy", None)]
         assert all(type(t) is tuple for t in conn.execute(text("SELECT 1, 2"))._tuples_all())
+
+
+def test_return_defaults_brings_back_server_generated_values(engine: Any) -> None:
+    from athanor import Column, Integer, MetaData, String, Table, insert
+
+    md = MetaData()
+    t = Table("rd_items", md, Column("id", Integer, primary_key=True),
+              Column("label", String(10), server_default="dflt"), Column("n", Integer))
+    md.create_all(engine)
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(insert(t).values(n=1).return_defaults())
+            key = result.inserted_primary_key[0]
+            assert isinstance(key, int)
+            if engine.dialect.name == "mysql" and not getattr(
+                    engine.dialect, "server_insert_returning", False):
+                return  # no INSERT ... RETURNING: only the key is known
+            assert tuple(result.returned_defaults) == (key, "dflt")
+    finally:
+        md.drop_all(engine)

@@ -53,10 +53,28 @@ class DMLCompilerMixin:
                 text += " VALUES (" + ", ".join(v for _, v in pairs) + ")"
         if stmt._on_conflict is not None:
             text += self.on_conflict_clause(stmt, stmt._on_conflict)
-        if not stmt._returning and self.implicit_returning and not stmt._multi_values \
-                and stmt._select is None:
-            return text + self._implicit_returning_clause(stmt, text)
+        if not stmt._returning and not stmt._multi_values and stmt._select is None:
+            if stmt._return_defaults and self._returning_allowed("insert"):
+                return text + self._return_defaults_clause(stmt)
+            if self.implicit_returning:
+                return text + self._implicit_returning_clause(stmt, text)
         return text + self._returning_clause(stmt)
+
+    def _return_defaults_clause(self, stmt: Any) -> str:
+        """``insert().return_defaults()``: RETURNING the primary key and every column the
+        database fills itself (server defaults, computed and identity columns), for
+        ``result.returned_defaults`` and ``inserted_primary_key``."""
+        table = stmt.table
+        pk = list(getattr(table, "primary_key", ()) or ())
+        generated = [c for c in table.c if c not in pk and (
+            c.server_default is not None or getattr(c, "computed", None) is not None
+            or getattr(c, "identity", None) is not None)]
+        cols = pk + generated
+        if not cols:
+            return ""
+        self._returning = [(c.key, c) for c in cols]
+        self._implicit = True
+        return " RETURNING " + ", ".join(self.quote(c.name) for c in cols)
 
     #: Does a single-row INSERT fetch its new autoincrement key with RETURNING (because
     #: the driver has no usable lastrowid)? Set by dialect compilers.
