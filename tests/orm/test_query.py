@@ -222,3 +222,13 @@ def test_text_with_mapped_attribute_columns_runs_through_the_session(people: Any
         User.id, User.name, User.fullname, User.password)
     assert s.scalars(select(User).from_statement(every)).first().name == "ann"
     s.close()
+
+
+def test_orm_result_partitions_follow_yield_per(people: Any) -> None:
+    s = people()
+    stmt = select(User).order_by(User.id)
+    sizes = [len(p) for p in s.execute(stmt.execution_options(yield_per=3)).scalars()
+             .partitions()]
+    assert sizes == [3, 1]
+    assert [len(p) for p in s.execute(stmt).yield_per(2).partitions()] == [2, 2]
+    s.close()

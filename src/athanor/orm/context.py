@@ -254,8 +254,11 @@ def execute(session: Session, stmt: Any, params: Any, options: dict[str, Any]) -
         result = conn.execute(stmt, params)
         if layout is None:
             return result
-        return _load(session, layout, result._tuples_all(),
-                     bool(options) and bool(options.get("populate_existing")))
+        loaded = _load(session, layout, result._tuples_all(),
+                       bool(options) and bool(options.get("populate_existing")))
+        if options and options.get("yield_per"):  # the size of partitions()
+            loaded._yield_per = options["yield_per"]
+        return loaded
     if getattr(stmt, "_is_dml", False):  # before the checks below: no DML passes them
         mapper = mapper_for_table(stmt.table)
         if stmt._entity is not None and _inheritance_used:  # update(Subclass)

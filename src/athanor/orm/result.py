@@ -27,6 +27,8 @@ def _row_class(fields: tuple[str, ...]) -> Any:
 class ORMResult:
     """The result of an ORM-enabled SELECT executed by a Session."""
 
+    _yield_per: int | None = None
+
     def __init__(self, keys: tuple[str, ...], values: list[Any], *, scalar: bool) -> None:
         #: column keys of each row (entity class names for entities)
         self._keys = keys
@@ -66,7 +68,9 @@ class ORMResult:
             raise exc.ArgumentError(
                 f"scalars({index}) failed: the result has one column. Use scalars() or scalars(0)."
             )
-        return ScalarResult(vals)
+        out = ScalarResult(vals)
+        out._yield_per = self._yield_per
+        return out
 
     def mappings(self) -> ScalarResult:
         return ScalarResult([r._mapping for r in self._rows()])
@@ -109,11 +113,17 @@ class ORMResult:
         return out
 
     def partitions(self, size: int | None = None) -> Iterator[list[Any]]:
+        size = size or self._yield_per or 100
         while True:
-            part = self.fetchmany(size or 100)
+            part = self.fetchmany(size)
             if not part:
                 return
             yield part
+
+    def yield_per(self, num: int) -> Any:
+        """The size of ``partitions()`` (the rows are already loaded)."""
+        self._yield_per = num
+        return self
 
     def first(self) -> Any:
         rows = self._rows()
@@ -155,6 +165,8 @@ class ORMResult:
 class ScalarResult:
     """One value per row (``result.scalars()``)."""
 
+    _yield_per: int | None = None
+
     def __init__(self, values: list[Any]) -> None:
         self._values = values
         self._unique = False
@@ -176,11 +188,17 @@ class ScalarResult:
         return out
 
     def partitions(self, size: int | None = None) -> Iterator[list[Any]]:
+        size = size or self._yield_per or 100
         while True:
-            part = self.fetchmany(size or 100)
+            part = self.fetchmany(size)
             if not part:
                 return
             yield part
+
+    def yield_per(self, num: int) -> Any:
+        """The size of ``partitions()`` (the rows are already loaded)."""
+        self._yield_per = num
+        return self
 
     def first(self) -> Any:
         return self._values[0] if self._values else None
