@@ -257,3 +257,42 @@ def test_self_referential_any_and_has_use_an_alias(session: Any) -> None:
         == ["b"]
     leaves = session.scalars(select(Node.name).where(~Node.children.any()).order_by(Node.id))
     assert leaves.all() == ["a", "c"]
+
+
+def test_association_class_declared_before_its_second_target(engine: Any) -> None:
+    """SQLAlchemy's association-object example: the association class names a table
+    ('kw_keyword') whose class comes later; configuring the other side must not trip on it."""
+    from athanor.ext.associationproxy import association_proxy
+    from athanor.orm import DeclarativeBase, Session, mapped_column, relationship
+
+    class Base(DeclarativeBase):
+        pass
+
+    class KwUser(Base):
+        __tablename__ = "kw_user"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        links: Mapped[list[KwLink]] = relationship(back_populates="user",
+                                                   cascade="all, delete-orphan")
+        keywords = association_proxy("links", "keyword",
+                                     creator=lambda kw: KwLink(keyword=kw))
+
+    class KwLink(Base):
+        __tablename__ = "kw_link"
+        user_id: Mapped[int] = mapped_column(ForeignKey("kw_user.id"), primary_key=True)
+        keyword_id: Mapped[int] = mapped_column(ForeignKey("kw_keyword.id"), primary_key=True)
+        user: Mapped[KwUser] = relationship(back_populates="links")
+        keyword: Mapped[KwKeyword] = relationship()
+
+    class KwKeyword(Base):
+        __tablename__ = "kw_keyword"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        word: Mapped[str] = mapped_column(String(20))
+
+    Base.metadata.create_all(engine)
+    with Session(engine) as s:
+        u = KwUser()
+        u.keywords.append(KwKeyword(word="a"))
+        u.keywords.append(KwKeyword(word="b"))
+        s.add(u)
+        s.commit()
+        assert [k.word for k in u.keywords] == ["a", "b"]

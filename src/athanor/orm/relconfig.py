@@ -22,6 +22,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from athanor import exc as sa_exc
 from athanor.orm import _adapt
 from athanor.orm.exc import MappingError
 from athanor.orm.relationships import (
@@ -249,7 +250,10 @@ def _fk_refs(from_table: Any, to_table: Any, fks: list[Any] | None) -> list[tupl
         if fks is not None and not any(col is f for f in fks):
             continue
         for fk in getattr(col, "foreign_keys", ()):
-            ref = getattr(fk, "column", None)
+            try:
+                ref = getattr(fk, "column", None)
+            except sa_exc.NoReferenceError:  # points at a table not defined yet: not to_table
+                continue
             if ref is not None and getattr(ref, "table", None) is to_table:
                 out.append((col, ref))
     return out
