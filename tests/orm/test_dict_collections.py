@@ -301,3 +301,15 @@ def test_merge_with_back_populates(session: Session) -> None:
     session.commit()
     assert list(merged.notes) == ["c"] and merged.notes["c"].item is merged
     assert _keywords(session) == ["c"]
+
+
+def test_history_of_a_dict_collection_lists_the_related_objects(session: Session) -> None:
+    from athanor.orm.attributes import get_history
+
+    item = Item(notes={"a": Note(keyword="a")})
+    session.add(item)
+    session.commit()
+    new = Note(keyword="b")
+    item.notes["b"] = new
+    hist = get_history(item, "notes")
+    assert hist.added == [new] and [n.keyword for n in hist.unchanged] == ["a"]

@@ -218,8 +218,6 @@ def instrumented_setattr(self: Any, key: str, value: Any) -> None:
 
 def get_history(obj: Any, key: str, passive: Any = None) -> History:
     """The :class:`History` of attribute ``key`` of ``obj`` (an instance or its state)."""
-    from athanor.orm.state import InstanceState
-
     st = obj if isinstance(obj, InstanceState) else instance_state(obj)
     prop = st.mapper._props.get(key)
     if prop is not None and prop.is_relationship:
@@ -228,7 +226,7 @@ def get_history(obj: Any, key: str, passive: Any = None) -> History:
 
 
 def _relationship_history(st: InstanceState, key: str, prop: Any) -> History:
-    from athanor.orm.collections import changes_of
+    from athanor.orm.collections import changes_of, members
 
     obj = st()
     current = obj.__dict__.get(key, NO_VALUE) if obj is not None else NO_VALUE
@@ -236,13 +234,15 @@ def _relationship_history(st: InstanceState, key: str, prop: Any) -> History:
     if st.key is not None and st.session is not None:
         change = changes_of(st.session).get((st, key))
     items = [] if current is NO_VALUE or current is None else (
-        list(current) if prop.uselist else [current])
+        list(members(current)) if prop.uselist else [current])  # a dict's values
     if st.key is None:  # pending or transient: all of it is new
         return History(items or (), (), ())
     if change is None:
         return History((), items or (), ())
-    added = [x for x in change.added if any(x is y for y in items)]
-    unchanged = [x for x in items if not any(x is y for y in added)]
+    present = {id(x) for x in items}
+    added = [x for x in change.added if id(x) in present]
+    added_ids = {id(x) for x in added}
+    unchanged = [x for x in items if id(x) not in added_ids]
     return History(added or (), unchanged or (), list(change.removed) or ())
 
 
